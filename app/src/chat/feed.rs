@@ -1,0 +1,226 @@
+//! The room's message list as the reader sees it: stored messages in id
+//! order, then the reader's own sends that are still on their way.
+//! Pure data, so the merge rules are unit-tested without a browser.
+
+use crate::message::{ChatMessage, ContentType};
+use chrono::{DateTime, Utc};
+
+/// Where one of the reader's own messages stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Stored by the server.
+    Sent,
+    /// Sent, not yet acknowledged.
+    Pending,
+    /// Not delivered; the reason is shown with retry / discard.
+    Failed(String),
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Server id, once stored.
+    pub id: Option<i64>,
+    pub username: String,
+    pub content: Option<String>,
+    pub image: Option<String>,
+    pub content_type: ContentType,
+    pub client_id: Option<String>,
+    /// Server time, once stored.
+    pub timestamp: Option<DateTime<Utc>>,
+    pub delivery: Delivery,
+}
+
+impl Entry {
+    /// A key that is unique in the list and changes when the line must be
+    /// drawn anew (a pending line turning into a stored one).
+    pub fn key(&self) -> String {
+        match (&self.id, &self.delivery) {
+            (Some(id), _) => format!("m{id}"),
+            (None, Delivery::Failed(_)) => format!("f{}", self.client_id.as_deref().unwrap_or_default()),
+            (None, _) => format!("p{}", self.client_id.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+impl From<ChatMessage> for Entry {
+    fn from(m: ChatMessage) -> Self {
+        Entry {
+            id: Some(m.id),
+            username: m.username,
+            content: m.content,
+            image: m.image,
+            content_type: m.content_type,
+            client_id: m.client_id,
+            timestamp: Some(m.timestamp),
+            delivery: Delivery::Sent,
+        }
+    }
+}
+
+/// The ordered list of a room's lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Feed {
+    entries: Vec<Entry>,
+}
+
+impl Feed {
+    /// A feed holding a page of history (any order, duplicates dropped).
+    pub fn from_history(messages: Vec<ChatMessage>) -> Self {
+        let mut feed = Feed::default();
+        feed.merge(messages);
+        feed
+    }
+
+    /// The lines, oldest first, pending sends last.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The newest stored id, to ask the server only for what came after it.
+    pub fn last_id(&self) -> Option<i64> {
+        self.entries.iter().filter_map(|e| e.id).max()
+    }
+
+    fn stored_len(&self) -> usize {
+        self.entries.iter().take_while(|e| e.id.is_some()).count()
+    }
+
+    /// Adds stored messages in id order. A message already present is
+    /// ignored; one that confirms a pending send replaces that send.
+    pub fn merge(&mut self, messages: impl IntoIterator<Item = ChatMessage>) {
+        for message in messages {
+            self.insert(message);
+        }
+    }
+
+    /// Adds one stored message (see [`Feed::merge`]).
+    pub fn insert(&mut self, message: ChatMessage) {
+        let stored = self.stored_len();
+        if let Some(cid) = &message.client_id {
+            self.entries.retain(|e| {
+                e.id.is_some() || e.client_id.as_ref() != Some(cid) || e.username != message.username
+            });
+        }
+        let stored_slice = &self.entries[..stored.min(self.entries.len())];
+        match stored_slice.binary_search_by_key(&message.id, |e| e.id.unwrap_or(i64::MAX)) {
+            Ok(_) => {}
+            Err(at) => self.entries.insert(at, message.into()),
+        }
+    }
+
+    /// Replaces the stored history with `messages` (after a gap too long to
+    /// fill), keeping the reader's unsent messages.
+    pub fn replace_history(&mut self, messages: Vec<ChatMessage>) {
+        self.entries.retain(|e| e.id.is_none());
+        self.merge(messages);
+    }
+
+    /// Shows the reader's own message at once, before the server has it.
+    pub fn push_pending(&mut self, username: &str, content: &str, client_id: &str) {
+        self.entries.push(Entry {
+            id: None,
+            username: username.to_owned(),
+            content: Some(content.to_owned()),
+            image: None,
+            content_type: ContentType::Text,
+            client_id: Some(client_id.to_owned()),
+            timestamp: None,
+            delivery: Delivery::Pending,
+        });
+    }
+
+    fn unsent_mut(&mut self, client_id: &str) -> Option<&mut Entry> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.id.is_none() && e.client_id.as_deref() == Some(client_id))
+    }
+
+    /// Marks an unsent message as failed, with the reason to show.
+    pub fn mark_failed(&mut self, client_id: &str, reason: &str) {
+        if let Some(entry) = self.unsent_mut(client_id) {
+            entry.delivery = Delivery::Failed(reason.to_owned());
+        }
+    }
+
+    /// Marks a failed message as being sent again; returns its text.
+    pub fn mark_retrying(&mut self, client_id: &str) -> Option<String> {
+        let entry = self.unsent_mut(client_id)?;
+        entry.delivery = Delivery::Pending;
+        entry.content.clone()
+    }
+
+    /// Drops an unsent message the reader gave up on.
+    pub fn discard(&mut self, client_id: &str) {
+        self.entries
+            .retain(|e| e.id.is_some() || e.client_id.as_deref() != Some(client_id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(id: i64, user: &str, client_id: Option<&str>) -> ChatMessage {
+        ChatMessage {
+            id,
+            room: "r".into(),
+            username: user.into(),
+            content: Some(format!("m{id}")),
+            image: None,
+            content_type: ContentType::Text,
+            client_id: client_id.map(Into::into),
+            timestamp: DateTime::from_timestamp_millis(id * 1000).unwrap(),
+        }
+    }
+
+    fn ids(feed: &Feed) -> Vec<Option<i64>> {
+        feed.entries().iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn messages_are_kept_in_id_order_without_duplicates() {
+        let mut feed = Feed::from_history(vec![msg(3, "a", None), msg(1, "a", None)]);
+        feed.merge(vec![msg(2, "b", None), msg(3, "a", None), msg(5, "b", None)]);
+        feed.insert(msg(4, "b", None));
+        assert_eq!(ids(&feed), vec![Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(feed.last_id(), Some(5));
+    }
+
+    #[test]
+    fn a_pending_send_stays_last_until_confirmed_in_place() {
+        let mut feed = Feed::from_history(vec![msg(1, "me", None)]);
+        feed.push_pending("me", "hello", "c1");
+        feed.insert(msg(2, "other", None));
+        assert_eq!(ids(&feed), vec![Some(1), Some(2), None]);
+        assert_eq!(feed.entries()[2].delivery, Delivery::Pending);
+
+        feed.insert(msg(3, "me", Some("c1")));
+        assert_eq!(ids(&feed), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(feed.entries()[2].delivery, Delivery::Sent);
+        // The same confirmation arriving twice (ack and broadcast) shows once.
+        feed.insert(msg(3, "me", Some("c1")));
+        assert_eq!(feed.entries().len(), 3);
+    }
+
+    #[test]
+    fn another_users_client_id_does_not_confirm_my_send() {
+        let mut feed = Feed::default();
+        feed.push_pending("me", "hello", "same");
+        feed.insert(msg(1, "other", Some("same")));
+        assert_eq!(ids(&feed), vec![Some(1), None]);
+    }
+
+    #[test]
+    fn failed_sends_can_be_retried_or_discarded() {
+        let mut feed = Feed::default();
+        feed.push_pending("me", "hello", "c1");
+        feed.mark_failed("c1", "offline");
+        assert_eq!(feed.entries()[0].delivery, Delivery::Failed("offline".into()));
+        assert_eq!(feed.entries()[0].key(), "fc1");
+        assert_eq!(feed.mark_retrying("c1").as_deref(), Some("hello"));
+        assert_eq!(feed.entries()[0].delivery, Delivery::Pending);
+        feed.discard("c1");
+        assert!(feed.entries().is_empty());
+    }
+}

@@ -1,0 +1,95 @@
+use super::api::{RoomSnapshot, load_room};
+use super::composer::Composer;
+use super::live::Live;
+use super::message_list::MessageList;
+use crate::sio::Status;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// `/chat/<room>/`: the newest messages are in the HTML, then the page goes live.
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = move || params.read().get("room").unwrap_or_default();
+    let snapshot = Resource::new(room, load_room);
+
+    view! {
+        <Suspense fallback=|| view! { <p class="page-note">"Loading the room…"</p> }>
+            {move || Suspend::new(async move {
+                match snapshot.await {
+                    Ok(snapshot) => view! { <ChatRoom snapshot /> }.into_any(),
+                    Err(e) => view! { <RoomError message=e.to_string() /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
+    let RoomSnapshot { room, me, messages, has_more, message_max_chars } = snapshot;
+    let live = Live::new(room.clone(), me.clone(), messages);
+    let title = format!("#{room} · Chat");
+
+    view! {
+        <Title text=title />
+        <div class="chat">
+            <header class="chat-header">
+                <div class="chat-title">
+                    <h1>"#" {room}</h1>
+                    <OnlineList online=live.online />
+                </div>
+                <div class="chat-me">
+                    <span class="me-name" title="You">{me}</span>
+                    <a class="logout" href="/logout">"Log out"</a>
+                </div>
+            </header>
+            <ConnectionBanner status=live.status />
+            <MessageList live has_more />
+            <Composer live max_chars=message_max_chars />
+        </div>
+    }
+}
+
+#[component]
+fn OnlineList(online: RwSignal<Vec<String>>) -> impl IntoView {
+    let summary = move || {
+        online.with(|names| match names.len() {
+            0 => String::new(),
+            1 => "1 online".to_owned(),
+            n => format!("{n} online"),
+        })
+    };
+    let names = move || online.with(|names| names.join(", "));
+    view! { <p class="online" title=names>{summary}</p> }
+}
+
+/// Tells the reader when live delivery is interrupted, and why.
+#[component]
+fn ConnectionBanner(status: RwSignal<Status>) -> impl IntoView {
+    move || {
+        let (class, text) = match status.get() {
+            Status::Connected | Status::Connecting => return None,
+            Status::Offline => (
+                "banner offline",
+                "Connection lost. Reconnecting… Messages you send now will fail; retry them once back."
+                    .to_owned(),
+            ),
+            Status::Refused(reason) => {
+                ("banner refused", format!("The server refused the connection ({reason}). Please log in again."))
+            }
+        };
+        Some(view! { <div class=class role="status">{text}</div> })
+    }
+}
+
+#[component]
+fn RoomError(message: String) -> impl IntoView {
+    view! {
+        <main class="page-note">
+            <p class="error" role="alert">{message}</p>
+            <p><a href="/">"Back to the login page"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,210 @@
+//! Socket.IO event names and payloads, shared by the server handlers and the
+//! browser client so the two cannot drift apart.
+
+use crate::message::ChatMessage;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Client → server: enter a room (and catch up).
+pub const JOIN: &str = "join";
+/// Client → server: post a text message.
+pub const SEND_MESSAGE: &str = "send_message";
+/// Both ways: typing started or stopped.
+pub const TYPING: &str = "typing";
+/// Client → server: stop receiving a room's events.
+pub const LEAVE: &str = "leave";
+/// Server → client: a stored message.
+pub const MESSAGE: &str = "message";
+/// Server → client: who is in a room.
+pub const PRESENCE: &str = "presence";
+
+/// `join` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub room: String,
+    /// The newest message id the client already has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+}
+
+/// `join` ack body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinReply {
+    pub room: String,
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// False when more messages were missed than the catch-up bound.
+    pub recovered: bool,
+    pub online: Vec<String>,
+}
+
+/// `send_message` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendMessageRequest {
+    pub room: String,
+    pub content: String,
+    /// The sender's idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+/// `send_message` ack body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendMessageReply {
+    pub message: ChatMessage,
+}
+
+/// `typing` payload (client → server).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypingRequest {
+    pub room: String,
+    pub typing: bool,
+}
+
+/// `typing` event (server → client).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypingNotice {
+    pub room: String,
+    pub username: String,
+    pub typing: bool,
+}
+
+/// `leave` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaveRequest {
+    pub room: String,
+}
+
+/// `presence` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Presence {
+    pub room: String,
+    pub online: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<String>,
+}
+
+/// An ack that carries nothing but `ok: true`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Done {}
+
+/// Stable codes of a refused request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    TooLong,
+    NotJoined,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+}
+
+/// Why a request was refused, for people (`message`) and programs (`code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AckError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AckError {
+    /// An error with the given code and human-readable text.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// An acknowledgement: `{"ok": true, ...body}` or `{"ok": false, "error": {...}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ack<T> {
+    Ok(T),
+    Err(AckError),
+}
+
+impl<T> From<Result<T, AckError>> for Ack<T> {
+    fn from(result: Result<T, AckError>) -> Self {
+        match result {
+            Ok(body) => Ack::Ok(body),
+            Err(e) => Ack::Err(e),
+        }
+    }
+}
+
+impl<T> Ack<T> {
+    /// The body, or the refusal as an error.
+    pub fn into_result(self) -> Result<T, AckError> {
+        match self {
+            Ack::Ok(body) => Ok(body),
+            Ack::Err(e) => Err(e),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Ack<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Accepted<'a, T> {
+            ok: bool,
+            #[serde(flatten)]
+            body: &'a T,
+        }
+        #[derive(Serialize)]
+        struct Refused<'a> {
+            ok: bool,
+            error: &'a AckError,
+        }
+        match self {
+            Ack::Ok(body) => Accepted { ok: true, body }.serialize(s),
+            Ack::Err(error) => Refused { ok: false, error }.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Ack<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut value = serde_json::Value::deserialize(d)?;
+        let ok = value.get("ok").and_then(serde_json::Value::as_bool);
+        match ok {
+            Some(true) => T::deserialize(value).map(Ack::Ok).map_err(D::Error::custom),
+            Some(false) => {
+                let error = value.get_mut("error").map(serde_json::Value::take);
+                let error = error.ok_or_else(|| D::Error::missing_field("error"))?;
+                AckError::deserialize(error).map(Ack::Err).map_err(D::Error::custom)
+            }
+            None => Err(D::Error::missing_field("ok")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn acks_flatten_their_body_next_to_ok() {
+        let ack: Ack<Done> = Ack::Ok(Done {});
+        assert_eq!(serde_json::to_value(&ack).unwrap(), json!({"ok": true}));
+        let ack: Ack<LeaveRequest> = Ack::Ok(LeaveRequest { room: "a".into() });
+        assert_eq!(serde_json::to_value(&ack).unwrap(), json!({"ok": true, "room": "a"}));
+    }
+
+    #[test]
+    fn refusals_carry_a_code_and_message() {
+        let ack: Ack<Done> = Ack::Err(AckError::new(ErrorCode::NotJoined, "join first"));
+        let json = serde_json::to_value(&ack).unwrap();
+        assert_eq!(
+            json,
+            json!({"ok": false, "error": {"code": "not_joined", "message": "join first"}})
+        );
+        assert_eq!(serde_json::from_value::<Ack<Done>>(json).unwrap(), ack);
+    }
+
+    #[test]
+    fn an_ack_without_ok_does_not_parse() {
+        assert!(serde_json::from_value::<Ack<Done>>(json!({"room": "a"})).is_err());
+    }
+}

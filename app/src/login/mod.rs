@@ -1,0 +1,5 @@
+//! The login page: pick a name and a room.
+
+mod page;
+
+pub use page::LoginPage;

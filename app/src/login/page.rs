@@ -1,0 +1,74 @@
+use crate::names::{NAME_MAX_CHARS, NameError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Letters, digits, `_`, `-`, `.` (browsers compile `pattern` in Unicode-sets mode).
+const NAME_PATTERN: &str = r"[\p{L}\p{N}_.\-]+";
+
+/// `/`: a plain HTML form posted to `/`, so it works without JavaScript. A
+/// refused form comes back here with the values and error codes in the query.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let value = move |key: &'static str| query.read().get(key).unwrap_or_default();
+    let error = move |key: &'static str, label: &'static str| {
+        query
+            .read()
+            .get(key)
+            .and_then(|code| NameError::from_code(&code))
+            .map(|e| format!("{label} {e}."))
+    };
+
+    view! {
+        <Title text="Chat · Log in" />
+        <main class="login">
+            <h1>"Chat"</h1>
+            <p class="lead">"Pick a name and a room. Anyone in the room sees your messages live."</p>
+            <form class="login-form" method="post" action="/">
+                <Field
+                    name="username"
+                    label="Username"
+                    autocomplete="username"
+                    value=value("username")
+                    error=error("username_error", "Username")
+                />
+                <Field
+                    name="room"
+                    label="Room"
+                    autocomplete="off"
+                    value=value("room")
+                    error=error("room_error", "Room name")
+                />
+                <button type="submit">"Join room"</button>
+            </form>
+        </main>
+    }
+}
+
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    value: String,
+    error: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let invalid = error.is_some();
+    view! {
+        <label for=name>{label}</label>
+        <input
+            id=name
+            name=name
+            value=value
+            required
+            maxlength=NAME_MAX_CHARS
+            pattern=NAME_PATTERN
+            autocomplete=autocomplete
+            aria-invalid=invalid.then_some("true")
+            aria-describedby=error_id.clone()
+        />
+        <p class="field-error" id=error_id>{error}</p>
+    }
+}

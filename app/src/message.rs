@@ -1,0 +1,80 @@
+//! The message object, identical over REST and Socket.IO.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentType {
+    Text,
+    Image,
+}
+
+impl ContentType {
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentType::Text => "text",
+            ContentType::Image => "image",
+        }
+    }
+}
+
+/// A stored chat message. A room's order is `id` order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub room: String,
+    pub username: String,
+    pub content: Option<String>,
+    pub image: Option<String>,
+    pub content_type: ContentType,
+    pub client_id: Option<String>,
+    #[serde(serialize_with = "rfc3339_millis", deserialize_with = "from_rfc3339")]
+    pub timestamp: DateTime<Utc>,
+}
+
+/// Formats a time the way the contract spells it: RFC 3339, milliseconds, `Z`.
+pub fn format_timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn rfc3339_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_timestamp(t))
+}
+
+fn from_rfc3339<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = String::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn serializes_to_the_contract_shape() {
+        let msg = ChatMessage {
+            id: 101,
+            room: "general".into(),
+            username: "Alice".into(),
+            content: Some("Hello World".into()),
+            image: None,
+            content_type: ContentType::Text,
+            client_id: Some("c0a8".into()),
+            timestamp: Utc.timestamp_millis_opt(1_756_134_612_123).unwrap(),
+        };
+        let json = serde_json::to_value(&msg).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"id": 101, "room": "general", "username": "Alice",
+                "content": "Hello World", "image": null, "content_type": "text",
+                "client_id": "c0a8", "timestamp": "2025-08-25T15:10:12.123Z"})
+        );
+        assert_eq!(serde_json::from_value::<ChatMessage>(json).unwrap(), msg);
+    }
+}

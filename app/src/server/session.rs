@@ -1,0 +1,150 @@
+//! Signed sessions: `<base64url(username)>.<issued-at>.<base64url(HMAC-SHA256)>`.
+//!
+//! Browsers carry the token in an HttpOnly cookie, other clients as
+//! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Nothing is
+//! stored server-side, so every node that shares `SECRET_KEY` accepts it.
+
+use crate::names::Username;
+use axum::http::{HeaderMap, header};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::sync::Arc;
+
+/// Name of the browser session cookie.
+pub const COOKIE_NAME: &str = "chat_session";
+
+/// How long a session stays valid, in seconds (30 days).
+pub const MAX_AGE_SECS: i64 = 30 * 24 * 60 * 60;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The key sessions are signed with.
+#[derive(Clone)]
+pub struct SessionKey(Arc<[u8]>);
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKey(..)")
+    }
+}
+
+/// Who a valid session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub username: Username,
+}
+
+impl SessionKey {
+    /// Wraps the secret; it should hold at least 32 random bytes.
+    pub fn new(secret: &[u8]) -> Self {
+        Self(secret.into())
+    }
+
+    fn mac(&self, signed_part: &str) -> HmacSha256 {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
+        mac.update(signed_part.as_bytes());
+        mac
+    }
+
+    /// Issues a token for `username`, valid from `now` (unix seconds).
+    pub fn issue(&self, username: &Username, now: i64) -> String {
+        let signed_part = format!("{}.{now}", B64.encode(username.as_str()));
+        let signature = B64.encode(self.mac(&signed_part).finalize().into_bytes());
+        format!("{signed_part}.{signature}")
+    }
+
+    /// Checks a token's signature and age; `None` for anything not issued by
+    /// this key, expired, or malformed.
+    pub fn verify(&self, token: &str, now: i64) -> Option<Session> {
+        let (signed_part, signature) = token.rsplit_once('.')?;
+        let signature = B64.decode(signature).ok()?;
+        self.mac(signed_part).verify_slice(&signature).ok()?;
+
+        let (name, issued_at) = signed_part.split_once('.')?;
+        let issued_at: i64 = issued_at.parse().ok()?;
+        if now < issued_at - 60 || now - issued_at > MAX_AGE_SECS {
+            return None;
+        }
+        let name = String::from_utf8(B64.decode(name).ok()?).ok()?;
+        Some(Session { username: Username::parse(&name).ok()? })
+    }
+
+    /// The session a request carries, from `Authorization: Bearer` or the cookie.
+    pub fn from_headers(&self, headers: &HeaderMap, now: i64) -> Option<Session> {
+        token_from_headers(headers).and_then(|token| self.verify(token, now))
+    }
+}
+
+/// The raw token of a request: a bearer token first, then the session cookie.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    bearer.or_else(|| {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE_NAME)
+            .map(|(_, value)| value)
+    })
+}
+
+/// A `Set-Cookie` value that stores the session in the browser.
+pub fn session_cookie(token: &str) -> String {
+    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE_SECS}")
+}
+
+/// A `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie() -> String {
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The current time in unix seconds.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn alice() -> Username {
+        Username::parse("Alice").unwrap()
+    }
+
+    #[test]
+    fn issued_tokens_verify_to_their_user() {
+        let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
+        let token = key.issue(&alice(), 1_000);
+        assert_eq!(key.verify(&token, 1_000).unwrap().username, alice());
+    }
+
+    #[test]
+    fn tampered_foreign_and_expired_tokens_are_refused() {
+        let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
+        let token = key.issue(&alice(), 1_000);
+        let forged_name = token.replacen(&B64.encode("Alice"), &B64.encode("Mallory"), 1);
+        assert!(key.verify(&forged_name, 1_000).is_none());
+        assert!(SessionKey::new(b"another key").verify(&token, 1_000).is_none());
+        assert!(key.verify(&token, 1_000 + MAX_AGE_SECS + 1).is_none());
+        assert!(key.verify("garbage", 1_000).is_none());
+        assert!(key.verify("a.b.c", 1_000).is_none());
+    }
+
+    #[test]
+    fn tokens_are_read_from_bearer_or_cookie() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; chat_session=abc.1.sig"));
+        assert_eq!(token_from_headers(&headers), Some("abc.1.sig"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
+        assert_eq!(token_from_headers(&headers), Some("xyz"));
+        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+    }
+}

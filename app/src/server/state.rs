@@ -1,0 +1,34 @@
+use super::{db::Database, session::SessionKey};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+/// Tunable limits that requests are checked against.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest message text, in characters after trimming.
+    pub message_max_chars: usize,
+    /// Messages per history page (server-rendered page and `join`).
+    pub page_size: i64,
+    /// Most messages a `join` with `since` returns before giving up with
+    /// `recovered: false`.
+    pub catch_up_max: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            message_max_chars: crate::names::DEFAULT_MESSAGE_MAX_CHARS,
+            page_size: 50,
+            catch_up_max: 500,
+        }
+    }
+}
+
+/// What every HTTP handler, server function and socket handler shares.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: Database,
+    pub sessions: SessionKey,
+    pub limits: Limits,
+    pub leptos_options: LeptosOptions,
+}

@@ -1,0 +1,221 @@
+//! The browser's Socket.IO client: one WebSocket, reconnected with jittered
+//! exponential backoff, acks resolved as futures.
+//!
+//! The session cookie rides along with the WebSocket handshake, so the client
+//! sends no credentials of its own.
+
+use super::Status;
+use super::packet::{EnginePacket, SocketPacket};
+use futures::channel::{mpsc, oneshot};
+use futures::{FutureExt, SinkExt, StreamExt, select};
+use gloo_net::websocket::{Message, futures::WebSocket};
+use gloo_timers::future::TimeoutFuture;
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Why an emit got no ack.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    #[error("not connected")]
+    NotConnected,
+    #[error("the connection dropped before the server answered")]
+    Dropped,
+    #[error("the server did not answer in time")]
+    TimedOut,
+}
+
+/// What the application hears from the client.
+pub struct Handlers {
+    /// Every status change.
+    pub on_status: Box<dyn Fn(Status)>,
+    /// Each time the namespace connection is (re-)established.
+    pub on_connect: Box<dyn Fn(SocketClient)>,
+    /// A server event with its arguments.
+    pub on_event: Box<dyn Fn(&str, Vec<Value>)>,
+}
+
+struct Inner {
+    url: String,
+    handlers: Handlers,
+    outbox: RefCell<Option<mpsc::UnboundedSender<String>>>,
+    acks: RefCell<HashMap<u64, oneshot::Sender<Vec<Value>>>>,
+    next_ack_id: Cell<u64>,
+}
+
+/// A handle to the connection; cheap to clone.
+#[derive(Clone)]
+pub struct SocketClient(Rc<Inner>);
+
+const BACKOFF_START_MS: f64 = 500.0;
+const BACKOFF_MAX_MS: f64 = 30_000.0;
+
+impl SocketClient {
+    /// Connects to the Socket.IO endpoint at `url` (a `ws:`/`wss:` URL with
+    /// `EIO=4&transport=websocket`) and keeps reconnecting until refused.
+    pub fn connect(url: String, handlers: Handlers) -> Self {
+        let client = SocketClient(Rc::new(Inner {
+            url,
+            handlers,
+            outbox: RefCell::new(None),
+            acks: RefCell::new(HashMap::new()),
+            next_ack_id: Cell::new(0),
+        }));
+        wasm_bindgen_futures::spawn_local(client.clone().run());
+        client
+    }
+
+    /// Whether events can be sent right now.
+    pub fn is_connected(&self) -> bool {
+        self.0.outbox.borrow().is_some()
+    }
+
+    /// Emits `event` and waits up to `timeout_ms` for the server's ack.
+    pub async fn emit_with_ack(
+        &self,
+        event: &str,
+        data: Value,
+        timeout_ms: u32,
+    ) -> Result<Vec<Value>, EmitError> {
+        let id = self.0.next_ack_id.get();
+        self.0.next_ack_id.set(id.wrapping_add(1));
+        let (tx, rx) = oneshot::channel();
+        self.0.acks.borrow_mut().insert(id, tx);
+        if let Err(e) = self.send(SocketPacket::event(event, Some(id), vec![data])) {
+            self.0.acks.borrow_mut().remove(&id);
+            return Err(e);
+        }
+        select! {
+            reply = rx.fuse() => reply.map_err(|_| EmitError::Dropped),
+            _ = TimeoutFuture::new(timeout_ms).fuse() => {
+                self.0.acks.borrow_mut().remove(&id);
+                Err(EmitError::TimedOut)
+            }
+        }
+    }
+
+    /// Emits `event` without waiting for an answer.
+    pub fn emit(&self, event: &str, data: Value) -> Result<(), EmitError> {
+        self.send(SocketPacket::event(event, None, vec![data]))
+    }
+
+    fn send(&self, packet: SocketPacket) -> Result<(), EmitError> {
+        let frame = EnginePacket::Message(packet.encode()).encode();
+        let outbox = self.0.outbox.borrow();
+        let outbox = outbox.as_ref().ok_or(EmitError::NotConnected)?;
+        outbox.unbounded_send(frame).map_err(|_| EmitError::NotConnected)
+    }
+
+    async fn run(self) {
+        let mut failures = 0u32;
+        loop {
+            (self.0.handlers.on_status)(Status::Connecting);
+            let outcome = self.session(&mut failures).await;
+            // Whatever was in flight will never be answered on this connection.
+            self.0.outbox.borrow_mut().take();
+            self.0.acks.borrow_mut().clear();
+            if let Ended::Refused(reason) = outcome {
+                (self.0.handlers.on_status)(Status::Refused(reason));
+                return;
+            }
+            (self.0.handlers.on_status)(Status::Offline);
+            failures = failures.saturating_add(1);
+            TimeoutFuture::new(backoff_ms(failures)).await;
+        }
+    }
+
+    /// One connection, from the WebSocket handshake until it drops.
+    async fn session(&self, failures: &mut u32) -> Ended {
+        let Ok(ws) = WebSocket::open(&self.0.url) else {
+            return Ended::Lost;
+        };
+        let (mut sink, mut stream) = ws.split();
+
+        let Some(EnginePacket::Open(open)) = next_packet(&mut stream).await else {
+            return Ended::Lost;
+        };
+        let connect = SocketPacket::Connect { namespace: "/".into(), data: None };
+        if sink.send(Message::Text(EnginePacket::Message(connect.encode()).encode())).await.is_err() {
+            return Ended::Lost;
+        }
+
+        // The server pings every `ping_interval`; silence past that plus
+        // `ping_timeout` means the link is dead even if the socket looks open.
+        let silence_ms = (open.ping_interval + open.ping_timeout).min(u32::MAX as u64) as u32;
+        let (outbox, mut outgoing) = mpsc::unbounded::<String>();
+        loop {
+            let frame = select! {
+                frame = stream.next().fuse() => frame,
+                out = outgoing.next() => {
+                    let Some(out) = out else { return Ended::Lost };
+                    if sink.send(Message::Text(out)).await.is_err() {
+                        return Ended::Lost;
+                    }
+                    continue;
+                }
+                _ = TimeoutFuture::new(silence_ms).fuse() => return Ended::Lost,
+            };
+            let Some(Ok(Message::Text(text))) = frame else {
+                return Ended::Lost;
+            };
+            match EnginePacket::decode(&text) {
+                Ok(EnginePacket::Ping(data)) => {
+                    if sink.send(Message::Text(EnginePacket::Pong(data).encode())).await.is_err() {
+                        return Ended::Lost;
+                    }
+                }
+                Ok(EnginePacket::Message(payload)) => match SocketPacket::decode(&payload) {
+                    Ok(SocketPacket::Connect { .. }) => {
+                        *failures = 0;
+                        self.0.outbox.replace(Some(outbox.clone()));
+                        (self.0.handlers.on_status)(Status::Connected);
+                        (self.0.handlers.on_connect)(self.clone());
+                    }
+                    Ok(SocketPacket::ConnectError { data, .. }) => {
+                        let reason = data
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or("connection refused")
+                            .to_owned();
+                        return Ended::Refused(reason);
+                    }
+                    Ok(SocketPacket::Event { name, args, .. }) => {
+                        (self.0.handlers.on_event)(&name, args);
+                    }
+                    Ok(SocketPacket::Ack { id, args, .. }) => {
+                        if let Some(waiter) = self.0.acks.borrow_mut().remove(&id) {
+                            let _ = waiter.send(args);
+                        }
+                    }
+                    Ok(SocketPacket::Disconnect { .. }) => return Ended::Lost,
+                    Err(e) => web_sys::console::warn_1(&format!("socket.io: {e}").into()),
+                },
+                Ok(EnginePacket::Close) => return Ended::Lost,
+                Ok(_) => {}
+                Err(e) => web_sys::console::warn_1(&format!("engine.io: {e}").into()),
+            }
+        }
+    }
+}
+
+enum Ended {
+    Lost,
+    Refused(String),
+}
+
+async fn next_packet(
+    stream: &mut futures::stream::SplitStream<WebSocket>,
+) -> Option<EnginePacket> {
+    match stream.next().await {
+        Some(Ok(Message::Text(text))) => EnginePacket::decode(&text).ok(),
+        _ => None,
+    }
+}
+
+/// Exponential backoff with full jitter, so a restarted server is not hit by
+/// every client at the same instant.
+fn backoff_ms(failures: u32) -> u32 {
+    let ceiling = (BACKOFF_START_MS * 2f64.powi(failures.min(16) as i32)).min(BACKOFF_MAX_MS);
+    (ceiling * (0.5 + js_sys::Math::random() / 2.0)) as u32
+}

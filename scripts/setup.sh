@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building and testing need and is missing; safe to run again.
+#   - the wasm32 target
+#   - wasm-bindgen-cli at exactly the version pinned in Cargo.toml
+#   - Node packages for the browser tests and wasm-opt (package-lock.json)
+#   - Debian's Chromium (only with --browser, for the end-to-end tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=false
+[[ "${1:-}" == "--browser" ]] && want_browser=true
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate byte for byte, so read the pin.
+wb_version=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]]; then
+  log "installing wasm-bindgen-cli $wb_version (a few minutes, once)"
+  # Not --locked: its lockfile pins a crate version the registry may not serve.
+  cargo install wasm-bindgen-cli --version "$wb_version" --force
+fi
+
+if [[ ! -d node_modules/playwright-core || ! -d node_modules/binaryen ]]; then
+  log "installing Node packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if $want_browser && ! command -v chromium >/dev/null; then
+  log "installing Chromium"
+  if [[ $(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+log "ready"

@@ -1,0 +1,68 @@
+//! Settings, from command-line flags or the environment.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the server is started with.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "server", about = "A self-hostable realtime group chat")]
+pub struct Config {
+    /// Address to listen on (`:0` picks a free port).
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// Holds the SQLite file and the generated secret key.
+    #[arg(long, env = "DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// `sqlite://…`; defaults to `chat.db` in the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Where uploads are stored (`chat_images/` inside).
+    #[arg(long, env = "MEDIA_DIR", default_value = "./media")]
+    pub media_dir: PathBuf,
+
+    /// Signs sessions; all nodes of one site must share it. Generated once
+    /// into the data directory when unset.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// The built site: `pkg/` with the WASM bundle, JS glue and CSS.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Base name of the bundle in `pkg/` (`<name>.js`, `<name>_bg.wasm`).
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "chat")]
+    pub output_name: String,
+
+    /// Longest message text, in characters after trimming.
+    #[arg(long, env = "MESSAGE_MAX_CHARS", default_value_t = app::names::DEFAULT_MESSAGE_MAX_CHARS)]
+    pub message_max_chars: usize,
+}
+
+impl Config {
+    /// Defaults for a server whose state lives under `data_dir`, listening on
+    /// a free local port; what the tests and embedders start from.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        Config {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            media_dir: data_dir.join("media"),
+            data_dir,
+            database_url: None,
+            secret_key: None,
+            site_root: PathBuf::from("target/site"),
+            output_name: "chat".into(),
+            message_max_chars: app::names::DEFAULT_MESSAGE_MAX_CHARS,
+        }
+    }
+
+    /// The database to open.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| app::server::db::Database::sqlite_url_in(&self.data_dir))
+    }
+}

@@ -1,0 +1,107 @@
+//! Logging in: the HTML form on `/` and the JSON API for other clients.
+
+use crate::error::{ApiError, ApiJson};
+use app::names::{NameError, RoomName, Username};
+use app::server::AppState;
+use app::server::session::{self, clear_session_cookie, session_cookie};
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+/// What the form and the API both send.
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginRequest {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    room: String,
+}
+
+/// `POST /api/login` reply.
+#[derive(Debug, Serialize)]
+pub struct LoginReply {
+    token: String,
+    username: String,
+    room: String,
+}
+
+struct LoginErrors {
+    username: Option<NameError>,
+    room: Option<NameError>,
+}
+
+fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
+    match (Username::parse(&form.username), RoomName::parse(&form.room)) {
+        (Ok(user), Ok(room)) => Ok((user, room)),
+        (user, room) => Err(LoginErrors { username: user.err(), room: room.err() }),
+    }
+}
+
+/// `POST /`: on success a session cookie and a redirect to the room; on
+/// failure back to the form, which shows what to fix.
+pub async fn submit_form(State(state): State<AppState>, Form(form): Form<LoginRequest>) -> Response {
+    let (user, room) = match validate(&form) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let query = serde_urlencoded::to_string([
+                ("username", Some(form.username.trim())),
+                ("room", Some(form.room.trim())),
+                ("username_error", errors.username.map(NameError::code)),
+                ("room_error", errors.room.map(NameError::code)),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect::<Vec<_>>())
+            .unwrap_or_default();
+            return Redirect::to(&format!("/?{query}")).into_response();
+        }
+    };
+    if let Err(e) = state.db.ensure_room(&room).await {
+        return ApiError::from(e).into_response();
+    }
+    let token = state.sessions.issue(&user, session::now_unix());
+    let mut response = Redirect::to(&room_path(&room)).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&token)) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// `POST /api/login`: the session as a bearer token.
+pub async fn api_login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginReply>, ApiError> {
+    let (user, room) = validate(&request).map_err(|errors| {
+        let mut problems = Vec::new();
+        if let Some(e) = errors.username {
+            problems.push(format!("username {e}"));
+        }
+        if let Some(e) = errors.room {
+            problems.push(format!("room {e}"));
+        }
+        ApiError::Invalid(problems.join("; "))
+    })?;
+    state.db.ensure_room(&room).await?;
+    Ok(Json(LoginReply {
+        token: state.sessions.issue(&user, session::now_unix()),
+        username: user.to_string(),
+        room: room.to_string(),
+    }))
+}
+
+/// `GET /logout`: forgets the session cookie.
+pub async fn logout() -> impl IntoResponse {
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, "/".to_owned()), (header::SET_COOKIE, clear_session_cookie())],
+    )
+}
+
+/// `/chat/<room>/`, with non-ASCII letters percent-encoded.
+pub fn room_path(room: &RoomName) -> String {
+    let encoded = percent_encoding::utf8_percent_encode(room.as_str(), percent_encoding::CONTROLS);
+    format!("/chat/{encoded}/")
+}

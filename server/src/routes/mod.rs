@@ -1,0 +1,21 @@
+//! HTTP routes, one module per feature, merged in [`router`].
+
+mod health;
+mod login;
+mod pages;
+
+use app::server::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::login).post(login::submit_form))
+        .route("/api/login", post(login::api_login))
+        .route("/logout", get(login::logout))
+        .route("/chat/{room}/", get(pages::room))
+        .route("/chat/{room}", get(pages::add_trailing_slash))
+        .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
+        .route("/healthz", get(health::healthz))
+}

@@ -1,0 +1,56 @@
+//! Server-rendered pages and the server-function endpoint.
+
+use super::login::room_path;
+use app::names::RoomName;
+use app::server::AppState;
+use app::server::session;
+use app::shell;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+
+/// `GET /`: the login form.
+pub async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
+    render(state, req).await
+}
+
+/// `GET /chat/<room>/`: sends visitors without a session to log in first,
+/// and mixed-case room names to their canonical lower-case page.
+pub async fn room(State(state): State<AppState>, Path(raw): Path<String>, req: Request<Body>) -> Response {
+    let Ok(room) = RoomName::parse(&raw) else {
+        return render(state, req).await;
+    };
+    if state.sessions.from_headers(req.headers(), session::now_unix()).is_none() {
+        let query = serde_urlencoded::to_string([("room", room.as_str())]).unwrap_or_default();
+        return Redirect::to(&format!("/?{query}")).into_response();
+    }
+    if room.as_str() != raw {
+        return Redirect::permanent(&room_path(&room)).into_response();
+    }
+    render(state, req).await
+}
+
+/// `GET /chat/<room>`: the page lives at the path with a trailing slash.
+pub async fn add_trailing_slash(Path(raw): Path<String>) -> Response {
+    match RoomName::parse(&raw) {
+        Ok(room) => Redirect::permanent(&room_path(&room)).into_response(),
+        Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Server functions called by the hydrated app.
+pub async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Renders the app for `req`, waiting for its data so the HTML is complete
+/// (readable without JavaScript).
+async fn render(state: AppState, req: Request<Body>) -> Response {
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}

@@ -1,0 +1,88 @@
+//! `join` and `leave`.
+
+use super::auth::Identity;
+use super::presence;
+use super::reply::{invalid, joined_room, respond, room_name, unavailable};
+use app::events::{self, AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
+use app::server::AppState;
+use socketioxide::ParserError;
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+
+/// Joins a room and answers with the messages the client lacks.
+pub async fn join(
+    socket: SocketRef,
+    Extension(Identity(me)): Extension<Identity>,
+    State(state): State<AppState>,
+    TryData(request): TryData<JoinRequest>,
+    ack: AckSender,
+) {
+    respond(ack, join_room(&socket, me.as_str(), &state, request).await);
+}
+
+async fn join_room(
+    socket: &SocketRef,
+    me: &str,
+    state: &AppState,
+    request: Result<JoinRequest, ParserError>,
+) -> Result<JoinReply, AckError> {
+    let request = request.map_err(invalid)?;
+    let room = room_name(&request.room)?;
+    state.db.ensure_room(&room).await.map_err(unavailable)?;
+
+    let already_here = presence::online(socket, room.as_str(), None).iter().any(|n| n == me);
+    // Join before reading, so a message stored meanwhile arrives as an event
+    // (the client drops the duplicate by id) instead of falling in between.
+    socket.join(room.to_string());
+
+    let limits = &state.limits;
+    let (messages, recovered) = match request.since {
+        Some(since) => {
+            let missed = state
+                .db
+                .messages_after(&room, since, limits.catch_up_max + 1)
+                .await
+                .map_err(unavailable)?;
+            if missed.len() as i64 > limits.catch_up_max {
+                let page = state.db.newest_page(&room, limits.page_size).await.map_err(unavailable)?;
+                (page.messages, false)
+            } else {
+                (missed, true)
+            }
+        }
+        None => {
+            let page = state.db.newest_page(&room, limits.page_size).await.map_err(unavailable)?;
+            (page.messages, true)
+        }
+    };
+
+    let online = presence::online(socket, room.as_str(), None);
+    if !already_here {
+        let notice = Presence {
+            room: room.to_string(),
+            online: online.clone(),
+            joined: Some(me.to_owned()),
+            left: None,
+        };
+        if let Err(e) = socket.to(room.to_string()).emit(events::PRESENCE, &notice).await {
+            tracing::warn!(error = %e, "presence broadcast failed");
+        }
+    }
+    Ok(JoinReply { room: room.to_string(), messages, recovered, online })
+}
+
+/// Leaves a room.
+pub async fn leave(
+    socket: SocketRef,
+    Extension(Identity(me)): Extension<Identity>,
+    TryData(request): TryData<LeaveRequest>,
+    ack: AckSender,
+) {
+    let outcome = async {
+        let request = request.map_err(invalid)?;
+        let room = joined_room(&socket, &request.room)?;
+        presence::announce_departure(&socket, room.as_str(), me.as_str()).await;
+        socket.leave(room.to_string());
+        Ok(Done {})
+    };
+    respond(ack, outcome.await);
+}

@@ -1,0 +1,42 @@
+//! Who is in a room, from the sockets joined to it.
+
+use super::auth::Identity;
+use app::events::{self, Presence};
+use socketioxide::extract::SocketRef;
+use socketioxide::socket::Sid;
+
+/// The distinct names of the sockets in `room` (sorted), leaving out the
+/// socket `except` (one that is on its way out).
+pub fn online(socket: &SocketRef, room: &str, except: Option<Sid>) -> Vec<String> {
+    let mut names: Vec<String> = socket
+        .within(room.to_owned())
+        .sockets()
+        .into_iter()
+        .filter(|s| Some(s.id) != except)
+        .filter_map(|s| s.extensions.get::<Identity>())
+        .map(|Identity(name)| name.to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Tells a room that `name` left, unless another of their tabs is still in it.
+pub async fn announce_departure(socket: &SocketRef, room: &str, name: &str) {
+    let online = online(socket, room, Some(socket.id));
+    if online.iter().any(|n| n == name) {
+        return;
+    }
+    let presence = Presence { room: room.to_owned(), online, joined: None, left: Some(name.to_owned()) };
+    if let Err(e) = socket.to(room.to_owned()).emit(events::PRESENCE, &presence).await {
+        tracing::warn!(error = %e, "presence broadcast failed");
+    }
+}
+
+/// On disconnect, every room the socket was in hears that its user left.
+pub async fn on_disconnect(socket: SocketRef) {
+    let Some(Identity(name)) = socket.extensions.get::<Identity>() else { return };
+    for room in socket.rooms() {
+        announce_departure(&socket, &room, name.as_str()).await;
+    }
+}

@@ -1,0 +1,39 @@
+//! Turning handler outcomes into acks: the socket boundary's error mapping.
+
+use app::events::{Ack, AckError, ErrorCode};
+use app::names::RoomName;
+use app::server::db::StoreError;
+use serde::Serialize;
+use socketioxide::extract::{AckSender, SocketRef};
+
+/// Sends the outcome as `{"ok": true, ...}` or `{"ok": false, "error": ...}`.
+pub fn respond<T: Serialize>(ack: AckSender, outcome: Result<T, AckError>) {
+    // Fails only if the client asked for no ack or is gone; nothing to do then.
+    let _ = ack.send(&Ack::from(outcome));
+}
+
+/// A payload that did not have the event's shape.
+pub fn invalid(detail: impl std::fmt::Display) -> AckError {
+    AckError::new(ErrorCode::Invalid, format!("invalid payload: {detail}"))
+}
+
+/// Storage failed: logged here, reported to the client without detail.
+pub fn unavailable(error: StoreError) -> AckError {
+    tracing::error!(%error, "storage failure in a socket handler");
+    AckError::new(ErrorCode::Unavailable, "storage is unavailable; try again shortly")
+}
+
+/// Validates a room name from a payload.
+pub fn room_name(raw: &str) -> Result<RoomName, AckError> {
+    RoomName::parse(raw).map_err(|e| AckError::new(ErrorCode::Invalid, format!("room name {e}")))
+}
+
+/// The room, if this socket has joined it.
+pub fn joined_room(socket: &SocketRef, raw: &str) -> Result<RoomName, AckError> {
+    let room = room_name(raw)?;
+    if socket.rooms().iter().any(|r| r == room.as_str()) {
+        Ok(room)
+    } else {
+        Err(AckError::new(ErrorCode::NotJoined, format!("join room '{room}' first")))
+    }
+}

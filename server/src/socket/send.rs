@@ -1,0 +1,70 @@
+//! `send_message`: validate, store, acknowledge, broadcast — in that order,
+//! so nothing is acknowledged or shown that is not stored.
+
+use super::auth::Identity;
+use super::reply::{invalid, joined_room, respond, unavailable};
+use app::events::{self, AckError, ErrorCode, SendMessageReply, SendMessageRequest};
+use app::message::ContentType;
+use app::names::{BodyError, MessageBody};
+use app::server::AppState;
+use app::server::db::NewMessage;
+use socketioxide::ParserError;
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+
+/// Longest accepted `client_id`.
+const CLIENT_ID_MAX: usize = 64;
+
+/// Stores a message from the socket's user and sends it to the room.
+pub async fn send_message(
+    socket: SocketRef,
+    Extension(Identity(me)): Extension<Identity>,
+    State(state): State<AppState>,
+    TryData(request): TryData<SendMessageRequest>,
+    ack: AckSender,
+) {
+    let outcome = store(&socket, &me, &state, request).await;
+    let stored = outcome.as_ref().ok().map(|reply| reply.message.clone());
+    respond(ack, outcome);
+    // The sender has it from the ack; everyone else in the room (their
+    // other tabs included) gets the event.
+    if let Some(message) = stored {
+        let room = message.room.clone();
+        if let Err(e) = socket.to(room).emit(events::MESSAGE, &message).await {
+            tracing::warn!(error = %e, "message broadcast failed");
+        }
+    }
+}
+
+async fn store(
+    socket: &SocketRef,
+    me: &app::names::Username,
+    state: &AppState,
+    request: Result<SendMessageRequest, ParserError>,
+) -> Result<SendMessageReply, AckError> {
+    let request = request.map_err(invalid)?;
+    let room = joined_room(socket, &request.room)?;
+    let body = MessageBody::parse(&request.content, state.limits.message_max_chars).map_err(|e| match e {
+        BodyError::Empty => AckError::new(ErrorCode::Invalid, e.to_string()),
+        BodyError::TooLong { .. } => AckError::new(ErrorCode::TooLong, e.to_string()),
+    })?;
+    let client_id = match request.client_id.as_deref().map(str::trim) {
+        Some("") | None => None,
+        Some(id) if id.len() > CLIENT_ID_MAX => {
+            return Err(AckError::new(ErrorCode::Invalid, format!("client_id is longer than {CLIENT_ID_MAX} bytes")));
+        }
+        Some(id) => Some(id),
+    };
+    let message = state
+        .db
+        .insert_message(NewMessage {
+            room: &room,
+            username: me,
+            content: Some(body.as_str()),
+            image: None,
+            content_type: ContentType::Text,
+            client_id,
+        })
+        .await
+        .map_err(unavailable)?;
+    Ok(SendMessageReply { message })
+}

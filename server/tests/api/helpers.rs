@@ -1,0 +1,218 @@
+use futures::FutureExt;
+use rust_socketio::asynchronous::{Client, ClientBuilder};
+use rust_socketio::{Event, Payload};
+use serde_json::{Value, json};
+use server::config::Config;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something that should happen.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// How long a test waits to be sure something does not happen.
+pub const QUIET: Duration = Duration::from_millis(500);
+
+/// A running server and the directory its state lives in.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// Starts a server with a fresh data directory (and so a fresh database).
+pub async fn spawn_app() -> TestApp {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut app = spawn_app_in(tmp.path()).await;
+    app._tmp = Some(tmp);
+    app
+}
+
+/// Starts a server on the state in `data_dir`.
+pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    let config = Config::for_data_dir(data_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        server::run(config, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server failed");
+    });
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    let app = TestApp { addr, http, stop: Some(stop), task: Some(task), _tmp: None };
+    app.wait_until_healthy().await;
+    app
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    async fn wait_until_healthy(&self) {
+        for _ in 0..100 {
+            if let Ok(r) = self.http.get(self.url("/healthz")).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not become healthy");
+    }
+
+    /// Logs in through the API and returns the session token.
+    pub async fn login(&self, username: &str, room: &str) -> String {
+        let response = self
+            .http
+            .post(self.url("/api/login"))
+            .json(&json!({"username": username, "room": room}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), 200, "login of {username} failed");
+        let body: Value = response.json().await.expect("login json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A Socket.IO client authenticated with `token`, connected to `/`.
+    pub async fn socket(&self, token: &str) -> TestSocket {
+        self.socket_with(ClientBuilder::new(self.url("/")).auth(json!({"token": token}))).await
+    }
+
+    /// A Socket.IO client built from `builder`, once its namespace connect
+    /// succeeded.
+    pub async fn socket_with(&self, builder: ClientBuilder) -> TestSocket {
+        self.try_socket_with(builder).await.expect("namespace connect")
+    }
+
+    /// Connects and waits for the namespace connect (emits sent before it
+    /// can be lost), or returns the server's refusal.
+    pub async fn try_socket_with(&self, builder: ClientBuilder) -> Result<TestSocket, String> {
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let (connected_tx, connected) = mpsc::unbounded_channel::<Result<(), String>>();
+        let on_error = connected_tx.clone();
+        let client = builder
+            .reconnect(false)
+            .on(Event::Connect, move |_, _| {
+                let _ = connected_tx.send(Ok(()));
+                async {}.boxed()
+            })
+            .on(Event::Error, move |payload, _| {
+                let _ = on_error.send(Err(format!("{payload:?}")));
+                async {}.boxed()
+            })
+            .on_any(move |event, payload, _| {
+                if let Payload::Text(mut values) = payload {
+                    let value = if values.is_empty() { Value::Null } else { values.remove(0) };
+                    let _ = events_tx.send((event.as_str().to_owned(), value));
+                }
+                async {}.boxed()
+            })
+            .connect()
+            .await
+            .expect("engine.io connect");
+        let mut socket = TestSocket { client, events, connected };
+        socket.wait_connected().await?;
+        Ok(socket)
+    }
+
+    /// Stops the server gracefully and waits until it has.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(WAIT, task).await.expect("server did not stop").expect("server task");
+        }
+    }
+}
+
+/// A connected Socket.IO client that records the events it receives.
+pub struct TestSocket {
+    pub client: Client,
+    events: mpsc::UnboundedReceiver<(String, Value)>,
+    connected: mpsc::UnboundedReceiver<Result<(), String>>,
+}
+
+impl TestSocket {
+    /// Waits for the namespace connect, or the server's refusal.
+    pub async fn wait_connected(&mut self) -> Result<(), String> {
+        match tokio::time::timeout(WAIT, self.connected.recv()).await {
+            Ok(Some(result)) => result,
+            Ok(None) => Err("client closed".into()),
+            Err(_) => Err("no answer to the namespace connect".into()),
+        }
+    }
+
+    /// Emits `event` and returns the server's ack.
+    pub async fn ack(&self, event: &str, data: Value) -> Value {
+        let (tx, rx) = oneshot::channel();
+        let tx = std::sync::Mutex::new(Some(tx));
+        self.client
+            .emit_with_ack(event, data, WAIT, move |payload: Payload, _| {
+                // The client hands over the ack's argument list as one array.
+                if let (Payload::Text(values), Some(tx)) = (payload, tx.lock().unwrap().take()) {
+                    let first = match values.into_iter().next() {
+                        Some(Value::Array(args)) => args.into_iter().next(),
+                        other => other,
+                    };
+                    let _ = tx.send(first.unwrap_or(Value::Null));
+                }
+                async {}.boxed()
+            })
+            .await
+            .expect("emit");
+        tokio::time::timeout(WAIT, rx).await.expect("no ack in time").expect("ack dropped")
+    }
+
+    pub async fn join(&self, room: &str) -> Value {
+        self.ack("join", json!({"room": room})).await
+    }
+
+    pub async fn send(&self, room: &str, content: &str) -> Value {
+        self.ack("send_message", json!({"room": room, "content": content})).await
+    }
+
+    /// The next event named `name`, skipping others.
+    pub async fn next_event(&mut self, name: &str) -> Value {
+        let wait = async {
+            loop {
+                match self.events.recv().await {
+                    Some((event, value)) if event == name => return value,
+                    Some(_) => continue,
+                    None => panic!("socket closed while waiting for {name}"),
+                }
+            }
+        };
+        tokio::time::timeout(WAIT, wait).await.unwrap_or_else(|_| panic!("no {name} event"))
+    }
+
+    /// Asserts that no event named `name` arrives for a short while.
+    pub async fn assert_no_event(&mut self, name: &str) {
+        let deadline = tokio::time::Instant::now() + QUIET;
+        while let Ok(Some((event, value))) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+            assert_ne!(event, name, "unexpected {name} event: {value}");
+        }
+    }
+
+    pub async fn disconnect(self) {
+        let _ = self.client.disconnect().await;
+    }
+}
+
+/// Asserts an ack is `ok: false` with `code`.
+pub fn assert_refused(ack: &Value, code: &str) {
+    assert_eq!(ack["ok"], false, "expected a refusal, got {ack}");
+    assert_eq!(ack["error"]["code"], code, "wrong code in {ack}");
+    assert!(ack["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message in {ack}");
+}

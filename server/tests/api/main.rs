@@ -1,0 +1,9 @@
+//! Integration tests: the real server on port 0 with a fresh SQLite file,
+//! driven by real HTTP and Socket.IO clients.
+
+mod helpers;
+mod http_login;
+mod pages;
+mod socket_auth;
+mod socket_messages;
+mod socket_validation;
