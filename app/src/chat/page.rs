@@ -31,10 +31,17 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
     let RoomSnapshot { room, me, messages, has_more, message_max_chars } = snapshot;
     let live = Live::new(room.clone(), me.clone(), messages);
     let title = format!("#{room} · Chat");
+    let status = live.status;
+    let connection = move || match status.get() {
+        Status::Connecting => "connecting",
+        Status::Connected => "connected",
+        Status::Offline => "offline",
+        Status::Refused(_) => "refused",
+    };
 
     view! {
         <Title text=title />
-        <div class="chat">
+        <div class="chat" data-connection=connection>
             <header class="chat-header">
                 <div class="chat-title">
                     <h1>"#" {room}</h1>

@@ -1,0 +1,89 @@
+// Starts the real server binary on a free port with a fresh data directory,
+// and Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const serverBin = process.env.SERVER_BIN ?? 'target/debug/server';
+const siteRoot = process.env.SITE_ROOT ?? 'target/site';
+
+/** Starts a server; resolves to { url, stop() } once it listens. */
+export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'))) {
+  const child = spawn(serverBin, [], {
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_OUTPUT_NAME: 'chat',
+      DATA_DIR: dataDir,
+      MEDIA_DIR: join(dataDir, 'media'),
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${seen}`)));
+  });
+  return {
+    url,
+    dataDir,
+    async stop({ keepData = false } = {}) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium with the flags this offline machine needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A page that records console errors and uncaught exceptions. */
+export async function newPage(context) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => page.errors.push(String(err)));
+  page.on('response', (res) => {
+    if (res.status() >= 400) page.errors.push(`${res.status()} ${res.url()}`);
+  });
+  return page;
+}
+
+/** Logs in through the form and waits for the room to be live. */
+export async function logIn(page, baseUrl, username, room) {
+  await page.goto(baseUrl);
+  await page.fill('#username', username);
+  await page.fill('#room', room);
+  await Promise.all([page.waitForURL(`**/chat/${room}/`), page.click('button[type=submit]')]);
+  await page.waitForSelector('.chat[data-connection="connected"]');
+}
