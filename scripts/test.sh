@@ -6,8 +6,19 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh --browser
 scripts/build-site.sh
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # One invocation builds the server binary with the tests (separate builds
 # would unify features differently and recompile much of the tree).
-cargo test --workspace
+cargo test --workspace 2>&1 | tee "$log"
 target_dir=${CARGO_TARGET_DIR:-target}
-SERVER_BIN="$target_dir/debug/server" SITE_ROOT=target/site npm run --silent e2e
+SERVER_BIN="$target_dir/debug/server" SITE_ROOT=target/site npm run --silent e2e 2>&1 | tee -a "$log"
+
+# One closing line for all runners together.
+awk '
+  /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^# pass /      { p += $3 }
+  /^# fail /      { f += $3 }
+  END             { printf "all tests: %d passed, %d failed\n", p, f }
+' "$log"

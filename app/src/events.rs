@@ -113,7 +113,10 @@ pub struct AckError {
 impl AckError {
     /// An error with the given code and human-readable text.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -172,7 +175,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Ack<T> {
             Some(false) => {
                 let error = value.get_mut("error").map(serde_json::Value::take);
                 let error = error.ok_or_else(|| D::Error::missing_field("error"))?;
-                AckError::deserialize(error).map(Ack::Err).map_err(D::Error::custom)
+                AckError::deserialize(error)
+                    .map(Ack::Err)
+                    .map_err(D::Error::custom)
             }
             None => Err(D::Error::missing_field("ok")),
         }
@@ -189,7 +194,10 @@ mod tests {
         let ack: Ack<Done> = Ack::Ok(Done {});
         assert_eq!(serde_json::to_value(&ack).unwrap(), json!({"ok": true}));
         let ack: Ack<LeaveRequest> = Ack::Ok(LeaveRequest { room: "a".into() });
-        assert_eq!(serde_json::to_value(&ack).unwrap(), json!({"ok": true, "room": "a"}));
+        assert_eq!(
+            serde_json::to_value(&ack).unwrap(),
+            json!({"ok": true, "room": "a"})
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ pub mod events;
 pub mod login;
 pub mod message;
 pub mod names;
-pub mod sio;
 mod shell;
+pub mod sio;
 
 #[cfg(feature = "ssr")]
 pub mod server;

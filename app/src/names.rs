@@ -48,9 +48,14 @@ impl NameError {
 
     /// The inverse of [`NameError::code`].
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Empty, Self::TooLong, Self::BadCharacters, Self::Reserved]
-            .into_iter()
-            .find(|e| e.code() == code)
+        [
+            Self::Empty,
+            Self::TooLong,
+            Self::BadCharacters,
+            Self::Reserved,
+        ]
+        .into_iter()
+        .find(|e| e.code() == code)
     }
 }
 
@@ -185,7 +190,12 @@ mod tests {
 
     #[test]
     fn error_codes_round_trip() {
-        for e in [NameError::Empty, NameError::TooLong, NameError::BadCharacters, NameError::Reserved] {
+        for e in [
+            NameError::Empty,
+            NameError::TooLong,
+            NameError::BadCharacters,
+            NameError::Reserved,
+        ] {
             assert_eq!(NameError::from_code(e.code()), Some(e));
         }
     }

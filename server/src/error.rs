@@ -37,7 +37,11 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": message}})),
+        )
+            .into_response()
     }
 }
 

@@ -13,7 +13,10 @@ pub enum SecretError {
     #[error("SECRET_KEY must be at least {MIN_LEN} characters")]
     TooShort,
     #[error("secret key file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("no randomness available: {0}")]
     Random(#[from] getrandom::Error),
 }
@@ -27,9 +30,14 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
         return Ok(secret.as_bytes().to_vec());
     }
     let path = data_dir.join(FILE_NAME);
-    let io_error = |source| SecretError::Io { path: path.display().to_string(), source };
+    let io_error = |source| SecretError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     match std::fs::read_to_string(&path) {
-        Ok(stored) if stored.trim().len() >= MIN_LEN => return Ok(stored.trim().as_bytes().to_vec()),
+        Ok(stored) if stored.trim().len() >= MIN_LEN => {
+            return Ok(stored.trim().as_bytes().to_vec());
+        }
         Ok(_) => return Err(SecretError::TooShort),
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io_error(e)),
         Err(_) => {}

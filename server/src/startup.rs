@@ -18,7 +18,10 @@ use tower_http::trace::TraceLayer;
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot create directory {path}: {source}")]
-    Directory { path: String, source: std::io::Error },
+    Directory {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error(transparent)]
@@ -35,8 +38,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
     for dir in [&config.data_dir, &config.media_dir] {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StartupError::Directory { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StartupError::Directory {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     // Leptos spawns rendering tasks on whichever executor is registered.
     let _ = any_spawner::Executor::init_tokio();
@@ -47,7 +52,10 @@ pub async fn run(
     let state = AppState {
         db: db.clone(),
         sessions: SessionKey::new(&secret),
-        limits: Limits { message_max_chars: config.message_max_chars, ..Limits::default() },
+        limits: Limits {
+            message_max_chars: config.message_max_chars,
+            ..Limits::default()
+        },
         leptos_options: LeptosOptions::builder()
             .output_name(config.output_name.as_str())
             .site_root(config.site_root.display().to_string())

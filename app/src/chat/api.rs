@@ -32,10 +32,14 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
         .from_headers(&headers, session::now_unix())
         .ok_or_else(|| ServerFnError::new("Please log in to read this room."))?;
     let room = RoomName::parse(&room).map_err(|e| ServerFnError::new(format!("Room name {e}.")))?;
-    let page = state.db.newest_page(&room, state.limits.page_size).await.map_err(|e| {
-        tracing::error!(error = %e, room = %room, "loading the newest page failed");
-        ServerFnError::new("The room's history is unavailable right now; try again shortly.")
-    })?;
+    let page = state
+        .db
+        .newest_page(&room, state.limits.page_size)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, room = %room, "loading the newest page failed");
+            ServerFnError::new("The room's history is unavailable right now; try again shortly.")
+        })?;
     Ok(RoomSnapshot {
         room: room.to_string(),
         me: session.username.to_string(),

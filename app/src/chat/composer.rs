@@ -37,7 +37,8 @@ pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
     };
     let counter = move || {
         let left = max_chars as i64 - length() as i64;
-        (left < COUNTER_FROM as i64).then(|| view! { <span class="counter" class:over=too_long>{left}</span> })
+        (left < COUNTER_FROM as i64)
+            .then(|| view! { <span class="counter" class:over=too_long>{left}</span> })
     };
 
     view! {

@@ -37,7 +37,9 @@ impl Entry {
     pub fn key(&self) -> String {
         match (&self.id, &self.delivery) {
             (Some(id), _) => format!("m{id}"),
-            (None, Delivery::Failed(_)) => format!("f{}", self.client_id.as_deref().unwrap_or_default()),
+            (None, Delivery::Failed(_)) => {
+                format!("f{}", self.client_id.as_deref().unwrap_or_default())
+            }
             (None, _) => format!("p{}", self.client_id.as_deref().unwrap_or_default()),
         }
     }
@@ -99,7 +101,9 @@ impl Feed {
         let stored = self.stored_len();
         if let Some(cid) = &message.client_id {
             self.entries.retain(|e| {
-                e.id.is_some() || e.client_id.as_ref() != Some(cid) || e.username != message.username
+                e.id.is_some()
+                    || e.client_id.as_ref() != Some(cid)
+                    || e.username != message.username
             });
         }
         let stored_slice = &self.entries[..stored.min(self.entries.len())];
@@ -181,9 +185,16 @@ mod tests {
     #[test]
     fn messages_are_kept_in_id_order_without_duplicates() {
         let mut feed = Feed::from_history(vec![msg(3, "a", None), msg(1, "a", None)]);
-        feed.merge(vec![msg(2, "b", None), msg(3, "a", None), msg(5, "b", None)]);
+        feed.merge(vec![
+            msg(2, "b", None),
+            msg(3, "a", None),
+            msg(5, "b", None),
+        ]);
         feed.insert(msg(4, "b", None));
-        assert_eq!(ids(&feed), vec![Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        assert_eq!(
+            ids(&feed),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
         assert_eq!(feed.last_id(), Some(5));
     }
 
@@ -216,7 +227,10 @@ mod tests {
         let mut feed = Feed::default();
         feed.push_pending("me", "hello", "c1");
         feed.mark_failed("c1", "offline");
-        assert_eq!(feed.entries()[0].delivery, Delivery::Failed("offline".into()));
+        assert_eq!(
+            feed.entries()[0].delivery,
+            Delivery::Failed("offline".into())
+        );
         assert_eq!(feed.entries()[0].key(), "fc1");
         assert_eq!(feed.mark_retrying("c1").as_deref(), Some("hello"));
         assert_eq!(feed.entries()[0].delivery, Delivery::Pending);

@@ -65,7 +65,11 @@ impl Live {
     /// Sends a failed message again, under the same idempotency key so the
     /// server stores it at most once.
     pub fn retry(self, client_id: String) {
-        if let Some(text) = self.feed.try_update(|f| f.mark_retrying(&client_id)).flatten() {
+        if let Some(text) = self
+            .feed
+            .try_update(|f| f.mark_retrying(&client_id))
+            .flatten()
+        {
             self.deliver(client_id, text);
         }
     }
@@ -97,10 +101,14 @@ impl Live {
             on_status: Box::new(move |s| status.set(s)),
             on_connect: Box::new(move |client| self.join(client)),
             on_event: Box::new(move |name, mut args| {
-                let Some(payload) = args.drain(..).next() else { return };
+                let Some(payload) = args.drain(..).next() else {
+                    return;
+                };
                 match name {
                     events::MESSAGE => match serde_json::from_value::<ChatMessage>(payload) {
-                        Ok(m) if m.room == *self.room.read_value() => self.feed.update(|f| f.insert(m)),
+                        Ok(m) if m.room == *self.room.read_value() => {
+                            self.feed.update(|f| f.insert(m))
+                        }
                         Ok(_) => {}
                         Err(e) => warn(&format!("bad message event: {e}")),
                     },
@@ -130,7 +138,10 @@ impl Live {
         let online = self.online;
         leptos::task::spawn_local(async move {
             let data = serde_json::to_value(&request).unwrap_or_default();
-            let reply = match client.emit_with_ack(events::JOIN, data, ACK_TIMEOUT_MS).await {
+            let reply = match client
+                .emit_with_ack(events::JOIN, data, ACK_TIMEOUT_MS)
+                .await
+            {
                 Ok(args) => first_ack::<JoinReply>(args),
                 Err(e) => Err(e.to_string()),
             };
@@ -151,7 +162,8 @@ impl Live {
     fn deliver(self, client_id: String, text: String) {
         use crate::events::{self, SendMessageReply, SendMessageRequest};
         let Some(client) = self.client.get_value() else {
-            self.feed.update(|f| f.mark_failed(&client_id, "Not connected."));
+            self.feed
+                .update(|f| f.mark_failed(&client_id, "Not connected."));
             return;
         };
         let request = SendMessageRequest {
@@ -161,7 +173,10 @@ impl Live {
         };
         leptos::task::spawn_local(async move {
             let data = serde_json::to_value(&request).unwrap_or_default();
-            let reply = match client.emit_with_ack(events::SEND_MESSAGE, data, ACK_TIMEOUT_MS).await {
+            let reply = match client
+                .emit_with_ack(events::SEND_MESSAGE, data, ACK_TIMEOUT_MS)
+                .await
+            {
                 Ok(args) => first_ack::<SendMessageReply>(args),
                 Err(e) => Err(format!("Not delivered: {e}.")),
             };

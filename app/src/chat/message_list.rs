@@ -59,7 +59,16 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
 
 #[component]
 fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) -> impl IntoView {
-    let Entry { id, username, content, image, content_type, client_id, timestamp, delivery } = entry;
+    let Entry {
+        id,
+        username,
+        content,
+        image,
+        content_type,
+        client_id,
+        timestamp,
+        delivery,
+    } = entry;
     let state = match delivery {
         Delivery::Sent => "sent",
         Delivery::Pending => "pending",

@@ -28,7 +28,13 @@ pub fn RoomPage() -> impl IntoView {
 
 #[component]
 fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
-    let RoomSnapshot { room, me, messages, has_more, message_max_chars } = snapshot;
+    let RoomSnapshot {
+        room,
+        me,
+        messages,
+        has_more,
+        message_max_chars,
+    } = snapshot;
     let live = Live::new(room.clone(), me.clone(), messages);
     let title = format!("#{room} · Chat");
     let status = live.status;

@@ -67,7 +67,9 @@ impl SessionKey {
             return None;
         }
         let name = String::from_utf8(B64.decode(name).ok()?).ok()?;
-        Some(Session { username: Username::parse(&name).ok()? })
+        Some(Session {
+            username: Username::parse(&name).ok()?,
+        })
     }
 
     /// The session a request carries, from `Authorization: Bearer` or the cookie.
@@ -132,7 +134,11 @@ mod tests {
         let token = key.issue(&alice(), 1_000);
         let forged_name = token.replacen(&B64.encode("Alice"), &B64.encode("Mallory"), 1);
         assert!(key.verify(&forged_name, 1_000).is_none());
-        assert!(SessionKey::new(b"another key").verify(&token, 1_000).is_none());
+        assert!(
+            SessionKey::new(b"another key")
+                .verify(&token, 1_000)
+                .is_none()
+        );
         assert!(key.verify(&token, 1_000 + MAX_AGE_SECS + 1).is_none());
         assert!(key.verify("garbage", 1_000).is_none());
         assert!(key.verify("a.b.c", 1_000).is_none());
@@ -141,9 +147,15 @@ mod tests {
     #[test]
     fn tokens_are_read_from_bearer_or_cookie() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; chat_session=abc.1.sig"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; chat_session=abc.1.sig"),
+        );
         assert_eq!(token_from_headers(&headers), Some("abc.1.sig"));
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
         assert_eq!(token_from_headers(&headers), Some("xyz"));
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
     }

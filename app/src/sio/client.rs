@@ -26,6 +26,9 @@ pub enum EmitError {
     TimedOut,
 }
 
+/// Receives a server event's name and arguments.
+pub type EventHandler = Box<dyn Fn(&str, Vec<Value>)>;
+
 /// What the application hears from the client.
 pub struct Handlers {
     /// Every status change.
@@ -33,7 +36,7 @@ pub struct Handlers {
     /// Each time the namespace connection is (re-)established.
     pub on_connect: Box<dyn Fn(SocketClient)>,
     /// A server event with its arguments.
-    pub on_event: Box<dyn Fn(&str, Vec<Value>)>,
+    pub on_event: EventHandler,
 }
 
 struct Inner {
@@ -104,7 +107,9 @@ impl SocketClient {
         let frame = EnginePacket::Message(packet.encode()).encode();
         let outbox = self.0.outbox.borrow();
         let outbox = outbox.as_ref().ok_or(EmitError::NotConnected)?;
-        outbox.unbounded_send(frame).map_err(|_| EmitError::NotConnected)
+        outbox
+            .unbounded_send(frame)
+            .map_err(|_| EmitError::NotConnected)
     }
 
     async fn run(self) {
@@ -135,8 +140,17 @@ impl SocketClient {
         let Some(EnginePacket::Open(open)) = next_packet(&mut stream).await else {
             return Ended::Lost;
         };
-        let connect = SocketPacket::Connect { namespace: "/".into(), data: None };
-        if sink.send(Message::Text(EnginePacket::Message(connect.encode()).encode())).await.is_err() {
+        let connect = SocketPacket::Connect {
+            namespace: "/".into(),
+            data: None,
+        };
+        if sink
+            .send(Message::Text(
+                EnginePacket::Message(connect.encode()).encode(),
+            ))
+            .await
+            .is_err()
+        {
             return Ended::Lost;
         }
 
@@ -161,7 +175,11 @@ impl SocketClient {
             };
             match EnginePacket::decode(&text) {
                 Ok(EnginePacket::Ping(data)) => {
-                    if sink.send(Message::Text(EnginePacket::Pong(data).encode())).await.is_err() {
+                    if sink
+                        .send(Message::Text(EnginePacket::Pong(data).encode()))
+                        .await
+                        .is_err()
+                    {
                         return Ended::Lost;
                     }
                 }
@@ -204,9 +222,7 @@ enum Ended {
     Refused(String),
 }
 
-async fn next_packet(
-    stream: &mut futures::stream::SplitStream<WebSocket>,
-) -> Option<EnginePacket> {
+async fn next_packet(stream: &mut futures::stream::SplitStream<WebSocket>) -> Option<EnginePacket> {
     match stream.next().await {
         Some(Ok(Message::Text(text))) => EnginePacket::decode(&text).ok(),
         _ => None,

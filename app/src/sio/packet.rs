@@ -86,18 +86,40 @@ impl EnginePacket {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SocketPacket {
     /// Client: ask to join `namespace`, with optional auth. Server: accepted.
-    Connect { namespace: String, data: Option<Value> },
-    Disconnect { namespace: String },
-    Event { namespace: String, id: Option<u64>, name: String, args: Vec<Value> },
-    Ack { namespace: String, id: u64, args: Vec<Value> },
+    Connect {
+        namespace: String,
+        data: Option<Value>,
+    },
+    Disconnect {
+        namespace: String,
+    },
+    Event {
+        namespace: String,
+        id: Option<u64>,
+        name: String,
+        args: Vec<Value>,
+    },
+    Ack {
+        namespace: String,
+        id: u64,
+        args: Vec<Value>,
+    },
     /// The server refused the namespace connection (e.g. no session).
-    ConnectError { namespace: String, data: Value },
+    ConnectError {
+        namespace: String,
+        data: Value,
+    },
 }
 
 impl SocketPacket {
     /// An event for the main namespace.
     pub fn event(name: &str, id: Option<u64>, args: Vec<Value>) -> Self {
-        SocketPacket::Event { namespace: "/".into(), id, name: name.into(), args }
+        SocketPacket::Event {
+            namespace: "/".into(),
+            id,
+            name: name.into(),
+            args,
+        }
     }
 
     /// Parses the payload of an Engine.IO `message` packet.
@@ -121,7 +143,11 @@ impl SocketPacket {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let id = match digits {
             0 => None,
-            _ => Some(rest[..digits].parse::<u64>().map_err(|e| DecodeError::Malformed(e.to_string()))?),
+            _ => Some(
+                rest[..digits]
+                    .parse::<u64>()
+                    .map_err(|e| DecodeError::Malformed(e.to_string()))?,
+            ),
         };
         rest = &rest[digits..];
 
@@ -138,7 +164,11 @@ impl SocketPacket {
         Ok(match kind {
             '0' => SocketPacket::Connect {
                 namespace,
-                data: if rest.is_empty() { None } else { Some(json(rest)?) },
+                data: if rest.is_empty() {
+                    None
+                } else {
+                    Some(json(rest)?)
+                },
             },
             '1' => SocketPacket::Disconnect { namespace },
             '2' => {
@@ -150,14 +180,22 @@ impl SocketPacket {
                     Value::String(name) => name,
                     _ => return Err(DecodeError::Malformed("event name is not a string".into())),
                 };
-                SocketPacket::Event { namespace, id, name, args }
+                SocketPacket::Event {
+                    namespace,
+                    id,
+                    name,
+                    args,
+                }
             }
             '3' => SocketPacket::Ack {
                 namespace,
                 id: id.ok_or_else(|| DecodeError::Malformed("ack without an id".into()))?,
                 args: array(rest)?,
             },
-            '4' => SocketPacket::ConnectError { namespace, data: json(rest)? },
+            '4' => SocketPacket::ConnectError {
+                namespace,
+                data: json(rest)?,
+            },
             other => return Err(DecodeError::UnknownType(other)),
         })
     }
@@ -165,7 +203,11 @@ impl SocketPacket {
     /// Serialises the packet (without the Engine.IO `4` prefix).
     pub fn encode(&self) -> String {
         fn prefix(kind: u8, namespace: &str) -> String {
-            if namespace == "/" { kind.to_string() } else { format!("{kind}{namespace},") }
+            if namespace == "/" {
+                kind.to_string()
+            } else {
+                format!("{kind}{namespace},")
+            }
         }
         fn with_args(mut head: String, id: Option<u64>, args: Vec<Value>) -> String {
             if let Some(id) = id {
@@ -183,15 +225,22 @@ impl SocketPacket {
                 out
             }
             SocketPacket::Disconnect { namespace } => prefix(1, namespace),
-            SocketPacket::Event { namespace, id, name, args } => {
+            SocketPacket::Event {
+                namespace,
+                id,
+                name,
+                args,
+            } => {
                 let mut all = Vec::with_capacity(args.len() + 1);
                 all.push(Value::String(name.clone()));
                 all.extend(args.iter().cloned());
                 with_args(prefix(2, namespace), *id, all)
             }
-            SocketPacket::Ack { namespace, id, args } => {
-                with_args(prefix(3, namespace), Some(*id), args.clone())
-            }
+            SocketPacket::Ack {
+                namespace,
+                id,
+                args,
+            } => with_args(prefix(3, namespace), Some(*id), args.clone()),
             SocketPacket::ConnectError { namespace, data } => {
                 format!("{}{}", prefix(4, namespace), data)
             }
@@ -226,16 +275,28 @@ mod tests {
             assert_eq!(EnginePacket::decode(&packet.encode()).unwrap(), packet);
         }
         assert_eq!(EnginePacket::decode(""), Err(DecodeError::Empty));
-        assert_eq!(EnginePacket::decode("9"), Err(DecodeError::UnknownType('9')));
+        assert_eq!(
+            EnginePacket::decode("9"),
+            Err(DecodeError::UnknownType('9'))
+        );
     }
 
     #[test]
     fn encodes_connect_with_and_without_auth() {
-        let plain = SocketPacket::Connect { namespace: "/".into(), data: None };
+        let plain = SocketPacket::Connect {
+            namespace: "/".into(),
+            data: None,
+        };
         assert_eq!(plain.encode(), "0");
-        let auth = SocketPacket::Connect { namespace: "/".into(), data: Some(json!({"token": "t"})) };
+        let auth = SocketPacket::Connect {
+            namespace: "/".into(),
+            data: Some(json!({"token": "t"})),
+        };
         assert_eq!(auth.encode(), r#"0{"token":"t"}"#);
-        let admin = SocketPacket::Connect { namespace: "/admin".into(), data: None };
+        let admin = SocketPacket::Connect {
+            namespace: "/admin".into(),
+            data: None,
+        };
         assert_eq!(admin.encode(), "0/admin,");
     }
 
@@ -243,17 +304,27 @@ mod tests {
     fn decodes_connect_accept_and_refusal() {
         assert_eq!(
             SocketPacket::decode(r#"0{"sid":"abc"}"#).unwrap(),
-            SocketPacket::Connect { namespace: "/".into(), data: Some(json!({"sid": "abc"})) }
+            SocketPacket::Connect {
+                namespace: "/".into(),
+                data: Some(json!({"sid": "abc"}))
+            }
         );
         assert_eq!(
             SocketPacket::decode(r#"4{"message":"unauthorized"}"#).unwrap(),
-            SocketPacket::ConnectError { namespace: "/".into(), data: json!({"message": "unauthorized"}) }
+            SocketPacket::ConnectError {
+                namespace: "/".into(),
+                data: json!({"message": "unauthorized"})
+            }
         );
     }
 
     #[test]
     fn events_with_ack_ids_round_trip() {
-        let event = SocketPacket::event("send_message", Some(12), vec![json!({"room": "a", "content": "hi"})]);
+        let event = SocketPacket::event(
+            "send_message",
+            Some(12),
+            vec![json!({"room": "a", "content": "hi"})],
+        );
         let text = event.encode();
         assert_eq!(text, r#"212["send_message",{"content":"hi","room":"a"}]"#);
         assert_eq!(SocketPacket::decode(&text).unwrap(), event);
@@ -276,21 +347,50 @@ mod tests {
     fn decodes_acks() {
         assert_eq!(
             SocketPacket::decode(r#"37[{"ok":true}]"#).unwrap(),
-            SocketPacket::Ack { namespace: "/".into(), id: 7, args: vec![json!({"ok": true})] }
+            SocketPacket::Ack {
+                namespace: "/".into(),
+                id: 7,
+                args: vec![json!({"ok": true})]
+            }
         );
-        let ack = SocketPacket::Ack { namespace: "/x".into(), id: 3, args: vec![] };
+        let ack = SocketPacket::Ack {
+            namespace: "/x".into(),
+            id: 3,
+            args: vec![],
+        };
         assert_eq!(SocketPacket::decode(&ack.encode()).unwrap(), ack);
     }
 
     #[test]
     fn refuses_malformed_and_binary_packets() {
         assert_eq!(SocketPacket::decode(""), Err(DecodeError::Empty));
-        assert_eq!(SocketPacket::decode(r#"51-["x",{"_placeholder":true,"num":0}]"#), Err(DecodeError::Binary));
-        assert!(matches!(SocketPacket::decode("2[1]"), Err(DecodeError::Malformed(_))));
-        assert!(matches!(SocketPacket::decode("2[]"), Err(DecodeError::Malformed(_))));
-        assert!(matches!(SocketPacket::decode("2{\"a\":1}"), Err(DecodeError::Malformed(_))));
-        assert!(matches!(SocketPacket::decode("3[]"), Err(DecodeError::Malformed(_))));
-        assert!(matches!(SocketPacket::decode("2[\"x\""), Err(DecodeError::Malformed(_))));
-        assert_eq!(SocketPacket::decode("9"), Err(DecodeError::UnknownType('9')));
+        assert_eq!(
+            SocketPacket::decode(r#"51-["x",{"_placeholder":true,"num":0}]"#),
+            Err(DecodeError::Binary)
+        );
+        assert!(matches!(
+            SocketPacket::decode("2[1]"),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            SocketPacket::decode("2[]"),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            SocketPacket::decode("2{\"a\":1}"),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            SocketPacket::decode("3[]"),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            SocketPacket::decode("2[\"x\""),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert_eq!(
+            SocketPacket::decode("9"),
+            Err(DecodeError::UnknownType('9'))
+        );
     }
 }

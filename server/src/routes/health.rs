@@ -10,7 +10,10 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
         }
     }
 }

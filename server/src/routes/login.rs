@@ -35,25 +35,33 @@ struct LoginErrors {
 fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
     match (Username::parse(&form.username), RoomName::parse(&form.room)) {
         (Ok(user), Ok(room)) => Ok((user, room)),
-        (user, room) => Err(LoginErrors { username: user.err(), room: room.err() }),
+        (user, room) => Err(LoginErrors {
+            username: user.err(),
+            room: room.err(),
+        }),
     }
 }
 
 /// `POST /`: on success a session cookie and a redirect to the room; on
 /// failure back to the form, which shows what to fix.
-pub async fn submit_form(State(state): State<AppState>, Form(form): Form<LoginRequest>) -> Response {
+pub async fn submit_form(
+    State(state): State<AppState>,
+    Form(form): Form<LoginRequest>,
+) -> Response {
     let (user, room) = match validate(&form) {
         Ok(valid) => valid,
         Err(errors) => {
-            let query = serde_urlencoded::to_string([
-                ("username", Some(form.username.trim())),
-                ("room", Some(form.room.trim())),
-                ("username_error", errors.username.map(NameError::code)),
-                ("room_error", errors.room.map(NameError::code)),
-            ]
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect::<Vec<_>>())
+            let query = serde_urlencoded::to_string(
+                [
+                    ("username", Some(form.username.trim())),
+                    ("room", Some(form.room.trim())),
+                    ("username_error", errors.username.map(NameError::code)),
+                    ("room_error", errors.room.map(NameError::code)),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect::<Vec<_>>(),
+            )
             .unwrap_or_default();
             return Redirect::to(&format!("/?{query}")).into_response();
         }
@@ -96,7 +104,10 @@ pub async fn api_login(
 pub async fn logout() -> impl IntoResponse {
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, "/".to_owned()), (header::SET_COOKIE, clear_session_cookie())],
+        [
+            (header::LOCATION, "/".to_owned()),
+            (header::SET_COOKIE, clear_session_cookie()),
+        ],
     )
 }
 

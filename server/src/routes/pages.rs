@@ -17,11 +17,19 @@ pub async fn login(State(state): State<AppState>, req: Request<Body>) -> Respons
 
 /// `GET /chat/<room>/`: sends visitors without a session to log in first,
 /// and mixed-case room names to their canonical lower-case page.
-pub async fn room(State(state): State<AppState>, Path(raw): Path<String>, req: Request<Body>) -> Response {
+pub async fn room(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    req: Request<Body>,
+) -> Response {
     let Ok(room) = RoomName::parse(&raw) else {
         return render(state, req).await;
     };
-    if state.sessions.from_headers(req.headers(), session::now_unix()).is_none() {
+    if state
+        .sessions
+        .from_headers(req.headers(), session::now_unix())
+        .is_none()
+    {
         let query = serde_urlencoded::to_string([("room", room.as_str())]).unwrap_or_default();
         return Redirect::to(&format!("/?{query}")).into_response();
     }

@@ -33,7 +33,11 @@ pub async fn authenticate(
         .and_then(|a| a.token)
         .and_then(|token| state.sessions.verify(&token, now));
     let session = from_auth
-        .or_else(|| state.sessions.from_headers(&socket.req_parts().headers, now))
+        .or_else(|| {
+            state
+                .sessions
+                .from_headers(&socket.req_parts().headers, now)
+        })
         .ok_or(Unauthorized)?;
     socket.extensions.insert(Identity(session.username));
     Ok(())

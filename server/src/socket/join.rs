@@ -29,7 +29,9 @@ async fn join_room(
     let room = room_name(&request.room)?;
     state.db.ensure_room(&room).await.map_err(unavailable)?;
 
-    let already_here = presence::online(socket, room.as_str(), None).iter().any(|n| n == me);
+    let already_here = presence::online(socket, room.as_str(), None)
+        .iter()
+        .any(|n| n == me);
     // Join before reading, so a message stored meanwhile arrives as an event
     // (the client drops the duplicate by id) instead of falling in between.
     socket.join(room.to_string());
@@ -43,14 +45,22 @@ async fn join_room(
                 .await
                 .map_err(unavailable)?;
             if missed.len() as i64 > limits.catch_up_max {
-                let page = state.db.newest_page(&room, limits.page_size).await.map_err(unavailable)?;
+                let page = state
+                    .db
+                    .newest_page(&room, limits.page_size)
+                    .await
+                    .map_err(unavailable)?;
                 (page.messages, false)
             } else {
                 (missed, true)
             }
         }
         None => {
-            let page = state.db.newest_page(&room, limits.page_size).await.map_err(unavailable)?;
+            let page = state
+                .db
+                .newest_page(&room, limits.page_size)
+                .await
+                .map_err(unavailable)?;
             (page.messages, true)
         }
     };
@@ -63,11 +73,20 @@ async fn join_room(
             joined: Some(me.to_owned()),
             left: None,
         };
-        if let Err(e) = socket.to(room.to_string()).emit(events::PRESENCE, &notice).await {
+        if let Err(e) = socket
+            .to(room.to_string())
+            .emit(events::PRESENCE, &notice)
+            .await
+        {
             tracing::warn!(error = %e, "presence broadcast failed");
         }
     }
-    Ok(JoinReply { room: room.to_string(), messages, recovered, online })
+    Ok(JoinReply {
+        room: room.to_string(),
+        messages,
+        recovered,
+        online,
+    })
 }
 
 /// Leaves a room.

@@ -27,15 +27,26 @@ pub async fn announce_departure(socket: &SocketRef, room: &str, name: &str) {
     if online.iter().any(|n| n == name) {
         return;
     }
-    let presence = Presence { room: room.to_owned(), online, joined: None, left: Some(name.to_owned()) };
-    if let Err(e) = socket.to(room.to_owned()).emit(events::PRESENCE, &presence).await {
+    let presence = Presence {
+        room: room.to_owned(),
+        online,
+        joined: None,
+        left: Some(name.to_owned()),
+    };
+    if let Err(e) = socket
+        .to(room.to_owned())
+        .emit(events::PRESENCE, &presence)
+        .await
+    {
         tracing::warn!(error = %e, "presence broadcast failed");
     }
 }
 
 /// On disconnect, every room the socket was in hears that its user left.
 pub async fn on_disconnect(socket: SocketRef) {
-    let Some(Identity(name)) = socket.extensions.get::<Identity>() else { return };
+    let Some(Identity(name)) = socket.extensions.get::<Identity>() else {
+        return;
+    };
     for room in socket.rooms() {
         announce_departure(&socket, &room, name.as_str()).await;
     }

@@ -20,7 +20,10 @@ pub fn invalid(detail: impl std::fmt::Display) -> AckError {
 /// Storage failed: logged here, reported to the client without detail.
 pub fn unavailable(error: StoreError) -> AckError {
     tracing::error!(%error, "storage failure in a socket handler");
-    AckError::new(ErrorCode::Unavailable, "storage is unavailable; try again shortly")
+    AckError::new(
+        ErrorCode::Unavailable,
+        "storage is unavailable; try again shortly",
+    )
 }
 
 /// Validates a room name from a payload.
@@ -34,6 +37,9 @@ pub fn joined_room(socket: &SocketRef, raw: &str) -> Result<RoomName, AckError> 
     if socket.rooms().iter().any(|r| r == room.as_str()) {
         Ok(room)
     } else {
-        Err(AckError::new(ErrorCode::NotJoined, format!("join room '{room}' first")))
+        Err(AckError::new(
+            ErrorCode::NotJoined,
+            format!("join room '{room}' first"),
+        ))
     }
 }

@@ -43,14 +43,19 @@ async fn store(
 ) -> Result<SendMessageReply, AckError> {
     let request = request.map_err(invalid)?;
     let room = joined_room(socket, &request.room)?;
-    let body = MessageBody::parse(&request.content, state.limits.message_max_chars).map_err(|e| match e {
-        BodyError::Empty => AckError::new(ErrorCode::Invalid, e.to_string()),
-        BodyError::TooLong { .. } => AckError::new(ErrorCode::TooLong, e.to_string()),
-    })?;
+    let body = MessageBody::parse(&request.content, state.limits.message_max_chars).map_err(
+        |e| match e {
+            BodyError::Empty => AckError::new(ErrorCode::Invalid, e.to_string()),
+            BodyError::TooLong { .. } => AckError::new(ErrorCode::TooLong, e.to_string()),
+        },
+    )?;
     let client_id = match request.client_id.as_deref().map(str::trim) {
         Some("") | None => None,
         Some(id) if id.len() > CLIENT_ID_MAX => {
-            return Err(AckError::new(ErrorCode::Invalid, format!("client_id is longer than {CLIENT_ID_MAX} bytes")));
+            return Err(AckError::new(
+                ErrorCode::Invalid,
+                format!("client_id is longer than {CLIENT_ID_MAX} bytes"),
+            ));
         }
         Some(id) => Some(id),
     };

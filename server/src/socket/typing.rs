@@ -15,8 +15,16 @@ pub async fn typing(
     let outcome = async {
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
-        let notice = TypingNotice { room: room.to_string(), username: me.to_string(), typing: request.typing };
-        if let Err(e) = socket.to(room.to_string()).emit(events::TYPING, &notice).await {
+        let notice = TypingNotice {
+            room: room.to_string(),
+            username: me.to_string(),
+            typing: request.typing,
+        };
+        if let Err(e) = socket
+            .to(room.to_string())
+            .emit(events::TYPING, &notice)
+            .await
+        {
             tracing::warn!(error = %e, "typing broadcast failed");
         }
         Ok(Done {})

@@ -34,7 +34,9 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server on the state in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     let config = Config::for_data_dir(data_dir);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("local addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -48,7 +50,13 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client");
-    let app = TestApp { addr, http, stop: Some(stop), task: Some(task), _tmp: None };
+    let app = TestApp {
+        addr,
+        http,
+        stop: Some(stop),
+        task: Some(task),
+        _tmp: None,
+    };
     app.wait_until_healthy().await;
     app
 }
@@ -60,10 +68,9 @@ impl TestApp {
 
     async fn wait_until_healthy(&self) {
         for _ in 0..100 {
-            if let Ok(r) = self.http.get(self.url("/healthz")).send().await {
-                if r.status().is_success() {
-                    return;
-                }
+            let response = self.http.get(self.url("/healthz")).send().await;
+            if response.is_ok_and(|r| r.status().is_success()) {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -86,13 +93,16 @@ impl TestApp {
 
     /// A Socket.IO client authenticated with `token`, connected to `/`.
     pub async fn socket(&self, token: &str) -> TestSocket {
-        self.socket_with(ClientBuilder::new(self.url("/")).auth(json!({"token": token}))).await
+        self.socket_with(ClientBuilder::new(self.url("/")).auth(json!({"token": token})))
+            .await
     }
 
     /// A Socket.IO client built from `builder`, once its namespace connect
     /// succeeded.
     pub async fn socket_with(&self, builder: ClientBuilder) -> TestSocket {
-        self.try_socket_with(builder).await.expect("namespace connect")
+        self.try_socket_with(builder)
+            .await
+            .expect("namespace connect")
     }
 
     /// Connects and waits for the namespace connect (emits sent before it
@@ -113,7 +123,11 @@ impl TestApp {
             })
             .on_any(move |event, payload, _| {
                 if let Payload::Text(mut values) = payload {
-                    let value = if values.is_empty() { Value::Null } else { values.remove(0) };
+                    let value = if values.is_empty() {
+                        Value::Null
+                    } else {
+                        values.remove(0)
+                    };
                     let _ = events_tx.send((event.as_str().to_owned(), value));
                 }
                 async {}.boxed()
@@ -121,7 +135,11 @@ impl TestApp {
             .connect()
             .await
             .expect("engine.io connect");
-        let mut socket = TestSocket { client, events, connected };
+        let mut socket = TestSocket {
+            client,
+            events,
+            connected,
+        };
         socket.wait_connected().await?;
         Ok(socket)
     }
@@ -132,7 +150,10 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            tokio::time::timeout(WAIT, task).await.expect("server did not stop").expect("server task");
+            tokio::time::timeout(WAIT, task)
+                .await
+                .expect("server did not stop")
+                .expect("server task");
         }
     }
 }
@@ -172,7 +193,10 @@ impl TestSocket {
             })
             .await
             .expect("emit");
-        tokio::time::timeout(WAIT, rx).await.expect("no ack in time").expect("ack dropped")
+        tokio::time::timeout(WAIT, rx)
+            .await
+            .expect("no ack in time")
+            .expect("ack dropped")
     }
 
     pub async fn join(&self, room: &str) -> Value {
@@ -180,7 +204,8 @@ impl TestSocket {
     }
 
     pub async fn send(&self, room: &str, content: &str) -> Value {
-        self.ack("send_message", json!({"room": room, "content": content})).await
+        self.ack("send_message", json!({"room": room, "content": content}))
+            .await
     }
 
     /// The next event named `name`, skipping others.
@@ -194,13 +219,17 @@ impl TestSocket {
                 }
             }
         };
-        tokio::time::timeout(WAIT, wait).await.unwrap_or_else(|_| panic!("no {name} event"))
+        tokio::time::timeout(WAIT, wait)
+            .await
+            .unwrap_or_else(|_| panic!("no {name} event"))
     }
 
     /// Asserts that no event named `name` arrives for a short while.
     pub async fn assert_no_event(&mut self, name: &str) {
         let deadline = tokio::time::Instant::now() + QUIET;
-        while let Ok(Some((event, value))) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+        while let Ok(Some((event, value))) =
+            tokio::time::timeout_at(deadline, self.events.recv()).await
+        {
             assert_ne!(event, name, "unexpected {name} event: {value}");
         }
     }
@@ -214,5 +243,10 @@ impl TestSocket {
 pub fn assert_refused(ack: &Value, code: &str) {
     assert_eq!(ack["ok"], false, "expected a refusal, got {ack}");
     assert_eq!(ack["error"]["code"], code, "wrong code in {ack}");
-    assert!(ack["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "no message in {ack}");
+    assert!(
+        ack["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "no message in {ack}"
+    );
 }

@@ -16,7 +16,10 @@ async fn the_login_form_sets_an_httponly_session_and_redirects_to_the_room() {
     assert_eq!(response.headers()[LOCATION], "/chat/general/");
     let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
     assert!(cookie.starts_with("chat_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test]
@@ -32,31 +35,70 @@ async fn the_login_form_sends_bad_names_back_with_their_errors() {
     assert_eq!(response.status(), 303);
     assert!(response.headers().get(SET_COOKIE).is_none());
     let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-    assert_eq!(location, "/?username=System&room=no+spaces&username_error=reserved&room_error=bad_characters");
+    assert_eq!(
+        location,
+        "/?username=System&room=no+spaces&username_error=reserved&room_error=bad_characters"
+    );
 
     // The form shows the messages and keeps what was typed.
-    let page = app.http.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    let page = app
+        .http
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Username is reserved."), "{page}");
-    assert!(page.contains("Room name may only contain letters, digits"), "{page}");
+    assert!(
+        page.contains("Room name may only contain letters, digits"),
+        "{page}"
+    );
     assert!(page.contains(r#"value="no spaces""#), "{page}");
 }
 
 #[tokio::test]
 async fn api_login_returns_a_token_and_refuses_bad_input_as_json() {
     let app = spawn_app().await;
-    let response = app.http.post(app.url("/api/login")).json(&json!({"username": "Bob", "room": "Dev"})).send().await.unwrap();
+    let response = app
+        .http
+        .post(app.url("/api/login"))
+        .json(&json!({"username": "Bob", "room": "Dev"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!((body["username"].as_str(), body["room"].as_str()), (Some("Bob"), Some("dev")));
+    assert_eq!(
+        (body["username"].as_str(), body["room"].as_str()),
+        (Some("Bob"), Some("dev"))
+    );
     assert!(body["token"].as_str().is_some_and(|t| t.len() > 20));
 
-    for bad in [json!({"username": "", "room": "dev"}), json!({"username": "a<b", "room": "dev"}), json!([1])] {
-        let response = app.http.post(app.url("/api/login")).json(&bad).send().await.unwrap();
+    for bad in [
+        json!({"username": "", "room": "dev"}),
+        json!({"username": "a<b", "room": "dev"}),
+        json!([1]),
+    ] {
+        let response = app
+            .http
+            .post(app.url("/api/login"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 400, "{bad}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "invalid", "{body}");
     }
-    let response = app.http.post(app.url("/api/login")).body("not json").send().await.unwrap();
+    let response = app
+        .http
+        .post(app.url("/api/login"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
@@ -65,5 +107,8 @@ async fn health_reports_ok() {
     let app = spawn_app().await;
     let response = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": "ok"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"status": "ok"})
+    );
 }

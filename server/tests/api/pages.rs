@@ -4,7 +4,12 @@ use reqwest::header::{COOKIE, LOCATION};
 #[tokio::test]
 async fn the_room_page_without_a_session_sends_the_visitor_to_log_in() {
     let app = spawn_app().await;
-    let response = app.http.get(app.url("/chat/general/")).send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url("/chat/general/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/?room=general");
 }
@@ -13,9 +18,17 @@ async fn the_room_page_without_a_session_sends_the_visitor_to_log_in() {
 async fn room_urls_are_canonical() {
     let app = spawn_app().await;
     let token = app.login("Alice", "general").await;
-    for (path, canonical) in [("/chat/General/", "/chat/general/"), ("/chat/general", "/chat/general/")] {
-        let response =
-            app.http.get(app.url(path)).header(COOKIE, format!("chat_session={token}")).send().await.unwrap();
+    for (path, canonical) in [
+        ("/chat/General/", "/chat/general/"),
+        ("/chat/general", "/chat/general/"),
+    ] {
+        let response = app
+            .http
+            .get(app.url(path))
+            .header(COOKIE, format!("chat_session={token}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 308, "{path}");
         assert_eq!(response.headers()[LOCATION], canonical);
     }
@@ -28,14 +41,24 @@ async fn the_room_page_html_holds_the_newest_messages_as_text() {
     let alice = app.socket(&token).await;
     alice.join("general").await;
     alice.send("general", "plain words").await;
-    alice.send("general", "<script>alert('x')</script><b>bold?</b>").await;
+    alice
+        .send("general", "<script>alert('x')</script><b>bold?</b>")
+        .await;
 
-    let response =
-        app.http.get(app.url("/chat/general/")).header(COOKIE, format!("chat_session={token}")).send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url("/chat/general/"))
+        .header(COOKIE, format!("chat_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.contains("plain words"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert("), "markup was not escaped");
+    assert!(
+        html.contains("&lt;script&gt;alert("),
+        "markup was not escaped"
+    );
     assert!(!html.contains("<b>bold?</b>"), "markup reached the page");
     assert!(html.contains(r#"class="me-name""#) && html.contains(">Alice<"));
     assert!(html.contains("/pkg/chat.js"), "no hydration script");

@@ -13,7 +13,10 @@ async fn a_connection_without_a_session_is_refused() {
     ] {
         match app.try_socket_with(builder).await {
             Ok(_) => panic!("an unauthenticated socket was accepted"),
-            Err(refusal) => assert!(refusal.contains("ConnectError"), "unexpected failure: {refusal}"),
+            Err(refusal) => assert!(
+                refusal.contains("ConnectError"),
+                "unexpected failure: {refusal}"
+            ),
         }
     }
 }
@@ -23,9 +26,15 @@ async fn a_browser_session_cookie_authenticates_the_socket() {
     let app = spawn_app().await;
     let token = app.login("Alice", "general").await;
     let socket = app
-        .socket_with(ClientBuilder::new(app.url("/")).opening_header("Cookie", format!("chat_session={token}")))
+        .socket_with(
+            ClientBuilder::new(app.url("/"))
+                .opening_header("Cookie", format!("chat_session={token}")),
+        )
         .await;
     let ack = socket.join("general").await;
     assert_eq!(ack["ok"], true);
-    assert_eq!(socket.send("general", "via cookie").await["message"]["username"], "Alice");
+    assert_eq!(
+        socket.send("general", "via cookie").await["message"]["username"],
+        "Alice"
+    );
 }

@@ -2,7 +2,12 @@ use crate::helpers::{TestSocket, spawn_app, spawn_app_in};
 use serde_json::{Value, json};
 
 fn ids(messages: &Value) -> Vec<i64> {
-    messages.as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect()
+    messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect()
 }
 
 async fn joined(app: &crate::helpers::TestApp, user: &str, room: &str) -> TestSocket {
@@ -19,19 +24,33 @@ async fn two_clients_in_one_room_see_each_others_messages_in_id_order() {
     let mut bob = joined(&app, "Bob", "general").await;
 
     let mut acked = Vec::new();
-    for (i, (sender, text)) in [("alice", "hi bob"), ("bob", "hi alice"), ("alice", "how are you?")]
-        .into_iter()
-        .enumerate()
+    for (i, (sender, text)) in [
+        ("alice", "hi bob"),
+        ("bob", "hi alice"),
+        ("alice", "how are you?"),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        let (from, to) = if sender == "alice" { (&alice, &mut bob) } else { (&bob, &mut alice) };
+        let (from, to) = if sender == "alice" {
+            (&alice, &mut bob)
+        } else {
+            (&bob, &mut alice)
+        };
         let ack = from.send("general", text).await;
         assert_eq!(ack["ok"], true, "send {i} failed: {ack}");
         assert_eq!(ack["message"]["content"], text);
         let event = to.next_event("message").await;
-        assert_eq!(event, ack["message"], "the other client got a different message");
+        assert_eq!(
+            event, ack["message"],
+            "the other client got a different message"
+        );
         acked.push(ack["message"]["id"].as_i64().unwrap());
     }
-    assert!(acked.windows(2).all(|w| w[0] < w[1]), "ids not increasing: {acked:?}");
+    assert!(
+        acked.windows(2).all(|w| w[0] < w[1]),
+        "ids not increasing: {acked:?}"
+    );
 
     // A newcomer gets the same history, in id order.
     let carol = app.socket(&app.login("Carol", "general").await).await;
@@ -49,7 +68,10 @@ async fn a_client_in_another_room_does_not_receive_the_message() {
     let mut eve = joined(&app, "Eve", "random").await;
 
     assert_eq!(alice.send("general", "for general only").await["ok"], true);
-    assert_eq!(bob.next_event("message").await["content"], "for general only");
+    assert_eq!(
+        bob.next_event("message").await["content"],
+        "for general only"
+    );
     eve.assert_no_event("message").await;
     assert_eq!(eve.join("random").await["messages"], json!([]));
 }
@@ -61,7 +83,10 @@ async fn the_sender_name_comes_from_the_session_not_the_payload() {
     let mut bob = joined(&app, "Bob", "general").await;
 
     let ack = mallory
-        .ack("send_message", json!({"room": "general", "content": "I am Alice", "username": "Alice"}))
+        .ack(
+            "send_message",
+            json!({"room": "general", "content": "I am Alice", "username": "Alice"}),
+        )
         .await;
     assert_eq!(ack["ok"], true);
     assert_eq!(ack["message"]["username"], "Mallory");
@@ -78,7 +103,13 @@ async fn a_repeated_send_with_the_same_client_id_is_stored_once() {
     let second = alice.ack("send_message", payload).await;
     assert_eq!(first["ok"], true);
     assert_eq!(first, second);
-    assert_eq!(alice.join("general").await["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        alice.join("general").await["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -87,9 +118,15 @@ async fn join_with_since_returns_only_the_messages_after_it() {
     let alice = joined(&app, "Alice", "general").await;
     let mut sent = Vec::new();
     for i in 0..5 {
-        sent.push(alice.send("general", &format!("m{i}")).await["message"]["id"].as_i64().unwrap());
+        sent.push(
+            alice.send("general", &format!("m{i}")).await["message"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
-    let ack = alice.ack("join", json!({"room": "general", "since": sent[1]})).await;
+    let ack = alice
+        .ack("join", json!({"room": "general", "since": sent[1]}))
+        .await;
     assert_eq!(ids(&ack["messages"]), sent[2..]);
     assert_eq!(ack["recovered"], true);
 }

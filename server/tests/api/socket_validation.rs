@@ -16,14 +16,42 @@ async fn bad_payloads_get_ok_false_and_the_connection_stays_usable() {
         ("join", json!({"room": "no spaces"}), "invalid"),
         ("join", json!({"room": "x".repeat(33)}), "invalid"),
         ("send_message", json!({"room": "general"}), "invalid"),
-        ("send_message", json!({"room": "general", "content": 12}), "invalid"),
-        ("send_message", json!({"room": "general", "content": "   "}), "invalid"),
-        ("send_message", json!({"room": "general", "content": "x".repeat(4001)}), "too_long"),
-        ("send_message", json!({"room": "general", "content": "hi", "client_id": "x".repeat(65)}), "invalid"),
-        ("send_message", json!({"room": "elsewhere", "content": "hi"}), "not_joined"),
+        (
+            "send_message",
+            json!({"room": "general", "content": 12}),
+            "invalid",
+        ),
+        (
+            "send_message",
+            json!({"room": "general", "content": "   "}),
+            "invalid",
+        ),
+        (
+            "send_message",
+            json!({"room": "general", "content": "x".repeat(4001)}),
+            "too_long",
+        ),
+        (
+            "send_message",
+            json!({"room": "general", "content": "hi", "client_id": "x".repeat(65)}),
+            "invalid",
+        ),
+        (
+            "send_message",
+            json!({"room": "elsewhere", "content": "hi"}),
+            "not_joined",
+        ),
         ("send_message", json!([1, 2, 3]), "invalid"),
-        ("typing", json!({"room": "general", "typing": "yes"}), "invalid"),
-        ("typing", json!({"room": "elsewhere", "typing": true}), "not_joined"),
+        (
+            "typing",
+            json!({"room": "general", "typing": "yes"}),
+            "invalid",
+        ),
+        (
+            "typing",
+            json!({"room": "elsewhere", "typing": true}),
+            "not_joined",
+        ),
         ("leave", json!({}), "invalid"),
     ];
     for (event, payload, code) in cases {
@@ -46,7 +74,10 @@ async fn leaving_a_room_stops_its_messages() {
     alice.join("general").await;
     bob.join("general").await;
 
-    assert_eq!(bob.ack("leave", json!({"room": "general"})).await, json!({"ok": true}));
+    assert_eq!(
+        bob.ack("leave", json!({"room": "general"})).await,
+        json!({"ok": true})
+    );
     alice.send("general", "bob is gone").await;
     bob.assert_no_event("message").await;
     assert_refused(&bob.send("general", "hello?").await, "not_joined");
@@ -60,7 +91,12 @@ async fn typing_reaches_the_others_but_not_the_typer() {
     alice.join("general").await;
     bob.join("general").await;
 
-    assert_eq!(alice.ack("typing", json!({"room": "general", "typing": true})).await, json!({"ok": true}));
+    assert_eq!(
+        alice
+            .ack("typing", json!({"room": "general", "typing": true}))
+            .await,
+        json!({"ok": true})
+    );
     assert_eq!(
         bob.next_event("typing").await,
         json!({"room": "general", "username": "Alice", "typing": true})

@@ -17,7 +17,10 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
     Ok(pool)
 }
@@ -72,7 +75,7 @@ pub(super) async fn insert_message(
         "INSERT INTO messages (room, username, content, image, content_type, client_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
-         RETURNING id, room, username, content, image, content_type, client_id, created_at"
+         RETURNING id, room, username, content, image, content_type, client_id, created_at",
     )
     .bind(new.room.as_str())
     .bind(new.username.as_str())
@@ -119,7 +122,10 @@ pub(super) async fn page_before(
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     rows.reverse();
-    Ok(Page { messages: into_messages(rows)?, has_more })
+    Ok(Page {
+        messages: into_messages(rows)?,
+        has_more,
+    })
 }
 
 pub(super) async fn messages_after(
