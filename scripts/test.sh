@@ -9,9 +9,10 @@ scripts/build-site.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# One invocation builds the server binary with the tests (separate builds
-# would unify features differently and recompile much of the tree).
-cargo test --workspace 2>&1 | tee "$log"
+# The default members (app, server) in one invocation, which also builds the
+# server binary the browser tests start. Not --workspace: that would add the
+# WASM-only frontend and turn on app's `hydrate` feature next to `ssr`.
+cargo test 2>&1 | tee "$log"
 target_dir=${CARGO_TARGET_DIR:-target}
 SERVER_BIN="$target_dir/debug/server" SITE_ROOT=target/site npm run --silent e2e 2>&1 | tee -a "$log"
 
