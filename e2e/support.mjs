@@ -87,3 +87,33 @@ export async function logIn(page, baseUrl, username, room) {
   await Promise.all([page.waitForURL(`**/chat/${room}/`), page.click('button[type=submit]')]);
   await page.waitForSelector('.chat[data-connection="connected"]');
 }
+
+/** A Socket.IO connection with the official JavaScript client, logged in as `username`. */
+export async function connectSocket(baseUrl, username, room) {
+  const { io } = await import('socket.io-client');
+  const login = await fetch(`${baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, room }),
+  });
+  const { token } = await login.json();
+  const socket = io(baseUrl, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  const joined = await socket.timeout(10_000).emitWithAck('join', { room });
+  if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined)}`);
+  return socket;
+}
+
+/** Sends `count` messages; resolves to their ids in room order. */
+export async function seedMessages(socket, room, count, text = (i) => `message ${i}`) {
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const ack = await socket.timeout(10_000).emitWithAck('send_message', { room, content: text(i) });
+    if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack)}`);
+    ids.push(ack.message.id);
+  }
+  return ids;
+}

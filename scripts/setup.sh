@@ -25,9 +25,11 @@ if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version
   cargo install wasm-bindgen-cli --version "$wb_version" --force
 fi
 
-if [[ ! -d node_modules/playwright-core || ! -d node_modules/binaryen ]]; then
+# Reinstall whenever the lockfile changed since the last install.
+if ! cmp -s package-lock.json node_modules/.installed-lock.json; then
   log "installing Node packages"
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-lock.json
 fi
 
 if $want_browser && ! command -v chromium >/dev/null; then

@@ -35,6 +35,15 @@ pub struct ChatMessage {
     pub timestamp: DateTime<Utc>,
 }
 
+/// A slice of a room's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Whether more messages exist beyond this slice, in the direction it was read.
+    pub has_more: bool,
+}
+
 /// Formats a time the way the contract spells it: RFC 3339, milliseconds, `Z`.
 pub fn format_timestamp(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)

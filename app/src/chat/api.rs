@@ -1,6 +1,6 @@
 //! Server functions of the room page.
 
-use crate::message::ChatMessage;
+use crate::message::{ChatMessage, HistoryPage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -22,29 +22,67 @@ pub struct RoomSnapshot {
 /// The reader's session and the newest page of `room`.
 #[server(prefix = "/_fn", endpoint = "load_room")]
 pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
-    use crate::names::RoomName;
-    use crate::server::{AppState, session};
-
-    let state = expect_context::<AppState>();
-    let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
-    let session = state
-        .sessions
-        .from_headers(&headers, session::now_unix())
-        .ok_or_else(|| ServerFnError::new("Please log in to read this room."))?;
-    let room = RoomName::parse(&room).map_err(|e| ServerFnError::new(format!("Room name {e}.")))?;
-    let page = state
-        .db
-        .newest_page(&room, state.limits.page_size)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, room = %room, "loading the newest page failed");
-            ServerFnError::new("The room's history is unavailable right now; try again shortly.")
-        })?;
+    let reader = ssr::Reader::of(&room).await?;
+    let page = reader.page_before(None).await?;
     Ok(RoomSnapshot {
-        room: room.to_string(),
-        me: session.username.to_string(),
+        room: reader.room.to_string(),
+        me: reader.username.to_string(),
         messages: page.messages,
         has_more: page.has_more,
-        message_max_chars: state.limits.message_max_chars,
+        message_max_chars: reader.state.limits.message_max_chars,
     })
+}
+
+/// The page of `room` just older than message `before`, oldest first.
+#[server(prefix = "/_fn", endpoint = "load_older")]
+pub async fn load_older(room: String, before: i64) -> Result<HistoryPage, ServerFnError> {
+    ssr::Reader::of(&room)
+        .await?
+        .page_before(Some(before))
+        .await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::message::HistoryPage;
+    use crate::names::{RoomName, Username};
+    use crate::server::{AppState, session};
+    use leptos::prelude::*;
+
+    /// A logged-in reader of a valid room.
+    pub struct Reader {
+        pub state: AppState,
+        pub username: Username,
+        pub room: RoomName,
+    }
+
+    impl Reader {
+        pub async fn of(room: &str) -> Result<Self, ServerFnError> {
+            let state = expect_context::<AppState>();
+            let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
+            let session = state
+                .sessions
+                .from_headers(&headers, session::now_unix())
+                .ok_or_else(|| ServerFnError::new("Please log in to read this room."))?;
+            let room =
+                RoomName::parse(room).map_err(|e| ServerFnError::new(format!("Room name {e}.")))?;
+            Ok(Reader {
+                state,
+                username: session.username,
+                room,
+            })
+        }
+
+        pub async fn page_before(&self, before: Option<i64>) -> Result<HistoryPage, ServerFnError> {
+            let limits = &self.state.limits;
+            self.state
+                .db
+                .page_before(&self.room, before, limits.page_size)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, room = %self.room, "reading history failed");
+                    ServerFnError::new("The room's history is unavailable right now; try again.")
+                })
+        }
+    }
 }

@@ -84,6 +84,11 @@ impl Feed {
         self.entries.iter().filter_map(|e| e.id).max()
     }
 
+    /// The oldest stored id, to ask the server for what came before it.
+    pub fn first_id(&self) -> Option<i64> {
+        self.entries.first().and_then(|e| e.id)
+    }
+
     fn stored_len(&self) -> usize {
         self.entries.iter().take_while(|e| e.id.is_some()).count()
     }
@@ -196,6 +201,7 @@ mod tests {
             vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
         );
         assert_eq!(feed.last_id(), Some(5));
+        assert_eq!(feed.first_id(), Some(1));
     }
 
     #[test]

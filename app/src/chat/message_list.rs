@@ -1,3 +1,4 @@
+use super::api::load_older;
 use super::feed::{Delivery, Entry};
 use super::live::Live;
 use crate::message::ContentType;
@@ -7,15 +8,35 @@ use leptos::prelude::*;
 
 /// How close to the bottom (px) still counts as "reading the newest".
 const STICKY_PX: i32 = 80;
+/// How close to the top (px) starts loading older messages.
+const PRELOAD_PX: i32 = 400;
 
-/// The scrolling list of the room's messages.
+/// Where loading older messages stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Older {
+    /// More exist; none being loaded.
+    Available,
+    Loading,
+    Failed(String),
+    /// The first message of the room is shown.
+    Exhausted,
+}
+
+/// The scrolling list of the room's messages: loads older pages as the
+/// reader nears the top, follows new ones while the reader is at the bottom.
 #[component]
 pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
     let scroller = NodeRef::<Div>::new();
+    let older = RwSignal::new(if has_more {
+        Older::Available
+    } else {
+        Older::Exhausted
+    });
     // Times render in UTC on the server and switch to the reader's local
     // time once hydrated, so the first client render matches the HTML.
     let local_time = RwSignal::new(false);
     let stick_to_bottom = StoredValue::new(true);
+    let unseen = RwSignal::new(false);
     let me = live.me();
 
     let scroll_to_bottom = move || {
@@ -23,37 +44,146 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     };
+
+    let load_older_page = move || {
+        if older.get_untracked() != Older::Available {
+            return;
+        }
+        let Some(before) = live.feed.with_untracked(|f| f.first_id()) else {
+            older.set(Older::Exhausted);
+            return;
+        };
+        older.set(Older::Loading);
+        leptos::task::spawn_local(async move {
+            match load_older(live.room(), before).await {
+                Ok(page) => {
+                    let Some(el) = scroller.get_untracked() else {
+                        return;
+                    };
+                    // Keep the message the reader is looking at in place:
+                    // whatever height is added above it is scrolled past.
+                    let (height, top) = (el.scroll_height(), el.scroll_top());
+                    live.feed.update(|f| f.merge(page.messages));
+                    older.set(if page.has_more {
+                        Older::Available
+                    } else {
+                        Older::Exhausted
+                    });
+                    request_animation_frame(move || {
+                        el.set_scroll_top(top + el.scroll_height() - height);
+                    });
+                }
+                Err(e) => older.set(Older::Failed(e.to_string())),
+            }
+        });
+    };
+
     Effect::new(move |_| {
         local_time.set(true);
     });
-    // Follow new messages while the reader is at the bottom.
-    Effect::new(move |_| {
-        live.feed.track();
-        if stick_to_bottom.get_value() {
+    // A newly arrived last line: follow it if the reader is at the bottom
+    // (or sent it), otherwise offer a jump to it.
+    let me_in_effect = me.clone();
+    Effect::new(move |previous: Option<Option<String>>| {
+        let last = live.feed.with(|f| {
+            f.entries()
+                .last()
+                .map(|e| (e.key(), e.username == me_in_effect))
+        });
+        let key = last.as_ref().map(|(key, _)| key.clone());
+        let mine = last.is_some_and(|(_, mine)| mine);
+        if stick_to_bottom.get_value() || mine || previous.is_none() {
             request_animation_frame(scroll_to_bottom);
+        } else if previous != Some(key.clone()) {
+            unseen.set(true);
+        }
+        key
+    });
+    // A short first page does not fill the screen (so cannot be scrolled):
+    // fill it before the reader has to ask.
+    Effect::new(move |_| {
+        if older.get() == Older::Available
+            && let Some(el) = scroller.get_untracked()
+            && el.scroll_height() <= el.client_height() + PRELOAD_PX
+        {
+            request_animation_frame(load_older_page);
         }
     });
+
     let on_scroll = move |_| {
-        if let Some(el) = scroller.get_untracked() {
-            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            stick_to_bottom.set_value(gap < STICKY_PX);
+        let Some(el) = scroller.get_untracked() else {
+            return;
+        };
+        let gap = el.scroll_height() - el.scroll_top() - el.client_height();
+        stick_to_bottom.set_value(gap < STICKY_PX);
+        if gap < STICKY_PX {
+            unseen.set(false);
         }
+        if el.scroll_top() < PRELOAD_PX {
+            load_older_page();
+        }
+    };
+    let jump_to_newest = move |_| {
+        unseen.set(false);
+        stick_to_bottom.set_value(true);
+        scroll_to_bottom();
     };
 
     view! {
-        <div class="messages" node_ref=scroller on:scroll=on_scroll>
-            {(!has_more).then(|| view! { <p class="room-start">"This is the beginning of the room."</p> })}
-            <ol class="message-list" aria-live="polite">
-                <For
-                    each=move || live.feed.with(|f| f.entries().to_vec())
-                    key=Entry::key
-                    children=move |entry| {
-                        let mine = entry.username == me;
-                        view! { <MessageRow entry mine local_time live /> }
-                    }
-                />
-            </ol>
+        <div class="messages-frame">
+            <div class="messages" node_ref=scroller on:scroll=on_scroll>
+                <HistoryEdge older retry=move || {
+                    older.set(Older::Available);
+                    load_older_page();
+                } />
+                <ol class="message-list" aria-live="polite">
+                    <For
+                        each=move || live.feed.with(|f| f.entries().to_vec())
+                        key=Entry::key
+                        children=move |entry| {
+                            let mine = entry.username == me;
+                            view! { <MessageRow entry mine local_time live /> }
+                        }
+                    />
+                </ol>
+            </div>
+            <Show when=move || unseen.get()>
+                <button type="button" class="jump-to-newest" on:click=jump_to_newest>
+                    "New messages ↓"
+                </button>
+            </Show>
         </div>
+    }
+}
+
+/// The top of the list: loading, failed (with retry), or the room's start.
+#[component]
+fn HistoryEdge(
+    older: RwSignal<Older>,
+    retry: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        match older.get() {
+        Older::Available => view! { <p class="history-edge" data-edge="more"></p> }.into_any(),
+        Older::Loading => view! {
+            <p class="history-edge" data-edge="loading" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                "Loading older messages…"
+            </p>
+        }
+        .into_any(),
+        Older::Failed(reason) => view! {
+            <p class="history-edge error" data-edge="failed" role="alert">
+                "Couldn't load older messages (" {reason} "). "
+                <button type="button" class="link" on:click=move |_| retry()>"Retry"</button>
+            </p>
+        }
+        .into_any(),
+        Older::Exhausted => view! {
+            <p class="history-edge room-start" data-edge="start">"This is the beginning of the room."</p>
+        }
+        .into_any(),
+    }
     }
 }
 

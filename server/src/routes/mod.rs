@@ -1,8 +1,11 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
 mod health;
+mod history;
 mod login;
+mod messages_api;
 mod pages;
+mod reader;
 
 use app::server::AppState;
 use axum::Router;
@@ -16,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", get(login::logout))
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))
+        .route("/chat/{room}/history/", get(history::history))
+        .route("/api/chat/{room}/messages/", get(messages_api::messages))
         .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
         .route("/healthz", get(health::healthz))
 }

@@ -41,27 +41,29 @@ async fn join_room(
         Some(since) => {
             let missed = state
                 .db
-                .messages_after(&room, since, limits.catch_up_max + 1)
+                .page_after(&room, since, limits.catch_up_max)
                 .await
                 .map_err(unavailable)?;
-            if missed.len() as i64 > limits.catch_up_max {
-                let page = state
+            if missed.has_more {
+                // Too much to replay: the client starts again from the newest
+                // page and scrolls back for the rest.
+                let newest = state
                     .db
-                    .newest_page(&room, limits.page_size)
+                    .page_before(&room, None, limits.page_size)
                     .await
                     .map_err(unavailable)?;
-                (page.messages, false)
+                (newest.messages, false)
             } else {
-                (missed, true)
+                (missed.messages, true)
             }
         }
         None => {
-            let page = state
+            let newest = state
                 .db
-                .newest_page(&room, limits.page_size)
+                .page_before(&room, None, limits.page_size)
                 .await
                 .map_err(unavailable)?;
-            (page.messages, true)
+            (newest.messages, true)
         }
     };
 

@@ -2,6 +2,7 @@
 //! driven by real HTTP and Socket.IO clients.
 
 mod helpers;
+mod history;
 mod http_login;
 mod pages;
 mod socket_auth;

@@ -3,7 +3,7 @@
 
 mod sqlite;
 
-use crate::message::{ChatMessage, ContentType};
+use crate::message::{ChatMessage, ContentType, HistoryPage};
 use crate::names::{RoomName, Username};
 use std::path::Path;
 
@@ -30,14 +30,6 @@ pub struct NewMessage<'a> {
     pub content_type: ContentType,
     /// The sender's idempotency key: the same (room, user, key) is stored once.
     pub client_id: Option<&'a str>,
-}
-
-/// A page of a room's history, oldest first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page {
-    pub messages: Vec<ChatMessage>,
-    /// Whether older messages exist before the first one.
-    pub has_more: bool,
 }
 
 /// The connection pool of whichever backend `DATABASE_URL` names.
@@ -75,22 +67,50 @@ impl Database {
         }
     }
 
-    /// The newest `limit` messages of a room, oldest first.
-    pub async fn newest_page(&self, room: &RoomName, limit: i64) -> Result<Page, StoreError> {
+    /// How many messages a room has, or `None` for a room nobody created.
+    pub async fn room_size(&self, room: &RoomName) -> Result<Option<i64>, StoreError> {
         match self {
-            Database::Sqlite(pool) => sqlite::page_before(pool, room, i64::MAX, limit).await,
+            Database::Sqlite(pool) => sqlite::room_size(pool, room).await,
         }
     }
 
-    /// Up to `limit` messages with ids above `since`, oldest first.
-    pub async fn messages_after(
+    /// Up to `limit` messages older than `before` (the newest ones when
+    /// `None`), oldest first; `has_more` tells whether older ones remain.
+    pub async fn page_before(
         &self,
         room: &RoomName,
-        since: i64,
+        before: Option<i64>,
         limit: i64,
+    ) -> Result<HistoryPage, StoreError> {
+        let before = before.unwrap_or(i64::MAX);
+        match self {
+            Database::Sqlite(pool) => sqlite::page_before(pool, room, before, limit).await,
+        }
+    }
+
+    /// Up to `limit` messages newer than `after`, oldest first; `has_more`
+    /// tells whether newer ones remain.
+    pub async fn page_after(
+        &self,
+        room: &RoomName,
+        after: i64,
+        limit: i64,
+    ) -> Result<HistoryPage, StoreError> {
+        match self {
+            Database::Sqlite(pool) => sqlite::page_after(pool, room, after, limit).await,
+        }
+    }
+
+    /// The messages numbered `first..=last` within the room (1 is the
+    /// room's first message), oldest first.
+    pub async fn seq_range(
+        &self,
+        room: &RoomName,
+        first: i64,
+        last: i64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         match self {
-            Database::Sqlite(pool) => sqlite::messages_after(pool, room, since, limit).await,
+            Database::Sqlite(pool) => sqlite::seq_range(pool, room, first, last).await,
         }
     }
 

@@ -1,8 +1,8 @@
 //! SQLite: one file under the data directory, WAL, fully synchronous commits
 //! so an acknowledged message survives a crash or power loss.
 
-use super::{NewMessage, Page, StoreError, parse_content_type};
-use crate::message::ChatMessage;
+use super::{NewMessage, StoreError, parse_content_type};
+use crate::message::{ChatMessage, HistoryPage};
 use crate::names::RoomName;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -58,6 +58,19 @@ fn into_messages(rows: Vec<Row>) -> Result<Vec<ChatMessage>, StoreError> {
     rows.into_iter().map(ChatMessage::try_from).collect()
 }
 
+/// Rows fetched one past `limit`: the extra row only says that more exist.
+fn into_page(mut rows: Vec<Row>, limit: i64, descending: bool) -> Result<HistoryPage, StoreError> {
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    if descending {
+        rows.reverse();
+    }
+    Ok(HistoryPage {
+        messages: into_messages(rows)?,
+        has_more,
+    })
+}
+
 pub(super) async fn ensure_room(pool: &SqlitePool, room: &RoomName) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO rooms (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
         .bind(room.as_str())
@@ -67,32 +80,63 @@ pub(super) async fn ensure_room(pool: &SqlitePool, room: &RoomName) -> Result<()
     Ok(())
 }
 
+pub(super) async fn room_size(
+    pool: &SqlitePool,
+    room: &RoomName,
+) -> Result<Option<i64>, StoreError> {
+    let count = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = ?")
+        .bind(room.as_str())
+        .fetch_optional(pool)
+        .await?;
+    Ok(count)
+}
+
 pub(super) async fn insert_message(
     pool: &SqlitePool,
     new: NewMessage<'_>,
 ) -> Result<ChatMessage, StoreError> {
+    let mut tx = pool.begin().await?;
+    // Writing first takes the write lock at once, so this transaction never
+    // has to upgrade a read snapshot (which SQLite refuses under contention).
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO rooms (name, message_count, created_at) VALUES (?, 1, ?)
+         ON CONFLICT (name) DO UPDATE SET message_count = message_count + 1
+         RETURNING message_count",
+    )
+    .bind(new.room.as_str())
+    .bind(now_millis())
+    .fetch_one(&mut *tx)
+    .await?;
+
     let inserted: Option<Row> = sqlx::query_as(
-        "INSERT INTO messages (room, username, content, image, content_type, client_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO messages
+             (room, seq, username, content, image, content_type, client_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
          RETURNING id, room, username, content, image, content_type, client_id, created_at",
     )
     .bind(new.room.as_str())
+    .bind(seq)
     .bind(new.username.as_str())
     .bind(new.content)
     .bind(new.image)
     .bind(new.content_type.as_str())
     .bind(new.client_id)
     .bind(now_millis())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
 
     let row = match inserted {
-        Some(row) => row,
-        // A retry of a stored send: answer with the original.
+        Some(row) => {
+            tx.commit().await?;
+            row
+        }
+        // A retry of a stored send: undo the count and answer with the original.
         None => {
+            tx.rollback().await?;
             sqlx::query_as(
-                "SELECT id, room, username, content, image, content_type, client_id, created_at FROM messages WHERE room = ? AND username = ? AND client_id = ?"
+                "SELECT id, room, username, content, image, content_type, client_id, created_at
+                 FROM messages WHERE room = ? AND username = ? AND client_id = ?",
             )
             .bind(new.room.as_str())
             .bind(new.username.as_str())
@@ -109,37 +153,50 @@ pub(super) async fn page_before(
     room: &RoomName,
     before: i64,
     limit: i64,
-) -> Result<Page, StoreError> {
-    // One row past the page tells whether older messages exist, without a COUNT.
-    let mut rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, room, username, content, image, content_type, client_id, created_at FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?"
+) -> Result<HistoryPage, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT id, room, username, content, image, content_type, client_id, created_at
+         FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?",
     )
     .bind(room.as_str())
     .bind(before)
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    rows.reverse();
-    Ok(Page {
-        messages: into_messages(rows)?,
-        has_more,
-    })
+    into_page(rows, limit, true)
 }
 
-pub(super) async fn messages_after(
+pub(super) async fn page_after(
     pool: &SqlitePool,
     room: &RoomName,
-    since: i64,
+    after: i64,
     limit: i64,
-) -> Result<Vec<ChatMessage>, StoreError> {
+) -> Result<HistoryPage, StoreError> {
     let rows = sqlx::query_as(
-        "SELECT id, room, username, content, image, content_type, client_id, created_at FROM messages WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?"
+        "SELECT id, room, username, content, image, content_type, client_id, created_at
+         FROM messages WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?",
     )
     .bind(room.as_str())
-    .bind(since)
-    .bind(limit)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    into_page(rows, limit, false)
+}
+
+pub(super) async fn seq_range(
+    pool: &SqlitePool,
+    room: &RoomName,
+    first: i64,
+    last: i64,
+) -> Result<Vec<ChatMessage>, StoreError> {
+    let rows = sqlx::query_as(
+        "SELECT id, room, username, content, image, content_type, client_id, created_at
+         FROM messages WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC",
+    )
+    .bind(room.as_str())
+    .bind(first)
+    .bind(last)
     .fetch_all(pool)
     .await?;
     into_messages(rows)

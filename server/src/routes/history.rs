@@ -1,0 +1,25 @@
+//! `GET /chat/<room>/history/?before=<id>&limit=<n>`: older messages for the
+//! room page and other clients, oldest first.
+
+use super::reader::{Reader, existing_room, int_param};
+use crate::error::ApiError;
+use app::message::HistoryPage;
+use app::server::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use std::collections::HashMap;
+
+/// Most messages one history request returns.
+const MAX_LIMIT: i64 = 100;
+
+pub async fn history(
+    State(state): State<AppState>,
+    _reader: Reader,
+    Path(room): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<HistoryPage>, ApiError> {
+    let before = int_param(&query, "before", 1, i64::MAX)?;
+    let limit = int_param(&query, "limit", 1, MAX_LIMIT)?.unwrap_or(state.limits.page_size);
+    let (room, _) = existing_room(&state, &room).await?;
+    Ok(Json(state.db.page_before(&room, before, limit).await?))
+}

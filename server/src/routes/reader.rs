@@ -1,0 +1,56 @@
+//! What the read APIs share: who is asking, which room, and query parameters.
+
+use crate::error::ApiError;
+use app::names::RoomName;
+use app::server::AppState;
+use app::server::session;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// Proof that a request carries a valid session (cookie or bearer token).
+pub struct Reader;
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state
+            .sessions
+            .from_headers(&parts.headers, session::now_unix())
+            .map(|_| Reader)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A room that exists, and how many messages it holds.
+pub async fn existing_room(state: &AppState, raw: &str) -> Result<(RoomName, i64), ApiError> {
+    let not_found = || ApiError::NotFound(format!("no room named '{raw}'"));
+    let room = RoomName::parse(raw).map_err(|_| not_found())?;
+    match state.db.room_size(&room).await? {
+        Some(count) => Ok((room, count)),
+        None => Err(not_found()),
+    }
+}
+
+/// An optional integer parameter within `min..=max` (`None` if absent).
+pub fn int_param<T>(
+    query: &HashMap<String, String>,
+    name: &str,
+    min: T,
+    max: T,
+) -> Result<Option<T>, ApiError>
+where
+    T: FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(raw) = query.get(name) else {
+        return Ok(None);
+    };
+    let bad = || ApiError::Invalid(format!("'{name}' must be an integer from {min} to {max}"));
+    let value: T = raw.trim().parse().map_err(|_| bad())?;
+    if value < min || value > max {
+        return Err(bad());
+    }
+    Ok(Some(value))
+}
