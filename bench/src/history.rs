@@ -1,0 +1,240 @@
+//! Page latency at the newest, middle and oldest page of a very long room.
+
+use crate::report;
+use crate::stats::Samples;
+use app::server::db::Database;
+use serde_json::Value;
+use server::config::Config;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use std::error::Error;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+const ROOM: &str = "bench";
+const PAGE: i64 = 50;
+const WARMUP: usize = 100;
+
+#[derive(clap::Args)]
+pub struct Options {
+    /// Messages in the measured room.
+    #[arg(long, default_value_t = 1_000_000)]
+    messages: i64,
+    /// Timed requests per path and position.
+    #[arg(long, default_value_t = 1_000)]
+    samples: usize,
+    /// Where to write the figures.
+    #[arg(long, default_value = "BENCHMARKS.md")]
+    report: PathBuf,
+}
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+pub async fn run(options: Options) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = Database::sqlite_url_in(dir.path());
+    Database::connect(&url).await?.close().await;
+    let started = Instant::now();
+    let others = seed(&url, options.messages).await?;
+    let seeding = started.elapsed();
+    println!(
+        "seeded {} + {others} messages in {seeding:.1?}",
+        options.messages
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(server::run(
+        Config::for_data_dir(dir.path()),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/login"))
+        .json(&serde_json::json!({"username": "Bench", "room": ROOM}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let cookie = format!(
+        "chat_session={}",
+        login["token"].as_str().ok_or("no token")?
+    );
+
+    // Positions, as the id a page is read before and the page number.
+    let count = options.messages;
+    let last_page = (count + PAGE - 1) / PAGE;
+    let id_at = |seq: i64| id_at_seq(&url, seq);
+    let positions = [
+        ("newest", id_at(count).await? + 1, 1),
+        ("middle", id_at(count / 2).await?, last_page / 2),
+        ("oldest", id_at(PAGE + 1).await?, last_page),
+    ];
+
+    let mut rows = Vec::new();
+    for path in ReadPath::ALL {
+        let mut cells = Vec::new();
+        for (name, before, page) in positions {
+            let request = || path.request(&http, &base, &cookie, before, page);
+            let samples = measure(request, options.samples).await?;
+            println!(
+                "{:<28} {name:<6} p50 {:.3} ms  p99 {:.3} ms",
+                path.label(),
+                samples.percentile_ms(50.0),
+                samples.percentile_ms(99.0)
+            );
+            cells.push(format!(
+                "{:.2} / {:.2}",
+                samples.percentile_ms(50.0),
+                samples.percentile_ms(99.0)
+            ));
+        }
+        rows.push(format!("| {} | {} |", path.label(), cells.join(" | ")));
+    }
+    let _ = stop.send(());
+    server.await??;
+
+    let body = format!(
+        "## History pages at any depth (SQLite)\n\n\
+         Measured {date} on {machine}, release build. A room of {count} messages \
+         (plus {others} in another room, interleaved, so the room's ids are not contiguous); \
+         seeding took {seeding:.1?}. Each figure is p50 / p99 in milliseconds over \
+         {samples} sequential requests for a {PAGE}-message page, after {WARMUP} warm-up \
+         requests, timed from sending the request to the last byte of the reply over \
+         loopback HTTP with keep-alive.\n\n\
+         | path | newest page | middle page | oldest page |\n\
+         |---|---|---|---|\n\
+         {rows}\n\n\
+         Reproduce: `cargo run -p bench --release -- history` \
+         (`--messages`, `--samples` to vary).",
+        date = chrono::Utc::now().format("%Y-%m-%d"),
+        count = report::thousands(count),
+        others = report::thousands(others),
+        machine = report::machine(),
+        samples = options.samples,
+        rows = rows.join("\n"),
+    );
+    report::write_section(&options.report, "history", &body)?;
+    println!("wrote {}", options.report.display());
+    Ok(())
+}
+
+/// The read paths a page can be fetched through.
+#[derive(Clone, Copy)]
+enum ReadPath {
+    History,
+    ServerFn,
+    RestPage,
+}
+
+impl ReadPath {
+    const ALL: [ReadPath; 3] = [ReadPath::History, ReadPath::ServerFn, ReadPath::RestPage];
+
+    fn label(self) -> &'static str {
+        match self {
+            ReadPath::History => "`GET /chat/<room>/history/`",
+            ReadPath::ServerFn => "server function `load_older`",
+            ReadPath::RestPage => "`GET /api/chat/<room>/messages/?page=`",
+        }
+    }
+
+    fn request(
+        self,
+        http: &reqwest::Client,
+        base: &str,
+        cookie: &str,
+        before: i64,
+        page: i64,
+    ) -> reqwest::RequestBuilder {
+        let request = match self {
+            ReadPath::History => http.get(format!(
+                "{base}/chat/{ROOM}/history/?before={before}&limit={PAGE}"
+            )),
+            ReadPath::ServerFn => http
+                .post(format!("{base}/_fn/load_older"))
+                .form(&[("room", ROOM.to_owned()), ("before", before.to_string())]),
+            ReadPath::RestPage => http.get(format!(
+                "{base}/api/chat/{ROOM}/messages/?page={page}&page_size={PAGE}"
+            )),
+        };
+        request.header(reqwest::header::COOKIE, cookie)
+    }
+}
+
+async fn measure(request: impl Fn() -> reqwest::RequestBuilder, samples: usize) -> Result<Samples> {
+    let mut timings = Vec::with_capacity(samples);
+    for i in 0..WARMUP + samples {
+        let started = Instant::now();
+        let response = request().send().await?;
+        let status = response.status();
+        let body = response.bytes().await?;
+        let elapsed = started.elapsed();
+        if !status.is_success() || body.len() < 100 {
+            return Err(format!("bad reply {status}: {}", String::from_utf8_lossy(&body)).into());
+        }
+        if i >= WARMUP {
+            timings.push(elapsed);
+        }
+    }
+    Ok(Samples::new(timings))
+}
+
+/// Fills the room in one transaction, every fifth row going to another room,
+/// keeping `seq` and the rooms' counts as the server would. Returns how many
+/// messages the other room got.
+async fn seed(url: &str, count: i64) -> Result<i64> {
+    let mut db = SqliteConnectOptions::from_str(url)?.connect().await?;
+    let total = count + count / 4;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO rooms (name, created_at)
+         VALUES ('bench', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')),
+                ('other', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
+         INSERT INTO messages (room, seq, username, content, content_type, created_at)
+         SELECT CASE WHEN x % 5 = 0 THEN 'other' ELSE 'bench' END,
+                CASE WHEN x % 5 = 0 THEN x / 5 ELSE x - x / 5 END,
+                'user' || (x % 17),
+                'Message number ' || x || ': a line of ordinary chat text of typical length.',
+                'text',
+                strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+         FROM n",
+    )
+    .bind(total)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE rooms SET message_count = (SELECT COUNT(*) FROM messages WHERE room = rooms.name)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let bench: i64 = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = 'bench'")
+        .fetch_one(&mut db)
+        .await?;
+    if bench != count {
+        return Err(format!("seeded {bench} messages, wanted {count}").into());
+    }
+    Ok(total - count)
+}
+
+async fn id_at_seq(url: &str, seq: i64) -> Result<i64> {
+    let mut db = SqliteConnectOptions::from_str(url)?.connect().await?;
+    let id = sqlx::query_scalar("SELECT id FROM messages WHERE room = ? AND seq = ?")
+        .bind(ROOM)
+        .bind(seq)
+        .fetch_one(&mut db)
+        .await?;
+    Ok(id)
+}
