@@ -37,33 +37,29 @@ async fn join_room(
     socket.join(room.to_string());
 
     let limits = &state.limits;
-    let (messages, recovered) = match request.since {
-        Some(since) => {
-            let missed = state
+    // With `since`: every message after it, unless there are too many to
+    // replay; then the client starts again from the newest page and scrolls
+    // back for the rest.
+    let missed = match request.since {
+        Some(since) => Some(
+            state
                 .db
                 .page_after(&room, since, limits.catch_up_max)
                 .await
-                .map_err(unavailable)?;
-            if missed.has_more {
-                // Too much to replay: the client starts again from the newest
-                // page and scrolls back for the rest.
-                let newest = state
-                    .db
-                    .page_before(&room, None, limits.page_size)
-                    .await
-                    .map_err(unavailable)?;
-                (newest.messages, false)
-            } else {
-                (missed.messages, true)
-            }
-        }
-        None => {
-            let newest = state
+                .map_err(unavailable)?,
+        ),
+        None => None,
+    };
+    let recovered = missed.as_ref().is_none_or(|page| !page.has_more);
+    let messages = match missed {
+        Some(page) if recovered => page.messages,
+        _ => {
+            state
                 .db
                 .page_before(&room, None, limits.page_size)
                 .await
-                .map_err(unavailable)?;
-            (newest.messages, true)
+                .map_err(unavailable)?
+                .messages
         }
     };
 

@@ -250,3 +250,13 @@ pub fn assert_refused(ack: &Value, code: &str) {
         "no message in {ack}"
     );
 }
+
+/// The ids of a JSON array of messages, in its order.
+pub fn ids_of(messages: &Value) -> Vec<i64> {
+    messages
+        .as_array()
+        .expect("an array of messages")
+        .iter()
+        .map(|m| m["id"].as_i64().expect("a message id"))
+        .collect()
+}

@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, ids_of, spawn_app};
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
@@ -67,15 +67,6 @@ async fn reader(app: &TestApp) -> Reader<'_> {
         app,
         cookie: format!("chat_session={token}"),
     }
-}
-
-fn ids_of(messages: &Value) -> Vec<i64> {
-    messages
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect()
 }
 
 /// Pages walked newest to oldest, each oldest-first, joined back in room order.

@@ -1,14 +1,5 @@
-use crate::helpers::{TestSocket, spawn_app, spawn_app_in};
-use serde_json::{Value, json};
-
-fn ids(messages: &Value) -> Vec<i64> {
-    messages
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_i64().unwrap())
-        .collect()
-}
+use crate::helpers::{TestSocket, ids_of, spawn_app, spawn_app_in};
+use serde_json::json;
 
 async fn joined(app: &crate::helpers::TestApp, user: &str, room: &str) -> TestSocket {
     let socket = app.socket(&app.login(user, room).await).await;
@@ -55,7 +46,7 @@ async fn two_clients_in_one_room_see_each_others_messages_in_id_order() {
     // A newcomer gets the same history, in id order.
     let carol = app.socket(&app.login("Carol", "general").await).await;
     let ack = carol.join("general").await;
-    assert_eq!(ids(&ack["messages"]), acked);
+    assert_eq!(ids_of(&ack["messages"]), acked);
     assert_eq!(ack["recovered"], true);
     assert_eq!(ack["online"], json!(["Alice", "Bob", "Carol"]));
 }
@@ -127,7 +118,7 @@ async fn join_with_since_returns_only_the_messages_after_it() {
     let ack = alice
         .ack("join", json!({"room": "general", "since": sent[1]}))
         .await;
-    assert_eq!(ids(&ack["messages"]), sent[2..]);
+    assert_eq!(ids_of(&ack["messages"]), sent[2..]);
     assert_eq!(ack["recovered"], true);
 }
 
