@@ -157,6 +157,34 @@ impl MessageBody {
     }
 }
 
+/// Longest accepted `client_id`, in bytes.
+pub const CLIENT_ID_MAX: usize = 64;
+
+/// Why a `client_id` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("client_id must be at most {CLIENT_ID_MAX} bytes")]
+pub struct ClientIdError;
+
+/// A sender's idempotency key: non-empty, at most 64 bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// `None` for an absent or blank key (the send is then not deduplicated).
+    pub fn parse(raw: Option<&str>) -> Result<Option<Self>, ClientIdError> {
+        match raw.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(id) if id.len() > CLIENT_ID_MAX => Err(ClientIdError),
+            Some(id) => Ok(Some(Self(id.to_owned()))),
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +214,17 @@ mod tests {
             MessageBody::parse(&"é".repeat(11), 10),
             Err(BodyError::TooLong { max: 10 })
         );
+    }
+
+    #[test]
+    fn client_ids_are_optional_and_bounded() {
+        assert_eq!(ClientId::parse(None), Ok(None));
+        assert_eq!(ClientId::parse(Some("  ")), Ok(None));
+        assert_eq!(
+            ClientId::parse(Some(" c1 ")).unwrap().unwrap().as_str(),
+            "c1"
+        );
+        assert_eq!(ClientId::parse(Some(&"x".repeat(65))), Err(ClientIdError));
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "chat")]
     pub output_name: String,
 
+    /// Largest image upload, in bytes.
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
     /// Longest message text, in characters after trimming.
     #[arg(long, env = "MESSAGE_MAX_CHARS", default_value_t = app::names::DEFAULT_MESSAGE_MAX_CHARS)]
     pub message_max_chars: usize,
@@ -56,6 +60,7 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             output_name: "chat".into(),
             message_max_chars: app::names::DEFAULT_MESSAGE_MAX_CHARS,
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod error;
+mod images;
 mod routes;
 mod secret;
 mod socket;

@@ -7,7 +7,7 @@ use app::server::db::{Database, StoreError};
 use app::server::session::SessionKey;
 use app::server::{AppState, Limits};
 use app::shell;
-use axum::Router;
+use axum::{Extension, Router};
 use leptos::config::LeptosOptions;
 use socketioxide::SocketIo;
 use std::future::Future;
@@ -54,8 +54,10 @@ pub async fn run(
         sessions: SessionKey::new(&secret),
         limits: Limits {
             message_max_chars: config.message_max_chars,
+            max_upload_bytes: config.max_upload_bytes,
             ..Limits::default()
         },
+        media_dir: config.media_dir.clone(),
         leptos_options: LeptosOptions::builder()
             .output_name(config.output_name.as_str())
             .site_root(config.site_root.display().to_string())
@@ -66,8 +68,9 @@ pub async fn run(
     socket::register(&io);
 
     let app = Router::new()
-        .merge(routes::router())
+        .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(Extension(io.clone()))
         .layer(socket_layer)
         .layer(TraceLayer::new_for_http())
         .with_state(state);

@@ -1,6 +1,7 @@
 use super::{db::Database, session::SessionKey};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::path::PathBuf;
 
 /// Tunable limits that requests are checked against.
 #[derive(Debug, Clone)]
@@ -9,6 +10,8 @@ pub struct Limits {
     pub message_max_chars: usize,
     /// Messages per history page (server-rendered page and `join`).
     pub page_size: i64,
+    /// Largest image upload, in bytes.
+    pub max_upload_bytes: u64,
     /// Most messages a `join` with `since` returns before giving up with
     /// `recovered: false`.
     pub catch_up_max: i64,
@@ -20,6 +23,7 @@ impl Default for Limits {
             message_max_chars: crate::names::DEFAULT_MESSAGE_MAX_CHARS,
             page_size: 50,
             catch_up_max: 500,
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -30,5 +34,7 @@ pub struct AppState {
     pub db: Database,
     pub sessions: SessionKey,
     pub limits: Limits,
+    /// Uploads live in `chat_images/` inside.
+    pub media_dir: PathBuf,
     pub leptos_options: LeptosOptions,
 }

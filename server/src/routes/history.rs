@@ -1,7 +1,7 @@
 //! `GET /chat/<room>/history/?before=<id>&limit=<n>`: older messages for the
 //! room page and other clients, oldest first.
 
-use super::reader::{Reader, existing_room, int_param};
+use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
 use app::message::HistoryPage;
 use app::server::AppState;
@@ -14,7 +14,7 @@ const MAX_LIMIT: i64 = 100;
 
 pub async fn history(
     State(state): State<AppState>,
-    _reader: Reader,
+    _user: SessionUser,
     Path(room): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<HistoryPage>, ApiError> {

@@ -4,7 +4,7 @@
 //! range of the room's message numbers; `cursor` pages read by id. Neither
 //! scans with OFFSET or counts rows: `count` is kept with the room.
 
-use super::reader::{Reader, existing_room, int_param};
+use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
 use app::message::ChatMessage;
 use app::server::AppState;
@@ -31,7 +31,7 @@ pub struct ApiPage {
 
 pub async fn messages(
     State(state): State<AppState>,
-    _reader: Reader,
+    _user: SessionUser,
     Path(room): Path<String>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,

@@ -2,17 +2,21 @@
 
 mod health;
 mod history;
+mod images;
 mod login;
+mod media;
 mod messages_api;
 mod pages;
 mod reader;
 
 use app::server::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let upload_limit = state.limits.max_upload_bytes + images::FORM_OVERHEAD;
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
@@ -21,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/chat/{room}", get(pages::add_trailing_slash))
         .route("/chat/{room}/history/", get(history::history))
         .route("/api/chat/{room}/messages/", get(messages_api::messages))
+        .route(
+            "/api/chat/{room}/images/",
+            post(images::upload).layer(DefaultBodyLimit::max(upload_limit as usize)),
+        )
+        .route("/media/chat_images/{file}", get(media::image))
         .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
         .route("/healthz", get(health::healthz))
 }

@@ -1,7 +1,7 @@
 //! What the read APIs share: who is asking, which room, and query parameters.
 
 use crate::error::ApiError;
-use app::names::RoomName;
+use app::names::{RoomName, Username};
 use app::server::AppState;
 use app::server::session;
 use axum::extract::FromRequestParts;
@@ -9,17 +9,17 @@ use axum::http::request::Parts;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-/// Proof that a request carries a valid session (cookie or bearer token).
-pub struct Reader;
+/// The user whose session a request carries (cookie or bearer token).
+pub struct SessionUser(pub Username);
 
-impl FromRequestParts<AppState> for Reader {
+impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         state
             .sessions
             .from_headers(&parts.headers, session::now_unix())
-            .map(|_| Reader)
+            .map(|session| SessionUser(session.username))
             .ok_or(ApiError::Unauthorized)
     }
 }

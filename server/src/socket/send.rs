@@ -5,14 +5,11 @@ use super::auth::Identity;
 use super::reply::{invalid, joined_room, respond, unavailable};
 use app::events::{self, AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use app::message::ContentType;
-use app::names::{BodyError, MessageBody};
+use app::names::{BodyError, ClientId, MessageBody};
 use app::server::AppState;
 use app::server::db::NewMessage;
 use socketioxide::ParserError;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-
-/// Longest accepted `client_id`.
-const CLIENT_ID_MAX: usize = 64;
 
 /// Stores a message from the socket's user and sends it to the room.
 pub async fn send_message(
@@ -49,16 +46,8 @@ async fn store(
             BodyError::TooLong { .. } => AckError::new(ErrorCode::TooLong, e.to_string()),
         },
     )?;
-    let client_id = match request.client_id.as_deref().map(str::trim) {
-        Some("") | None => None,
-        Some(id) if id.len() > CLIENT_ID_MAX => {
-            return Err(AckError::new(
-                ErrorCode::Invalid,
-                format!("client_id is longer than {CLIENT_ID_MAX} bytes"),
-            ));
-        }
-        Some(id) => Some(id),
-    };
+    let client_id = ClientId::parse(request.client_id.as_deref())
+        .map_err(|e| AckError::new(ErrorCode::Invalid, e.to_string()))?;
     let message = state
         .db
         .insert_message(NewMessage {
@@ -67,7 +56,7 @@ async fn store(
             content: Some(body.as_str()),
             image: None,
             content_type: ContentType::Text,
-            client_id,
+            client_id: client_id.as_ref().map(ClientId::as_str),
         })
         .await
         .map_err(unavailable)?;

@@ -4,7 +4,7 @@ use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use server::config::Config;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -17,6 +17,8 @@ pub const QUIET: Duration = Duration::from_millis(500);
 /// A running server and the directory its state lives in.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where the server stores uploads.
+    pub media_dir: PathBuf,
     pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -34,6 +36,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server on the state in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     let config = Config::for_data_dir(data_dir);
+    let media_dir = config.media_dir.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -52,6 +55,7 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
         .expect("http client");
     let app = TestApp {
         addr,
+        media_dir,
         http,
         stop: Some(stop),
         task: Some(task),

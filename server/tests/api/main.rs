@@ -4,6 +4,7 @@
 mod helpers;
 mod history;
 mod http_login;
+mod images;
 mod pages;
 mod socket_auth;
 mod socket_messages;

@@ -67,6 +67,20 @@ impl Database {
         }
     }
 
+    /// The message a sender stored under `client_id` in a room, if any.
+    pub async fn find_by_client_id(
+        &self,
+        room: &RoomName,
+        username: &Username,
+        client_id: &str,
+    ) -> Result<Option<ChatMessage>, StoreError> {
+        match self {
+            Database::Sqlite(pool) => {
+                sqlite::find_by_client_id(pool, room, username, client_id).await
+            }
+        }
+    }
+
     /// How many messages a room has, or `None` for a room nobody created.
     pub async fn room_size(&self, room: &RoomName) -> Result<Option<i64>, StoreError> {
         match self {

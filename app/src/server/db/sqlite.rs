@@ -3,7 +3,7 @@
 
 use super::{NewMessage, StoreError, parse_content_type};
 use crate::message::{ChatMessage, HistoryPage};
-use crate::names::RoomName;
+use crate::names::{RoomName, Username};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
@@ -134,18 +134,31 @@ pub(super) async fn insert_message(
         // A retry of a stored send: undo the count and answer with the original.
         None => {
             tx.rollback().await?;
-            sqlx::query_as(
-                "SELECT id, room, username, content, image, content_type, client_id, created_at
-                 FROM messages WHERE room = ? AND username = ? AND client_id = ?",
-            )
-            .bind(new.room.as_str())
-            .bind(new.username.as_str())
-            .bind(new.client_id)
-            .fetch_one(pool)
-            .await?
+            let client_id = new.client_id.unwrap_or_default();
+            return find_by_client_id(pool, new.room, new.username, client_id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt("conflicting send vanished".into()));
         }
     };
     row.try_into()
+}
+
+pub(super) async fn find_by_client_id(
+    pool: &SqlitePool,
+    room: &RoomName,
+    username: &Username,
+    client_id: &str,
+) -> Result<Option<ChatMessage>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, room, username, content, image, content_type, client_id, created_at
+         FROM messages WHERE room = ? AND username = ? AND client_id = ?",
+    )
+    .bind(room.as_str())
+    .bind(username.as_str())
+    .bind(client_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(ChatMessage::try_from).transpose()
 }
 
 pub(super) async fn page_before(

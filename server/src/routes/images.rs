@@ -1,0 +1,179 @@
+//! `POST /api/chat/<room>/images/`: an image message, uploaded over HTTP.
+//!
+//! Nothing is trusted from the client but the bytes: the type is sniffed,
+//! the size counted while streaming, the dimensions bounded before decoding,
+//! the name generated. The file is written only once it passed, and the
+//! message stored only once the file is on disk.
+
+use super::reader::{SessionUser, existing_room};
+use crate::error::ApiError;
+use crate::images::{self, Bounds, IMAGE_DIR, Rejection};
+use app::events;
+use app::message::{ChatMessage, ContentType};
+use app::names::{ClientId, MessageBody};
+use app::server::AppState;
+use app::server::db::NewMessage;
+use axum::Json;
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use socketioxide::SocketIo;
+
+/// Room for the multipart framing, `client_id` and caption beyond the image.
+pub const FORM_OVERHEAD: u64 = 64 * 1024;
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(io): Extension<SocketIo>,
+    SessionUser(user): SessionUser,
+    Path(room): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
+    let limit = state.limits.max_upload_bytes;
+    // A body declared too large is refused before a byte of it is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
+        return Err(too_large(limit));
+    }
+    let (room, _) = existing_room(&state, &room).await?;
+    let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let form = UploadForm::read(multipart, limit).await?;
+
+    let bytes = form
+        .image
+        .ok_or_else(|| ApiError::Invalid("the form has no 'image' file".into()))?;
+    let client_id =
+        ClientId::parse(form.client_id.as_deref()).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let caption = match form.caption.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            MessageBody::parse(text, state.limits.message_max_chars)
+                .map_err(|e| ApiError::Invalid(format!("caption: {e}")))?,
+        ),
+    };
+    let client_id = client_id.as_ref().map(ClientId::as_str);
+
+    // A retry of an upload that was stored: answer with it, store nothing.
+    if let Some(cid) = client_id
+        && let Some(stored) = state.db.find_by_client_id(&room, &user, cid).await?
+    {
+        return Ok((StatusCode::OK, Json(stored)));
+    }
+
+    let cleaned = tokio::task::spawn_blocking(move || images::inspect(&bytes, Bounds::default()))
+        .await
+        .map_err(std::io::Error::other)??;
+    let (width, height, size) = (cleaned.width, cleaned.height, cleaned.bytes.len());
+    let name = images::save(&state.media_dir, cleaned).await?;
+    tracing::info!(%room, user = %user, %name, width, height, size, "stored an image");
+    let url = format!("/media/{IMAGE_DIR}/{name}");
+    let file = state.media_dir.join(IMAGE_DIR).join(&name);
+
+    let stored = state
+        .db
+        .insert_message(NewMessage {
+            room: &room,
+            username: &user,
+            content: caption.as_ref().map(MessageBody::as_str),
+            image: Some(&url),
+            content_type: ContentType::Image,
+            client_id,
+        })
+        .await;
+    let message = match stored {
+        Ok(message) => message,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&file).await;
+            return Err(e.into());
+        }
+    };
+    if message.image.as_deref() != Some(url.as_str()) {
+        // A concurrent retry with the same client_id was stored first.
+        let _ = tokio::fs::remove_file(&file).await;
+        return Ok((StatusCode::OK, Json(message)));
+    }
+    if let Err(e) = io
+        .to(room.to_string())
+        .emit(events::MESSAGE, &message)
+        .await
+    {
+        tracing::warn!(error = %e, "image message broadcast failed");
+    }
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+#[derive(Default)]
+struct UploadForm {
+    image: Option<Vec<u8>>,
+    client_id: Option<String>,
+    caption: Option<String>,
+}
+
+impl UploadForm {
+    /// Reads the fields, counting the image's bytes as they stream in.
+    async fn read(mut multipart: Multipart, limit: u64) -> Result<Self, ApiError> {
+        let mut form = UploadForm::default();
+        while let Some(mut field) = multipart.next_field().await.map_err(form_error)? {
+            match field.name().unwrap_or_default() {
+                "image" => {
+                    if let Some(name) = field.file_name() {
+                        check_file_name(name)?;
+                    }
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.chunk().await.map_err(form_error)? {
+                        if (bytes.len() + chunk.len()) as u64 > limit {
+                            return Err(too_large(limit));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    form.image = Some(bytes);
+                }
+                "client_id" => form.client_id = Some(field.text().await.map_err(form_error)?),
+                "caption" => form.caption = Some(field.text().await.map_err(form_error)?),
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
+}
+
+/// Browsers send a bare file name; a path in it is a forged request.
+fn check_file_name(name: &str) -> Result<(), ApiError> {
+    let forged = name.contains(['/', '\\', '\0'])
+        || name.contains("..")
+        || name.chars().any(char::is_control);
+    if forged {
+        return Err(ApiError::Invalid(
+            "the file name must not contain a path".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn form_error(e: MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(e.body_text())
+    } else {
+        ApiError::Invalid(format!("malformed upload: {}", e.body_text()))
+    }
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::TooLarge(format!(
+        "images may be at most {} MiB",
+        limit as f64 / (1024.0 * 1024.0)
+    ))
+}
+
+impl From<Rejection> for ApiError {
+    fn from(rejection: Rejection) -> Self {
+        match rejection {
+            Rejection::TooManyPixels { .. } => ApiError::TooLarge(rejection.to_string()),
+            _ => ApiError::Unsupported(rejection.to_string()),
+        }
+    }
+}
