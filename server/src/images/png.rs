@@ -73,7 +73,7 @@ pub(super) mod tests {
     #[test]
     fn text_exif_and_trailing_data_are_dropped() {
         let idat = chunk(b"IDAT", b"pixels");
-        let clean = png_with(&[idat.clone()]);
+        let clean = png_with(std::slice::from_ref(&idat));
         let mut dirty = png_with(&[
             chunk(b"tEXt", b"Comment\0hello"),
             chunk(b"eXIf", b"MM\0*GPS"),
