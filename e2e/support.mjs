@@ -117,3 +117,30 @@ export async function seedMessages(socket, room, count, text = (i) => `message $
   }
   return ids;
 }
+
+/** A valid RGB PNG of noise (incompressible, so its size is ~3 bytes a pixel). */
+export async function makePng(width, height) {
+  const { deflateSync, crc32 } = await import('node:zlib');
+  const row = width * 3 + 1;
+  const raw = Buffer.alloc(row * height);
+  for (let i = 0; i < raw.length; i++) raw[i] = i % row === 0 ? 0 : (Math.random() * 256) | 0;
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}

@@ -17,6 +17,8 @@ pub struct RoomSnapshot {
     pub has_more: bool,
     /// The longest message the server accepts, for the composer's counter.
     pub message_max_chars: usize,
+    /// The largest image the server accepts, checked before uploading.
+    pub max_upload_bytes: u64,
 }
 
 /// The reader's session and the newest page of `room`.
@@ -30,6 +32,7 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
         messages: page.messages,
         has_more: page.has_more,
         message_max_chars: reader.state.limits.message_max_chars,
+        max_upload_bytes: reader.state.limits.max_upload_bytes,
     })
 }
 

@@ -1,17 +1,17 @@
 use super::live::Live;
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::{ClipboardEvent, Event, KeyboardEvent, SubmitEvent};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
 /// Characters left below which the counter appears.
 const COUNTER_FROM: usize = 200;
 
-/// The box at the bottom: Enter sends, Shift+Enter starts a new line.
+/// The box at the bottom: Enter sends, Shift+Enter starts a new line. The
+/// paperclip (or a paste) shares images; text typed first becomes the caption.
 #[component]
-pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl IntoView {
     let input = NodeRef::<Textarea>::new();
-    let length = move || text.with(|t| t.trim().chars().count());
+    let length = move || draft.with(|t| t.trim().chars().count());
     let too_long = move || length() > max_chars;
     let can_send = move || length() > 0 && !too_long();
 
@@ -19,8 +19,8 @@ pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
         if !can_send() {
             return;
         }
-        live.send(text.get_untracked().trim().to_owned());
-        text.set(String::new());
+        live.send(draft.get_untracked().trim().to_owned());
+        draft.set(String::new());
         if let Some(el) = input.get_untracked() {
             let _ = el.focus();
         }
@@ -35,6 +35,19 @@ pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
             send();
         }
     };
+    let on_paste = move |ev: ClipboardEvent| {
+        if live.attach_files(&ev, caption(draft)) {
+            ev.prevent_default();
+            draft.set(String::new());
+        }
+    };
+    let on_pick = move |ev: Event| {
+        if live.attach_files(&ev, caption(draft)) {
+            draft.set(String::new());
+        }
+        // Picking the same file again must fire `change` again.
+        set_input_value(&ev);
+    };
     let counter = move || {
         let left = max_chars as i64 - length() as i64;
         (left < COUNTER_FROM as i64)
@@ -43,6 +56,19 @@ pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
 
     view! {
         <form class="composer" on:submit=on_submit>
+            <label class="attach" title="Share an image (or paste or drop one)">
+                <input
+                    type="file"
+                    class="visually-hidden"
+                    accept="image/png,image/jpeg,image/gif,image/webp"
+                    multiple
+                    on:change=on_pick
+                />
+                <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5" />
+                </svg>
+                <span class="visually-hidden">"Share an image"</span>
+            </label>
             <label class="visually-hidden" for="composer-text">"Message"</label>
             <textarea
                 id="composer-text"
@@ -51,12 +77,29 @@ pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
                 placeholder=format!("Message #{}", live.room())
                 autocomplete="off"
                 node_ref=input
-                prop:value=text
-                on:input=move |ev| text.set(event_target_value(&ev))
+                prop:value=draft
+                on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=on_keydown
+                on:paste=on_paste
             ></textarea>
             {counter}
             <button type="submit" class="send" disabled=move || !can_send()>"Send"</button>
         </form>
+    }
+}
+
+/// The typed text, as the caption of an image shared now.
+pub fn caption(draft: RwSignal<String>) -> Option<String> {
+    let text = draft.get_untracked().trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+fn set_input_value(ev: &Event) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value("");
     }
 }

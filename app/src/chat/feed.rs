@@ -139,10 +139,39 @@ impl Feed {
         });
     }
 
+    /// The local preview URL of an unsent image.
+    pub fn preview_of(&self, client_id: &str) -> Option<String> {
+        self.entries
+            .iter()
+            .find(|e| e.id.is_none() && e.client_id.as_deref() == Some(client_id))
+            .and_then(|e| e.image.clone())
+    }
+
     fn unsent_mut(&mut self, client_id: &str) -> Option<&mut Entry> {
         self.entries
             .iter_mut()
             .find(|e| e.id.is_none() && e.client_id.as_deref() == Some(client_id))
+    }
+
+    /// Shows the reader's image at once, from a local preview URL, before
+    /// any byte of it has reached the server.
+    pub fn push_pending_image(
+        &mut self,
+        username: &str,
+        preview_url: &str,
+        caption: Option<&str>,
+        client_id: &str,
+    ) {
+        self.entries.push(Entry {
+            id: None,
+            username: username.to_owned(),
+            content: caption.map(str::to_owned),
+            image: Some(preview_url.to_owned()),
+            content_type: ContentType::Image,
+            client_id: Some(client_id.to_owned()),
+            timestamp: None,
+            delivery: Delivery::Pending,
+        });
     }
 
     /// Marks an unsent message as failed, with the reason to show.
@@ -152,11 +181,11 @@ impl Feed {
         }
     }
 
-    /// Marks a failed message as being sent again; returns its text.
-    pub fn mark_retrying(&mut self, client_id: &str) -> Option<String> {
+    /// Marks a failed message as being sent again; returns it as it was.
+    pub fn mark_retrying(&mut self, client_id: &str) -> Option<Entry> {
         let entry = self.unsent_mut(client_id)?;
         entry.delivery = Delivery::Pending;
-        entry.content.clone()
+        Some(entry.clone())
     }
 
     /// Drops an unsent message the reader gave up on.
@@ -221,6 +250,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_image_is_replaced_by_the_stored_one() {
+        let mut feed = Feed::default();
+        feed.push_pending_image("me", "blob:local", Some("cat"), "u1");
+        assert_eq!(feed.entries()[0].image.as_deref(), Some("blob:local"));
+        let mut stored = msg(7, "me", Some("u1"));
+        stored.content_type = ContentType::Image;
+        stored.image = Some("/media/chat_images/img_1_ab.png".into());
+        feed.insert(stored);
+        assert_eq!(feed.entries().len(), 1);
+        assert_eq!(
+            feed.entries()[0].image.as_deref(),
+            Some("/media/chat_images/img_1_ab.png")
+        );
+        assert_eq!(feed.entries()[0].delivery, Delivery::Sent);
+    }
+
+    #[test]
     fn another_users_client_id_does_not_confirm_my_send() {
         let mut feed = Feed::default();
         feed.push_pending("me", "hello", "same");
@@ -238,7 +284,8 @@ mod tests {
             Delivery::Failed("offline".into())
         );
         assert_eq!(feed.entries()[0].key(), "fc1");
-        assert_eq!(feed.mark_retrying("c1").as_deref(), Some("hello"));
+        let retried = feed.mark_retrying("c1").unwrap();
+        assert_eq!(retried.content.as_deref(), Some("hello"));
         assert_eq!(feed.entries()[0].delivery, Delivery::Pending);
         feed.discard("c1");
         assert!(feed.entries().is_empty());

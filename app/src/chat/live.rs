@@ -3,9 +3,10 @@
 //! browser; during server rendering a [`Live`] holds the state it will use.
 
 use super::feed::Feed;
-use crate::message::ChatMessage;
+use crate::message::{ChatMessage, ContentType};
 use crate::sio::Status;
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// How long a send may wait for the server's ack.
 #[cfg(feature = "hydrate")]
@@ -14,33 +15,48 @@ const ACK_TIMEOUT_MS: u32 = 10_000;
 /// A handle on the room's live state; `Copy`, so views can hold it freely.
 #[derive(Clone, Copy)]
 pub struct Live {
-    room: StoredValue<String>,
-    me: StoredValue<String>,
+    pub(super) room: StoredValue<String>,
+    pub(super) me: StoredValue<String>,
     /// The room's lines.
     pub feed: RwSignal<Feed>,
     /// The connection, for the banner.
     pub status: RwSignal<Status>,
     /// Who is in the room.
     pub online: RwSignal<Vec<String>>,
+    /// Percent uploaded, by the `client_id` of each image on its way.
+    pub progress: RwSignal<HashMap<String, u32>>,
+    /// The largest image the server accepts.
+    #[cfg(feature = "hydrate")]
+    pub(super) max_upload_bytes: u64,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<crate::sio::client::SocketClient>, LocalStorage>,
+    /// Images not yet stored, kept for a retry.
+    #[cfg(feature = "hydrate")]
+    pub(super) files: StoredValue<HashMap<String, web_sys::File>, LocalStorage>,
 }
 
 impl Live {
     /// Sets up the room's live state from the server-rendered history; in
     /// the browser, also connects.
-    pub fn new(room: String, me: String, history: Vec<ChatMessage>) -> Self {
+    pub fn new(room: String, me: String, history: Vec<ChatMessage>, max_upload_bytes: u64) -> Self {
         let live = Live {
             room: StoredValue::new(room),
             me: StoredValue::new(me),
             feed: RwSignal::new(Feed::from_history(history)),
             status: RwSignal::new(Status::Connecting),
             online: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(HashMap::new()),
+            #[cfg(feature = "hydrate")]
+            max_upload_bytes,
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            files: StoredValue::new_local(HashMap::new()),
         };
         #[cfg(feature = "hydrate")]
         live.connect();
+        #[cfg(not(feature = "hydrate"))]
+        let _ = max_upload_bytes;
         live
     }
 
@@ -62,21 +78,27 @@ impl Live {
         self.deliver(client_id, text);
     }
 
-    /// Sends a failed message again, under the same idempotency key so the
-    /// server stores it at most once.
+    /// Sends a failed message or image again, under the same idempotency
+    /// key so the server stores it at most once.
     pub fn retry(self, client_id: String) {
-        if let Some(text) = self
+        let Some(entry) = self
             .feed
             .try_update(|f| f.mark_retrying(&client_id))
             .flatten()
-        {
-            self.deliver(client_id, text);
+        else {
+            return;
+        };
+        match entry.content_type {
+            ContentType::Image => self.reupload(client_id, entry.content),
+            ContentType::Text => self.deliver(client_id, entry.content.unwrap_or_default()),
         }
     }
 
-    /// Forgets a failed message.
+    /// Forgets a failed message or image.
     pub fn discard(self, client_id: String) {
+        let preview = self.feed.with_untracked(|f| f.preview_of(&client_id));
         self.feed.update(|f| f.discard(&client_id));
+        self.forget_upload(&client_id, preview);
     }
 }
 
@@ -86,7 +108,7 @@ impl Live {
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn new_client_id() -> String {
+pub(super) fn new_client_id() -> String {
     String::new()
 }
 
@@ -210,7 +232,7 @@ fn socket_url() -> String {
 
 /// 128 random bits, hex: the idempotency key of one send.
 #[cfg(feature = "hydrate")]
-fn new_client_id() -> String {
+pub(super) fn new_client_id() -> String {
     let mut bytes = [0u8; 16];
     let filled = window()
         .crypto()
@@ -224,6 +246,6 @@ fn new_client_id() -> String {
 }
 
 #[cfg(feature = "hydrate")]
-fn warn(text: &str) {
+pub(super) fn warn(text: &str) {
     web_sys::console::warn_1(&text.into());
 }

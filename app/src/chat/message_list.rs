@@ -1,6 +1,7 @@
 use super::api::load_older;
 use super::feed::{Delivery, Entry};
 use super::live::Live;
+use super::page::Lightbox;
 use crate::message::ContentType;
 use chrono::{DateTime, Utc};
 use leptos::html::Div;
@@ -204,14 +205,19 @@ fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) 
         Delivery::Pending => "pending",
         Delivery::Failed(_) => "failed",
     };
+    let uploading = content_type == ContentType::Image && delivery == Delivery::Pending;
     let body = match content_type {
-        ContentType::Image => view! {
-            <figure class="image">
-                <img src=image.clone() alt=content.clone().unwrap_or_else(|| "Image".into()) loading="lazy" />
-                {content.map(|caption| view! { <figcaption>{caption}</figcaption> })}
-            </figure>
+        ContentType::Image => {
+            let progress_id = client_id.clone();
+            view! {
+                <ImageBody
+                    src=image.unwrap_or_default()
+                    caption=content
+                    progress=uploading.then_some(live).zip(progress_id)
+                />
+            }
+            .into_any()
         }
-        .into_any(),
         ContentType::Text => view! { <p class="text">{content}</p> }.into_any(),
     };
     let time = timestamp.map(|t| {
@@ -220,6 +226,7 @@ fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) 
     });
     let status = match delivery {
         Delivery::Sent => None,
+        Delivery::Pending if uploading => None,
         Delivery::Pending => Some(view! { <span class="delivery">"Sending…"</span> }.into_any()),
         Delivery::Failed(reason) => {
             let cid = client_id.unwrap_or_default();
@@ -251,6 +258,47 @@ fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) 
             {body}
             {status}
         </li>
+    }
+}
+
+/// An image line: sized to the list, lazy, full size on click; while it
+/// uploads, a progress bar under the local preview.
+#[component]
+fn ImageBody(
+    src: String,
+    caption: Option<String>,
+    progress: Option<(Live, String)>,
+) -> impl IntoView {
+    let lightbox = use_context::<Lightbox>();
+    let full = src.clone();
+    let href = src.clone();
+    let open = move |ev: leptos::ev::MouseEvent| {
+        if let Some(Lightbox(shown)) = lightbox {
+            ev.prevent_default();
+            shown.set(Some(full.clone()));
+        }
+    };
+    let alt = caption.clone().unwrap_or_else(|| "Shared image".into());
+    let progress = progress.map(|(live, client_id)| {
+        let percent = Signal::derive(move || {
+            live.progress
+                .with(|p| p.get(&client_id).copied().unwrap_or(0))
+        });
+        view! {
+            <div class="upload-progress">
+                <progress max="100" value=percent></progress>
+                <span class="delivery">"Uploading… " {percent} "%"</span>
+            </div>
+        }
+    });
+    view! {
+        <figure class="image">
+            <a href=href target="_blank" rel="noopener" on:click=open>
+                <img src=src alt=alt loading="lazy" decoding="async" />
+            </a>
+            {caption.map(|caption| view! { <figcaption>{caption}</figcaption> })}
+            {progress}
+        </figure>
     }
 }
 

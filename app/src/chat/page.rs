@@ -1,8 +1,9 @@
 use super::api::{RoomSnapshot, load_room};
-use super::composer::Composer;
+use super::composer::{Composer, caption};
 use super::live::Live;
 use super::message_list::MessageList;
 use crate::sio::Status;
+use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -34,8 +35,24 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         messages,
         has_more,
         message_max_chars,
+        max_upload_bytes,
     } = snapshot;
-    let live = Live::new(room.clone(), me.clone(), messages);
+    let live = Live::new(room.clone(), me.clone(), messages, max_upload_bytes);
+    let draft = RwSignal::new(String::new());
+    let dragging = RwSignal::new(false);
+    let lightbox = Lightbox(RwSignal::new(None));
+    provide_context(lightbox);
+    let on_dragover = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(true);
+    };
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if live.attach_files(&ev, caption(draft)) {
+            draft.set(String::new());
+        }
+    };
     let title = format!("#{room} · Chat");
     let status = live.status;
     let connection = move || match status.get() {
@@ -47,10 +64,10 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
 
     view! {
         <Title text=title />
-        <div class="chat" data-connection=connection>
+        <div class="chat" data-connection=connection on:dragover=on_dragover on:drop=on_drop>
             <header class="chat-header">
                 <div class="chat-title">
-                    <h1>"#" {room}</h1>
+                    <h1>"#" {room.clone()}</h1>
                     <OnlineList online=live.online />
                 </div>
                 <div class="chat-me">
@@ -60,7 +77,13 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
             </header>
             <ConnectionBanner status=live.status />
             <MessageList live has_more />
-            <Composer live max_chars=message_max_chars />
+            <Composer live draft max_chars=message_max_chars />
+            <Show when=move || dragging.get()>
+                <div class="drop-overlay" on:dragleave=move |_| dragging.set(false)>
+                    <p>"Drop images to share them in #" {room.clone()}</p>
+                </div>
+            </Show>
+            <LightboxView lightbox />
         </div>
     }
 }
@@ -104,5 +127,33 @@ fn RoomError(message: String) -> impl IntoView {
             <p class="error" role="alert">{message}</p>
             <p><a href="/">"Back to the login page"</a></p>
         </main>
+    }
+}
+
+/// The image shown full size over the room, if any.
+#[derive(Clone, Copy)]
+pub struct Lightbox(pub RwSignal<Option<String>>);
+
+/// The full-size view of an image: a click or Escape closes it.
+#[component]
+fn LightboxView(lightbox: Lightbox) -> impl IntoView {
+    let Lightbox(shown) = lightbox;
+    let close = move |_| shown.set(None);
+    let _escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            shown.set(None);
+        }
+    });
+    move || {
+        shown.get().map(|src| {
+            view! {
+                <div class="lightbox" role="dialog" aria-label="Image" on:click=close>
+                    <img src=src.clone() alt="" />
+                    <a class="lightbox-original" href=src target="_blank" rel="noopener">
+                        "Open original"
+                    </a>
+                </div>
+            }
+        })
     }
 }
