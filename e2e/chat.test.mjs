@@ -1,7 +1,7 @@
 // Two people chat in one room through real browsers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, newPage, startServer } from './support.mjs';
+import { launchBrowser, logIn, newPage, startServer, waitUntilLive } from './support.mjs';
 
 let server;
 let browser;
@@ -44,7 +44,7 @@ test('a message typed in one browser appears live in the other, then in the serv
   const html = await (await bob.request.get(`${server.url}/chat/e2e/`)).text();
   assert.ok(html.includes(text), 'message missing from the server-rendered HTML');
   await bob.reload();
-  await bob.waitForSelector('.chat[data-connection="connected"]');
+  await waitUntilLive(bob);
   assert.equal(await bob.locator('.message', { hasText: text }).count(), 1);
 
   assert.deepEqual(alice.errors, [], 'console errors in Alice\'s page');

@@ -2,7 +2,7 @@
 // then the stored image for everyone, also after a reload.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, makePng, newPage, startServer } from './support.mjs';
+import { launchBrowser, logIn, makePng, newPage, startServer, waitUntilLive } from './support.mjs';
 
 let server;
 let browser;
@@ -69,7 +69,7 @@ test('an attached image previews at once, shows progress, and reaches the other 
 
   // After a reload it is still there, in the server-rendered page.
   await bob.reload();
-  await bob.waitForSelector('.chat[data-connection="connected"]');
+  await waitUntilLive(bob);
   assert.equal(await bob.locator(`.message ${STORED}`).count(), 1);
 
   assert.deepEqual(alice.errors, []);

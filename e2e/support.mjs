@@ -69,7 +69,9 @@ export async function launchBrowser() {
 export async function newPage(context) {
   const page = await context.newPage();
   page.errors = [];
+  page.consoleLines = [];
   page.on('console', (msg) => {
+    page.consoleLines.push(`${msg.type()}: ${msg.text()}`);
     if (msg.type() === 'error') page.errors.push(msg.text());
   });
   page.on('pageerror', (err) => page.errors.push(String(err)));
@@ -85,7 +87,18 @@ export async function logIn(page, baseUrl, username, room) {
   await page.fill('#username', username);
   await page.fill('#room', room);
   await Promise.all([page.waitForURL(`**/chat/${room}/`), page.click('button[type=submit]')]);
-  await page.waitForSelector('.chat[data-connection="connected"]');
+  await waitUntilLive(page);
+}
+
+/** Waits until the room page has joined its room over Socket.IO. */
+export async function waitUntilLive(page) {
+  try {
+    await page.waitForSelector('.chat[data-connection="connected"]', { timeout: 15_000 });
+  } catch (e) {
+    const state = await page.getAttribute('.chat', 'data-connection').catch(() => 'no page');
+    const console = (page.consoleLines ?? []).slice(-20).join('\n');
+    throw new Error(`the room did not go live (${state}); console:\n${console}`, { cause: e });
+  }
 }
 
 /** A Socket.IO connection with the official JavaScript client, logged in as `username`. */

@@ -108,6 +108,9 @@ pub enum ErrorCode {
 pub struct AckError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `rate_limited`: how long to wait before trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 impl AckError {
@@ -116,6 +119,19 @@ impl AckError {
         Self {
             code,
             message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+
+    /// A `rate_limited` refusal that says when to try again.
+    pub fn rate_limited(retry_after_ms: u64) -> Self {
+        Self {
+            code: ErrorCode::RateLimited,
+            message: format!(
+                "too many requests; try again in {:.1} s",
+                retry_after_ms as f64 / 1000.0
+            ),
+            retry_after_ms: Some(retry_after_ms),
         }
     }
 }
@@ -208,6 +224,15 @@ mod tests {
             json,
             json!({"ok": false, "error": {"code": "not_joined", "message": "join first"}})
         );
+        assert_eq!(serde_json::from_value::<Ack<Done>>(json).unwrap(), ack);
+    }
+
+    #[test]
+    fn rate_limits_carry_a_retry_hint() {
+        let ack: Ack<Done> = Ack::Err(AckError::rate_limited(1500));
+        let json = serde_json::to_value(&ack).unwrap();
+        assert_eq!(json["error"]["code"], "rate_limited");
+        assert_eq!(json["error"]["retry_after_ms"], 1500);
         assert_eq!(serde_json::from_value::<Ack<Done>>(json).unwrap(), ack);
     }
 

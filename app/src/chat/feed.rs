@@ -139,6 +139,17 @@ impl Feed {
         });
     }
 
+    /// The oldest text message still waiting to be sent, as (client_id, text).
+    pub fn next_unsent_text(&self) -> Option<(String, String)> {
+        self.entries.iter().find_map(|e| {
+            let waiting = e.id.is_none()
+                && e.delivery == Delivery::Pending
+                && e.content_type == ContentType::Text;
+            let client_id = e.client_id.clone().filter(|_| waiting)?;
+            Some((client_id, e.content.clone().unwrap_or_default()))
+        })
+    }
+
     /// The local preview URL of an unsent image.
     pub fn preview_of(&self, client_id: &str) -> Option<String> {
         self.entries
@@ -272,6 +283,22 @@ mod tests {
         feed.push_pending("me", "hello", "same");
         feed.insert(msg(1, "other", Some("same")));
         assert_eq!(ids(&feed), vec![Some(1), None]);
+    }
+
+    #[test]
+    fn unsent_texts_go_out_oldest_first_and_skip_failed_ones() {
+        let mut feed = Feed::from_history(vec![msg(1, "me", None)]);
+        feed.push_pending("me", "first", "c1");
+        feed.push_pending("me", "second", "c2");
+        feed.push_pending_image("me", "blob:x", None, "i1");
+        assert_eq!(feed.next_unsent_text(), Some(("c1".into(), "first".into())));
+        feed.mark_failed("c1", "too long");
+        assert_eq!(
+            feed.next_unsent_text(),
+            Some(("c2".into(), "second".into()))
+        );
+        feed.insert(msg(2, "me", Some("c2")));
+        assert_eq!(feed.next_unsent_text(), None);
     }
 
     #[test]

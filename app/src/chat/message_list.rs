@@ -227,7 +227,17 @@ fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) 
     let status = match delivery {
         Delivery::Sent => None,
         Delivery::Pending if uploading => None,
-        Delivery::Pending => Some(view! { <span class="delivery">"Sending…"</span> }.into_any()),
+        Delivery::Pending => Some(
+            view! {
+                <span class="delivery">
+                    {move || match live.status.get() {
+                        crate::sio::Status::Connected => "Sending…",
+                        _ => "Waiting for the connection…",
+                    }}
+                </span>
+            }
+            .into_any(),
+        ),
         Delivery::Failed(reason) => {
             let cid = client_id.unwrap_or_default();
             let retry_cid = cid.clone();

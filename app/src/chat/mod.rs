@@ -3,9 +3,13 @@
 pub mod api;
 mod attach;
 mod composer;
+#[cfg(feature = "hydrate")]
+mod connection;
 pub mod feed;
 pub mod live;
 mod message_list;
+#[cfg(feature = "hydrate")]
+mod outbox;
 mod page;
 #[cfg(feature = "hydrate")]
 mod upload;

@@ -75,7 +75,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     <a class="logout" href="/logout">"Log out"</a>
                 </div>
             </header>
-            <ConnectionBanner status=live.status />
+            <ConnectionBanner live />
             <MessageList live has_more />
             <Composer live draft max_chars=message_max_chars />
             <Show when=move || dragging.get()>
@@ -101,22 +101,32 @@ fn OnlineList(online: RwSignal<Vec<String>>) -> impl IntoView {
     view! { <p class="online" title=names>{summary}</p> }
 }
 
-/// Tells the reader when live delivery is interrupted, and why.
+/// Tells the reader when live delivery is interrupted, why, and when it is
+/// back.
 #[component]
-fn ConnectionBanner(status: RwSignal<Status>) -> impl IntoView {
+fn ConnectionBanner(live: Live) -> impl IntoView {
     move || {
-        let (class, text) = match status.get() {
+        let (class, text) = match live.status.get() {
+            Status::Connected if live.back_online.get() => (
+                "banner back",
+                "Back online. Everything you missed is here.".to_owned(),
+            ),
             Status::Connected | Status::Connecting => return None,
             Status::Offline => (
                 "banner offline",
-                "Connection lost. Reconnecting… Messages you send now will fail; retry them once back."
+                "Connection lost. Reconnecting… Messages you send now go out once you are back."
                     .to_owned(),
             ),
-            Status::Refused(reason) => {
-                ("banner refused", format!("The server refused the connection ({reason}). Please log in again."))
-            }
+            Status::Refused(reason) => (
+                "banner refused",
+                format!("The server refused the connection ({reason}). Please log in again."),
+            ),
         };
-        Some(view! { <div class=class role="status">{text}</div> })
+        Some(view! {
+            <div class=class role="status">
+                {text}
+            </div>
+        })
     }
 }
 

@@ -13,14 +13,28 @@ use socketioxide::extract::SocketRef;
 use socketioxide::handler::ConnectHandler;
 
 /// Registers the `/` namespace: only sockets with a valid session connect.
+///
+/// The event handlers are attached in a middleware, not in the connect
+/// handler: socketioxide confirms the connection to the client before it
+/// runs the (spawned) connect handler, so an event sent the moment the
+/// client sees the confirmation could otherwise find no handler and vanish.
+/// Middlewares run before the confirmation; the last one added runs first.
 pub fn register(io: &SocketIo) {
-    io.ns("/", on_connect.with(auth::authenticate));
+    io.ns(
+        "/",
+        on_connect.with(attach_handlers).with(auth::authenticate),
+    );
 }
 
-async fn on_connect(socket: SocketRef) {
+async fn attach_handlers(socket: SocketRef) -> Result<(), std::convert::Infallible> {
     socket.on(events::JOIN, join::join);
     socket.on(events::LEAVE, join::leave);
     socket.on(events::SEND_MESSAGE, send::send_message);
     socket.on(events::TYPING, typing::typing);
     socket.on_disconnect(presence::on_disconnect);
+    Ok(())
+}
+
+async fn on_connect(socket: SocketRef) {
+    tracing::debug!(sid = %socket.id, "socket connected");
 }

@@ -1,0 +1,139 @@
+//! The Socket.IO side of [`Live`]: connect, (re-)join with catch-up, and
+//! merge the server's events into the room's state.
+
+use super::feed::Feed;
+use super::live::Live;
+use crate::events::{self, Ack, AckError, JoinReply, JoinRequest, Presence};
+use crate::message::ChatMessage;
+use crate::sio::Status;
+use crate::sio::client::{EmitError, Handlers, SocketClient};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// How long a request may wait for the server's ack.
+pub(super) const ACK_TIMEOUT_MS: u32 = 10_000;
+/// How long "back online" stays up.
+const BACK_ONLINE_MS: u32 = 4_000;
+
+/// Why an ack-ed request did not go through.
+pub(super) enum Failure {
+    /// The connection is gone or silent; the request may be tried again.
+    Link(EmitError),
+    /// The server said no.
+    Refused(AckError),
+    /// The server answered something unreadable.
+    Garbled(String),
+}
+
+impl Live {
+    pub(super) fn connect(self) {
+        let handlers = Handlers {
+            on_status: Box::new(move |status| match status {
+                // Live only once the room is joined: see `join`.
+                Status::Connected => {}
+                other => self.status.set(other),
+            }),
+            on_connect: Box::new(move |client| self.join(client)),
+            on_event: Box::new(move |name, args| self.on_event(name, args)),
+        };
+        let client = SocketClient::connect(socket_url(), handlers);
+        self.client.set_value(Some(client));
+    }
+
+    fn on_event(self, name: &str, args: Vec<Value>) {
+        let Some(payload) = args.into_iter().next() else {
+            return;
+        };
+        let room = self.room.get_value();
+        match name {
+            events::MESSAGE => match serde_json::from_value::<ChatMessage>(payload) {
+                Ok(m) if m.room == room => self.feed.update(|f| f.insert(m)),
+                Ok(_) => {}
+                Err(e) => warn(&format!("bad message event: {e}")),
+            },
+            events::PRESENCE => {
+                if let Ok(p) = serde_json::from_value::<Presence>(payload)
+                    && p.room == room
+                {
+                    self.online.set(p.online);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// (Re-)joins the room asking only for what came after the newest message
+    /// shown, then sends whatever waited for the connection.
+    fn join(self, client: SocketClient) {
+        let request = JoinRequest {
+            room: self.room.get_value(),
+            since: self.feed.with_untracked(Feed::last_id),
+        };
+        leptos::task::spawn_local(async move {
+            match request_ack::<JoinReply>(&client, events::JOIN, &request).await {
+                Ok(reply) => {
+                    if reply.recovered {
+                        self.feed.update(|f| f.merge(reply.messages));
+                    } else {
+                        // Too much was missed: start again from the newest page.
+                        self.feed.update(|f| f.replace_history(reply.messages));
+                    }
+                    self.online.set(reply.online);
+                    let was_offline = self.status.get_untracked() == Status::Offline;
+                    self.status.set(Status::Connected);
+                    if was_offline {
+                        self.show_back_online();
+                    }
+                    self.flush_outbox();
+                }
+                Err(Failure::Refused(e)) => self.status.set(Status::Refused(e.message)),
+                Err(Failure::Link(e)) => warn(&format!("join failed: {e}")),
+                Err(Failure::Garbled(e)) => warn(&format!("join failed: {e}")),
+            }
+        });
+    }
+
+    fn show_back_online(self) {
+        self.back_online.set(true);
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(BACK_ONLINE_MS).await;
+            self.back_online.set(false);
+        });
+    }
+}
+
+/// Emits `event` with `payload` and reads the ack's body.
+pub(super) async fn request_ack<T: DeserializeOwned>(
+    client: &SocketClient,
+    event: &str,
+    payload: &impl serde::Serialize,
+) -> Result<T, Failure> {
+    let data = serde_json::to_value(payload).map_err(|e| Failure::Garbled(e.to_string()))?;
+    let args = client
+        .emit_with_ack(event, data, ACK_TIMEOUT_MS)
+        .await
+        .map_err(Failure::Link)?;
+    let first = args
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::Garbled("empty ack".into()))?;
+    serde_json::from_value::<Ack<T>>(first)
+        .map_err(|e| Failure::Garbled(format!("unreadable ack: {e}")))?
+        .into_result()
+        .map_err(Failure::Refused)
+}
+
+fn socket_url() -> String {
+    let location = window().location();
+    let scheme = match location.protocol().as_deref() {
+        Ok("https:") => "wss",
+        _ => "ws",
+    };
+    let host = location.host().unwrap_or_default();
+    format!("{scheme}://{host}/socket.io/?EIO=4&transport=websocket")
+}
+
+pub(super) fn warn(text: &str) {
+    web_sys::console::warn_1(&text.into());
+}
