@@ -13,7 +13,8 @@ let seeder;
 let seededIds;
 
 before(async () => {
-  server = await startServer();
+  // Seeding sends far faster than a person types.
+  server = await startServer({ env: { SEND_BURST: '100000', SEND_RATE: '100000' } });
   browser = await launchBrowser();
   seeder = await connectSocket(server.url, 'Seeder', ROOM);
   seededIds = await seedMessages(seeder, ROOM, SEEDED, (i) => `deep #${String(i).padStart(3, '0')}`);

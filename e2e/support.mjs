@@ -9,12 +9,16 @@ import { chromium } from 'playwright-core';
 const serverBin = process.env.SERVER_BIN ?? 'target/debug/server';
 const siteRoot = process.env.SITE_ROOT ?? 'target/site';
 
-/** Starts a server; resolves to { url, stop() } once it listens. */
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-'))) {
+/**
+ * Starts a server; resolves to { url, stop() } once it listens. `options.env`
+ * adds settings; `options.addr` reuses an address (for a restart).
+ */
+export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-')), env = {}, addr = '127.0.0.1:0' } = {}) {
   const child = spawn(serverBin, [], {
     env: {
       ...process.env,
-      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      ...env,
+      LEPTOS_SITE_ADDR: addr,
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: 'chat',
       DATA_DIR: dataDir,

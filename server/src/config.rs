@@ -41,6 +41,24 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
+    /// Other origins allowed to open Socket.IO connections (comma-separated,
+    /// e.g. `https://chat.example.com`); the site's own is always allowed.
+    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Messages a connection may send at once before the steady rate applies
+    /// (one user over all connections: half as many again).
+    #[arg(long, env = "SEND_BURST", default_value_t = 10.0)]
+    pub send_burst: f64,
+
+    /// Messages a connection may send per second, sustained.
+    #[arg(long, env = "SEND_RATE", default_value_t = 2.0)]
+    pub send_rate: f64,
+
+    /// Most Socket.IO connections one client address may hold open.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    pub max_connections_per_ip: usize,
+
     /// Longest message text, in characters after trimming.
     #[arg(long, env = "MESSAGE_MAX_CHARS", default_value_t = app::names::DEFAULT_MESSAGE_MAX_CHARS)]
     pub message_max_chars: usize,
@@ -61,6 +79,10 @@ impl Config {
             output_name: "chat".into(),
             message_max_chars: app::names::DEFAULT_MESSAGE_MAX_CHARS,
             max_upload_bytes: 10 * 1024 * 1024,
+            allowed_origins: Vec::new(),
+            send_burst: 10.0,
+            send_rate: 2.0,
+            max_connections_per_ip: 64,
         }
     }
 

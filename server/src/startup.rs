@@ -1,18 +1,25 @@
 //! Building the application from its configuration and serving it.
 
 use crate::config::Config;
+use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
+use crate::socket::{Rate, SocketState};
 use crate::{routes, socket};
 use app::server::db::{Database, StoreError};
 use app::server::session::SessionKey;
 use app::server::{AppState, Limits};
 use app::shell;
-use axum::{Extension, Router};
+use axum::{Extension, Router, middleware};
 use leptos::config::LeptosOptions;
 use socketioxide::SocketIo;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+
+/// How long shutdown waits for sends in flight.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -64,21 +71,34 @@ pub async fn run(
             .site_addr(site_addr)
             .build(),
     };
-    let (socket_layer, io) = SocketIo::builder().with_state(state.clone()).build_layer();
+    let sends = Rate {
+        burst: config.send_burst.max(1.0),
+        per_second: config.send_rate.max(0.01),
+    };
+    let sockets = SocketState::new(sends, config.max_connections_per_ip);
+    let (socket_layer, io) = SocketIo::builder()
+        .with_state(state.clone())
+        .with_state(sockets.clone())
+        .build_layer();
     socket::register(&io);
 
+    let origins = AllowedOrigins::new(&config.allowed_origins);
     let app = Router::new()
         .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(Extension(io.clone()))
         .layer(socket_layer)
+        .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
 
     tracing::info!(%site_addr, "serving");
-    axum::serve(listener, app)
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
+            tracing::info!("shutting down: finishing sends in flight");
+            sockets.drain.close(DRAIN_LIMIT).await;
             tracing::info!("shutting down: closing sockets");
             io.close().await;
         })

@@ -6,8 +6,11 @@ mod images;
 mod login;
 mod media;
 mod messages_api;
+mod origin;
 mod pages;
 mod reader;
+
+pub use origin::{AllowedOrigins, check_origin};
 
 use app::server::AppState;
 use axum::Router;

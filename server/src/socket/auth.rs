@@ -1,10 +1,13 @@
 //! Who a socket belongs to, decided once when it connects.
 
+use super::state::SocketState;
 use app::names::Username;
 use app::server::AppState;
 use app::server::session;
+use axum::extract::ConnectInfo;
 use serde::Deserialize;
 use socketioxide::extract::{SocketRef, State, TryData};
+use std::net::{IpAddr, SocketAddr};
 
 /// The authenticated user of a socket, kept in its extensions.
 #[derive(Debug, Clone)]
@@ -40,5 +43,34 @@ pub async fn authenticate(
         })
         .ok_or(Unauthorized)?;
     socket.extensions.insert(Identity(session.username));
+    Ok(())
+}
+
+/// The address a socket connected from, kept to release its slot.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerIp(pub IpAddr);
+
+/// Refusal of a connection past the per-address limit.
+#[derive(Debug, thiserror::Error)]
+#[error("too many connections from your address; close some tabs and retry")]
+pub struct TooManyConnections;
+
+/// Counts the socket against its address's connection limit.
+pub async fn limit_connections(
+    socket: SocketRef,
+    State(sockets): State<SocketState>,
+) -> Result<(), TooManyConnections> {
+    let peer = socket
+        .req_parts()
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    // Without a peer address (an embedding without connect info) there is
+    // nothing to count against.
+    let Some(ip) = peer else { return Ok(()) };
+    if !sockets.connections.acquire(ip) {
+        return Err(TooManyConnections);
+    }
+    socket.extensions.insert(PeerIp(ip));
     Ok(())
 }

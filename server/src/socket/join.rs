@@ -2,7 +2,9 @@
 
 use super::auth::Identity;
 use super::presence;
-use super::reply::{invalid, joined_room, respond, room_name, unavailable};
+use super::reply::{invalid, joined_room, limit, respond, room_name, unavailable};
+use super::state::SocketState;
+use super::typing::relay_typing;
 use app::events::{self, AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use app::server::AppState;
 use socketioxide::ParserError;
@@ -13,10 +15,15 @@ pub async fn join(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
     State(state): State<AppState>,
+    State(sockets): State<SocketState>,
     TryData(request): TryData<JoinRequest>,
     ack: AckSender,
 ) {
-    respond(ack, join_room(&socket, me.as_str(), &state, request).await);
+    let outcome = match limit(sockets.events_per_connection.check(socket.id)) {
+        Ok(()) => join_room(&socket, me.as_str(), &state, request).await,
+        Err(refused) => Err(refused),
+    };
+    respond(ack, outcome);
 }
 
 async fn join_room(
@@ -91,12 +98,16 @@ async fn join_room(
 pub async fn leave(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
+    State(sockets): State<SocketState>,
     TryData(request): TryData<LeaveRequest>,
     ack: AckSender,
 ) {
     let outcome = async {
+        limit(sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
+        let relay = sockets.typing.stopped(room.as_str(), me.as_str());
+        relay_typing(&socket, &sockets, room.as_str(), me.as_str(), relay).await;
         presence::announce_departure(&socket, room.as_str(), me.as_str()).await;
         socket.leave(room.to_string());
         Ok(Done {})

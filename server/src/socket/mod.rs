@@ -3,9 +3,15 @@
 mod auth;
 mod join;
 mod presence;
+mod rate;
 mod reply;
 mod send;
+mod state;
 mod typing;
+mod typing_board;
+
+pub use rate::Rate;
+pub use state::SocketState;
 
 use app::events;
 use socketioxide::SocketIo;
@@ -22,7 +28,10 @@ use socketioxide::handler::ConnectHandler;
 pub fn register(io: &SocketIo) {
     io.ns(
         "/",
-        on_connect.with(attach_handlers).with(auth::authenticate),
+        on_connect
+            .with(attach_handlers)
+            .with(auth::limit_connections)
+            .with(auth::authenticate),
     );
 }
 

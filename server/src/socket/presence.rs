@@ -1,8 +1,11 @@
 //! Who is in a room, from the sockets joined to it.
 
-use super::auth::Identity;
+use super::auth::{Identity, PeerIp};
+use super::state::SocketState;
+use super::typing::relay_typing;
 use app::events::{self, Presence};
 use socketioxide::extract::SocketRef;
+use socketioxide::extract::State;
 use socketioxide::socket::Sid;
 
 /// The distinct names of the sockets in `room` (sorted), leaving out the
@@ -42,12 +45,23 @@ pub async fn announce_departure(socket: &SocketRef, room: &str, name: &str) {
     }
 }
 
-/// On disconnect, every room the socket was in hears that its user left.
-pub async fn on_disconnect(socket: SocketRef) {
+/// On disconnect, every room the socket was in hears that its user left
+/// (unless another of their tabs is still there), and their typing ends.
+pub async fn on_disconnect(socket: SocketRef, State(sockets): State<SocketState>) {
+    let ip = socket.extensions.get::<PeerIp>().map(|PeerIp(ip)| ip);
+    sockets.forget_connection(socket.id, ip);
     let Some(Identity(name)) = socket.extensions.get::<Identity>() else {
         return;
     };
     for room in socket.rooms() {
+        if online(&socket, &room, Some(socket.id))
+            .iter()
+            .any(|n| n == name.as_str())
+        {
+            continue;
+        }
+        let relay = sockets.typing.stopped(&room, name.as_str());
+        relay_typing(&socket, &sockets, &room, name.as_str(), relay).await;
         announce_departure(&socket, &room, name.as_str()).await;
     }
 }

@@ -12,6 +12,11 @@ pub fn respond<T: Serialize>(ack: AckSender, outcome: Result<T, AckError>) {
     let _ = ack.send(&Ack::from(outcome));
 }
 
+/// Turns a rate limiter's verdict into a `rate_limited` refusal.
+pub fn limit(verdict: Result<(), std::time::Duration>) -> Result<(), AckError> {
+    verdict.map_err(|wait| AckError::rate_limited(wait.as_millis().max(1) as u64))
+}
+
 /// A payload that did not have the event's shape.
 pub fn invalid(detail: impl std::fmt::Display) -> AckError {
     AckError::new(ErrorCode::Invalid, format!("invalid payload: {detail}"))

@@ -2,7 +2,9 @@
 //! so nothing is acknowledged or shown that is not stored.
 
 use super::auth::Identity;
-use super::reply::{invalid, joined_room, respond, unavailable};
+use super::reply::{invalid, joined_room, limit, respond, unavailable};
+use super::state::SocketState;
+use super::typing::relay_typing;
 use app::events::{self, AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use app::message::ContentType;
 use app::names::{BodyError, ClientId, MessageBody};
@@ -16,19 +18,39 @@ pub async fn send_message(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
     State(state): State<AppState>,
+    State(sockets): State<SocketState>,
     TryData(request): TryData<SendMessageRequest>,
     ack: AckSender,
 ) {
-    let outcome = store(&socket, &me, &state, request).await;
+    // While this pass is held, shutdown waits for the send to finish.
+    let Some(_in_flight) = sockets.drain.enter().await else {
+        let restarting = AckError::new(
+            ErrorCode::Unavailable,
+            "the server is restarting; try again",
+        );
+        return respond::<SendMessageReply>(ack, Err(restarting));
+    };
+    let allowed = limit(sockets.sends_per_connection.check(socket.id))
+        .and_then(|()| limit(sockets.sends_per_user.check(me.to_string())));
+    let outcome = match allowed {
+        Ok(()) => store(&socket, &me, &state, request).await,
+        Err(refused) => Err(refused),
+    };
     let stored = outcome.as_ref().ok().map(|reply| reply.message.clone());
     respond(ack, outcome);
     // The sender has it from the ack; everyone else in the room (their
-    // other tabs included) gets the event.
+    // other tabs included) gets the event, and sees the typing end.
     if let Some(message) = stored {
         let room = message.room.clone();
-        if let Err(e) = socket.to(room).emit(events::MESSAGE, &message).await {
+        if let Err(e) = socket
+            .to(room.clone())
+            .emit(events::MESSAGE, &message)
+            .await
+        {
             tracing::warn!(error = %e, "message broadcast failed");
         }
+        let relay = sockets.typing.stopped(&room, me.as_str());
+        relay_typing(&socket, &sockets, &room, me.as_str(), relay).await;
     }
 }
 

@@ -33,9 +33,28 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// Starts a server with a fresh data directory and adjusted settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_data_dir(tmp.path());
+    adjust(&mut config);
+    let mut app = start(config).await;
+    app._tmp = Some(tmp);
+    app
+}
+
+/// Settings for tests that send more than a person types.
+pub fn unthrottled(config: &mut Config) {
+    config.send_burst = 1e9;
+    config.send_rate = 1e9;
+}
+
 /// Starts a server on the state in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    let config = Config::for_data_dir(data_dir);
+    start(Config::for_data_dir(data_dir)).await
+}
+
+async fn start(config: Config) -> TestApp {
     let media_dir = config.media_dir.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, ids_of, spawn_app};
+use crate::helpers::{TestApp, ids_of, spawn_app_with, unthrottled};
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
@@ -79,7 +79,7 @@ fn assert_walk(mut pages: Vec<Vec<i64>>, all: &[i64]) {
 
 #[tokio::test]
 async fn every_history_api_walks_back_to_the_first_message_exactly_once() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(unthrottled).await;
     let all = seed(&app, "big", ROOM_SIZE).await;
     seed(&app, "other", 30).await;
     let r = reader(&app).await;
@@ -125,7 +125,7 @@ async fn every_history_api_walks_back_to_the_first_message_exactly_once() {
 
 #[tokio::test]
 async fn the_rest_api_pages_by_number_and_by_cursor_with_absolute_links() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(unthrottled).await;
     let all = seed(&app, "big", ROOM_SIZE).await;
     let r = reader(&app).await;
     let newest_first = |page: &Value| {
@@ -201,7 +201,7 @@ async fn the_rest_api_pages_by_number_and_by_cursor_with_absolute_links() {
 
 #[tokio::test]
 async fn bad_parameters_unknown_rooms_and_missing_sessions_get_json_errors() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(unthrottled).await;
     seed(&app, "big", 30).await;
     let r = reader(&app).await;
 
@@ -241,7 +241,7 @@ async fn bad_parameters_unknown_rooms_and_missing_sessions_get_json_errors() {
 
 #[tokio::test]
 async fn a_catch_up_beyond_the_bound_is_not_recovered() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(unthrottled).await;
     let all = seed(&app, "big", 620).await;
     let socket = app.socket(&app.login("Late", "big").await).await;
     let ack = socket

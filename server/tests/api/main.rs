@@ -6,6 +6,7 @@ mod history;
 mod http_login;
 mod images;
 mod pages;
+mod reliability;
 mod socket_auth;
 mod socket_messages;
 mod socket_validation;

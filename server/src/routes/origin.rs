@@ -1,0 +1,71 @@
+//! The Socket.IO handshake is refused to web pages of other sites: browsers
+//! send `Origin`, and only the site's own (or a configured one) may connect.
+//! Clients that send no `Origin` (native apps, bots) authenticate by token.
+
+use crate::error::ApiError;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Origins allowed besides the site's own.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedOrigins(Arc<Vec<String>>);
+
+impl AllowedOrigins {
+    pub fn new(origins: &[String]) -> Self {
+        let normalized = origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+            .filter(|o| !o.is_empty())
+            .collect();
+        AllowedOrigins(Arc::new(normalized))
+    }
+
+    /// Whether a page at `origin` may connect to a server reached as `host`.
+    fn permits(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        let same_site = host.is_some_and(|host| {
+            let host = host.to_ascii_lowercase();
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        });
+        same_site || self.0.iter().any(|allowed| *allowed == origin)
+    }
+}
+
+/// Refuses cross-origin requests to `/socket.io/` with 403.
+pub async fn check_origin(
+    State(allowed): State<AllowedOrigins>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.uri().path().starts_with("/socket.io") {
+        let headers = req.headers();
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some(origin) = text(header::ORIGIN)
+            && !allowed.permits(origin, text(header::HOST))
+        {
+            tracing::info!(%origin, "refused a cross-origin Socket.IO handshake");
+            return ApiError::Forbidden(format!("connections from {origin} are not allowed"))
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sites_own_origin_and_configured_ones_are_allowed() {
+        let allowed = AllowedOrigins::new(&["https://App.example.com/".into()]);
+        assert!(allowed.permits("http://127.0.0.1:3000", Some("127.0.0.1:3000")));
+        assert!(allowed.permits("https://chat.example.org", Some("chat.example.org")));
+        assert!(allowed.permits("https://app.example.com", Some("127.0.0.1:3000")));
+        assert!(!allowed.permits("https://evil.example", Some("127.0.0.1:3000")));
+        assert!(!allowed.permits("http://127.0.0.1:3001", Some("127.0.0.1:3000")));
+        assert!(!allowed.permits("null", None));
+    }
+}

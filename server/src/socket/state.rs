@@ -1,0 +1,121 @@
+//! What the socket handlers share beyond the app state: rate limits, who is
+//! typing, connections per address, and the drain that lets in-flight sends
+//! finish on shutdown.
+
+use super::rate::{Limiter, Rate};
+use super::typing_board::TypingBoard;
+use socketioxide::socket::Sid;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{RwLock, RwLockReadGuard};
+
+/// Other events (join, leave, typing) one connection may send.
+const EVENTS_PER_CONNECTION: Rate = Rate {
+    burst: 20.0,
+    per_second: 5.0,
+};
+
+#[derive(Clone)]
+pub struct SocketState {
+    pub sends_per_connection: Arc<Limiter<Sid>>,
+    pub sends_per_user: Arc<Limiter<String>>,
+    pub events_per_connection: Arc<Limiter<Sid>>,
+    pub typing: Arc<TypingBoard>,
+    pub connections: Arc<ConnectionCount>,
+    pub drain: Arc<Drain>,
+}
+
+impl SocketState {
+    /// `sends` is one connection's allowance; one user over all their
+    /// connections gets half as much again.
+    pub fn new(sends: Rate, max_connections_per_ip: usize) -> Self {
+        let per_user = Rate {
+            burst: sends.burst * 1.5,
+            per_second: sends.per_second * 1.5,
+        };
+        SocketState {
+            sends_per_connection: Limiter::new(sends),
+            sends_per_user: Limiter::new(per_user),
+            events_per_connection: Limiter::new(EVENTS_PER_CONNECTION),
+            typing: Arc::new(TypingBoard::default()),
+            connections: Arc::new(ConnectionCount::new(max_connections_per_ip)),
+            drain: Arc::new(Drain::default()),
+        }
+    }
+
+    /// Forgets what was kept about a closed connection.
+    pub fn forget_connection(&self, sid: Sid, ip: Option<IpAddr>) {
+        self.sends_per_connection.forget(&sid);
+        self.events_per_connection.forget(&sid);
+        if let Some(ip) = ip {
+            self.connections.release(ip);
+        }
+    }
+}
+
+/// Open connections per client address, against a maximum.
+pub struct ConnectionCount {
+    max: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl ConnectionCount {
+    fn new(max: usize) -> Self {
+        ConnectionCount {
+            max,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a new connection from `ip`, unless it has too many already.
+    pub fn acquire(&self, ip: IpAddr) -> bool {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(ip).or_insert(0);
+        if *count >= self.max {
+            return false;
+        }
+        *count += 1;
+        true
+    }
+
+    fn release(&self, ip: IpAddr) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(&ip) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&ip);
+            }
+        }
+    }
+}
+
+/// Lets sends in flight finish before the server closes its sockets.
+#[derive(Default)]
+pub struct Drain {
+    closing: AtomicBool,
+    in_flight: RwLock<()>,
+}
+
+impl Drain {
+    /// A pass for one send, or `None` once the server is shutting down.
+    pub async fn enter(&self) -> Option<RwLockReadGuard<'_, ()>> {
+        if self.closing.load(Ordering::SeqCst) {
+            return None;
+        }
+        Some(self.in_flight.read().await)
+    }
+
+    /// Refuses new sends and waits (up to `limit`) for those in flight.
+    pub async fn close(&self, limit: Duration) {
+        self.closing.store(true, Ordering::SeqCst);
+        if tokio::time::timeout(limit, self.in_flight.write())
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown: gave up waiting for sends in flight");
+        }
+    }
+}
