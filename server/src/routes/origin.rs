@@ -30,7 +30,7 @@ impl AllowedOrigins {
             let host = host.to_ascii_lowercase();
             origin == format!("http://{host}") || origin == format!("https://{host}")
         });
-        same_site || self.0.iter().any(|allowed| *allowed == origin)
+        same_site || self.0.contains(&origin)
     }
 }
 
