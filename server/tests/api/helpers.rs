@@ -131,40 +131,7 @@ impl TestApp {
     /// Connects and waits for the namespace connect (emits sent before it
     /// can be lost), or returns the server's refusal.
     pub async fn try_socket_with(&self, builder: ClientBuilder) -> Result<TestSocket, String> {
-        let (events_tx, events) = mpsc::unbounded_channel();
-        let (connected_tx, connected) = mpsc::unbounded_channel::<Result<(), String>>();
-        let on_error = connected_tx.clone();
-        let client = builder
-            .reconnect(false)
-            .on(Event::Connect, move |_, _| {
-                let _ = connected_tx.send(Ok(()));
-                async {}.boxed()
-            })
-            .on(Event::Error, move |payload, _| {
-                let _ = on_error.send(Err(format!("{payload:?}")));
-                async {}.boxed()
-            })
-            .on_any(move |event, payload, _| {
-                if let Payload::Text(mut values) = payload {
-                    let value = if values.is_empty() {
-                        Value::Null
-                    } else {
-                        values.remove(0)
-                    };
-                    let _ = events_tx.send((event.as_str().to_owned(), value));
-                }
-                async {}.boxed()
-            })
-            .connect()
-            .await
-            .expect("engine.io connect");
-        let mut socket = TestSocket {
-            client,
-            events,
-            connected,
-        };
-        socket.wait_connected().await?;
-        Ok(socket)
+        connect_socket(builder).await
     }
 
     /// Stops the server gracefully and waits until it has.
@@ -179,6 +146,45 @@ impl TestApp {
                 .expect("server task");
         }
     }
+}
+
+/// Connects a client built from `builder` and waits for the namespace
+/// connect (emits sent before it can be lost), or the server's refusal.
+pub async fn connect_socket(builder: ClientBuilder) -> Result<TestSocket, String> {
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let (connected_tx, connected) = mpsc::unbounded_channel::<Result<(), String>>();
+    let on_error = connected_tx.clone();
+    let client = builder
+        .reconnect(false)
+        .on(Event::Connect, move |_, _| {
+            let _ = connected_tx.send(Ok(()));
+            async {}.boxed()
+        })
+        .on(Event::Error, move |payload, _| {
+            let _ = on_error.send(Err(format!("{payload:?}")));
+            async {}.boxed()
+        })
+        .on_any(move |event, payload, _| {
+            if let Payload::Text(mut values) = payload {
+                let value = if values.is_empty() {
+                    Value::Null
+                } else {
+                    values.remove(0)
+                };
+                let _ = events_tx.send((event.as_str().to_owned(), value));
+            }
+            async {}.boxed()
+        })
+        .connect()
+        .await
+        .expect("engine.io connect");
+    let mut socket = TestSocket {
+        client,
+        events,
+        connected,
+    };
+    socket.wait_connected().await?;
+    Ok(socket)
 }
 
 /// A connected Socket.IO client that records the events it receives.
@@ -200,10 +206,19 @@ impl TestSocket {
 
     /// Emits `event` and returns the server's ack.
     pub async fn ack(&self, event: &str, data: Value) -> Value {
+        self.try_ack(event, data, WAIT)
+            .await
+            .expect("no ack in time")
+    }
+
+    /// Emits `event` and returns the ack, or `None` if none came within `wait`
+    /// (the server is gone, say).
+    pub async fn try_ack(&self, event: &str, data: Value, wait: Duration) -> Option<Value> {
         let (tx, rx) = oneshot::channel();
         let tx = std::sync::Mutex::new(Some(tx));
-        self.client
-            .emit_with_ack(event, data, WAIT, move |payload: Payload, _| {
+        let sent = self
+            .client
+            .emit_with_ack(event, data, wait, move |payload: Payload, _| {
                 // The client hands over the ack's argument list as one array.
                 if let (Payload::Text(values), Some(tx)) = (payload, tx.lock().unwrap().take()) {
                     let first = match values.into_iter().next() {
@@ -214,12 +229,9 @@ impl TestSocket {
                 }
                 async {}.boxed()
             })
-            .await
-            .expect("emit");
-        tokio::time::timeout(WAIT, rx)
-            .await
-            .expect("no ack in time")
-            .expect("ack dropped")
+            .await;
+        sent.ok()?;
+        tokio::time::timeout(wait, rx).await.ok()?.ok()
     }
 
     pub async fn join(&self, room: &str) -> Value {

@@ -1,0 +1,207 @@
+//! Crash safety: under a steady send load the server is killed with
+//! SIGKILL and restarted. Every acknowledged message must be in the
+//! database, and the clients' retries (same client_id) must store nothing
+//! twice.
+
+use crate::helpers::{WAIT, ids_of};
+use rust_socketio::asynchronous::ClientBuilder;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const WRITERS: usize = 3;
+
+/// The real server binary, on a free port, over `data_dir`.
+fn start_server(data_dir: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATA_DIR", data_dir)
+        .env("MEDIA_DIR", data_dir.join("media"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("SEND_BURST", "1000000")
+        .env("SEND_RATE", "1000000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the server binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("an address line")
+        .to_owned();
+    (child, url)
+}
+
+async fn login(url: &str, user: &str) -> String {
+    let reply: Value = reqwest::Client::new()
+        .post(format!("{url}/api/login"))
+        .json(&json!({"username": user, "room": "crash"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login reply");
+    reply["token"].as_str().expect("token").to_owned()
+}
+
+async fn connect(url: &str, token: &str) -> crate::helpers::TestSocket {
+    let builder = ClientBuilder::new(url).auth(json!({"token": token}));
+    let socket = crate::helpers::connect_socket(builder)
+        .await
+        .expect("namespace connect");
+    assert_eq!(socket.join("crash").await["ok"], true);
+    socket
+}
+
+/// What one writer sent: client_id → the acked message, or None if no ack.
+type Ledger = Arc<Mutex<Vec<(String, Option<Value>)>>>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut server, url) = start_server(data.path());
+
+    // Writers send steadily until the server dies under them.
+    let ledger: Ledger = Arc::default();
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (url, ledger) = (url.clone(), ledger.clone());
+        let token = login(&url, &format!("writer{w}")).await;
+        writers.push(tokio::spawn(async move {
+            let socket = connect(&url, &token).await;
+            for i in 0.. {
+                let client_id = format!("w{w}-{i}");
+                let payload = json!({"room": "crash", "content": format!("writer {w} message {i}"), "client_id": client_id});
+                let ack = socket.try_ack("send_message", payload, Duration::from_secs(2)).await;
+                let stored = ack.filter(|a| a["ok"] == true).map(|a| a["message"].clone());
+                let gone = stored.is_none();
+                ledger.lock().unwrap().push((client_id, stored));
+                if gone {
+                    return;
+                }
+            }
+        }));
+    }
+    // Let a few hundred messages through, then pull the plug mid-stream.
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if ledger.lock().unwrap().len() >= 300 {
+            break;
+        }
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().expect("reap");
+    for writer in writers {
+        tokio::time::timeout(WAIT, writer)
+            .await
+            .expect("writer stuck")
+            .expect("writer");
+    }
+
+    let (mut server, url) = start_server(data.path());
+    let entries = ledger.lock().unwrap().clone();
+    let acked: HashMap<String, Value> = entries
+        .iter()
+        .filter_map(|(id, m)| m.clone().map(|m| (id.clone(), m)))
+        .collect();
+    let unacked: Vec<&String> = entries
+        .iter()
+        .filter(|(_, m)| m.is_none())
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        acked.len() >= 300,
+        "only {} acks before the kill",
+        acked.len()
+    );
+    println!("killed after {} acks, {} sends unanswered", acked.len(), unacked.len());
+
+    // Every writer retries what it never heard back about, and a few acked
+    // ones for good measure: the server answers with what it stored.
+    let token = login(&url, "writer0").await;
+    let retrier = connect(&url, &token).await;
+    for (client_id, original) in entries
+        .iter()
+        .filter(|(id, _)| id.starts_with("w0-"))
+        .rev()
+        .take(5)
+    {
+        let content = original.as_ref().map(|m| m["content"].clone());
+        let payload = json!({"room": "crash", "content": content.unwrap_or(json!("x")), "client_id": client_id});
+        let ack = retrier.ack("send_message", payload).await;
+        if let Some(original) = original {
+            assert_eq!(
+                &ack["message"], original,
+                "a retried send came back different"
+            );
+        }
+    }
+    for w in 0..WRITERS {
+        let token = login(&url, &format!("writer{w}")).await;
+        let socket = connect(&url, &token).await;
+        for client_id in unacked
+            .iter()
+            .filter(|id| id.starts_with(&format!("w{w}-")))
+        {
+            let i = client_id.rsplit('-').next().unwrap();
+            let payload = json!({"room": "crash", "content": format!("writer {w} message {i}"), "client_id": client_id});
+            assert_eq!(socket.ack("send_message", payload).await["ok"], true);
+        }
+    }
+
+    // The room, read back through the API: every ack is there, nothing twice.
+    let reader = reqwest::Client::new();
+    let mut stored = Vec::new();
+    let mut before: Option<i64> = None;
+    loop {
+        let query = before.map(|b| format!("&before={b}")).unwrap_or_default();
+        let page: Value = reader
+            .get(format!("{url}/chat/crash/history/?limit=100{query}"))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let messages = page["messages"].as_array().unwrap().clone();
+        before = ids_of(&page["messages"]).first().copied();
+        stored.splice(0..0, messages);
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    let by_client: HashMap<String, Value> = stored
+        .iter()
+        .map(|m| (m["client_id"].as_str().unwrap().to_owned(), m.clone()))
+        .collect();
+    assert_eq!(
+        by_client.len(),
+        stored.len(),
+        "a client_id was stored twice"
+    );
+    for (client_id, message) in &acked {
+        assert_eq!(
+            by_client.get(client_id),
+            Some(message),
+            "acked {client_id} lost or changed"
+        );
+    }
+    let attempted: HashSet<&String> = entries.iter().map(|(id, _)| id).collect();
+    assert_eq!(
+        stored.len(),
+        attempted.len(),
+        "stored messages that were never sent"
+    );
+    server.kill().ok();
+    server.wait().ok();
+}
