@@ -43,6 +43,7 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
   return {
     url,
     dataDir,
+    addr: new URL(url).host,
     async stop({ keepData = false } = {}) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

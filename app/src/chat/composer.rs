@@ -55,6 +55,7 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
     };
 
     view! {
+        <TypingLine live />
         <form class="composer" on:submit=on_submit>
             <label class="attach" title="Share an image (or paste or drop one)">
                 <input
@@ -78,7 +79,11 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
                 autocomplete="off"
                 node_ref=input
                 prop:value=draft
-                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    live.note_typing(!text.trim().is_empty());
+                    draft.set(text);
+                }
                 on:keydown=on_keydown
                 on:paste=on_paste
             ></textarea>
@@ -101,5 +106,27 @@ fn set_input_value(ev: &Event) {
         .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
     {
         input.set_value("");
+    }
+}
+
+/// "Bob is typing…", over the composer; it keeps its height when empty so
+/// the list does not jump.
+#[component]
+fn TypingLine(live: Live) -> impl IntoView {
+    let text = move || {
+        live.typists.with(|typists| {
+            let names: Vec<&String> = typists.keys().collect();
+            match names.as_slice() {
+                [] => String::new(),
+                [one] => format!("{one} is typing…"),
+                [a, b] => format!("{a} and {b} are typing…"),
+                _ => "Several people are typing…".to_owned(),
+            }
+        })
+    };
+    view! {
+        <p class="typing" aria-live="polite">
+            {text}
+        </p>
     }
 }

@@ -3,7 +3,9 @@
 
 use super::feed::Feed;
 use super::live::Live;
-use crate::events::{self, Ack, AckError, JoinReply, JoinRequest, Presence};
+use crate::events::{
+    self, Ack, AckError, Done, JoinReply, JoinRequest, Presence, TypingNotice, TypingRequest,
+};
 use crate::message::ChatMessage;
 use crate::sio::Status;
 use crate::sio::client::{EmitError, Handlers, SocketClient};
@@ -48,7 +50,13 @@ impl Live {
         let room = self.room.get_value();
         match name {
             events::MESSAGE => match serde_json::from_value::<ChatMessage>(payload) {
-                Ok(m) if m.room == room => self.feed.update(|f| f.insert(m)),
+                Ok(m) if m.room == room => {
+                    // A message ends its author's typing.
+                    self.typists.update(|t| {
+                        t.remove(&m.username);
+                    });
+                    self.feed.update(|f| f.insert(m));
+                }
                 Ok(_) => {}
                 Err(e) => warn(&format!("bad message event: {e}")),
             },
@@ -56,7 +64,24 @@ impl Live {
                 if let Ok(p) = serde_json::from_value::<Presence>(payload)
                     && p.room == room
                 {
+                    let me = self.me.get_value();
+                    let notice = match (&p.joined, &p.left) {
+                        (Some(name), _) if *name != me => Some(format!("{name} joined")),
+                        (_, Some(name)) if *name != me => Some(format!("{name} left")),
+                        _ => None,
+                    };
+                    if let Some(text) = notice {
+                        self.feed.update(|f| f.push_notice(&text));
+                    }
                     self.online.set(p.online);
+                }
+            }
+            events::TYPING => {
+                if let Ok(t) = serde_json::from_value::<TypingNotice>(payload)
+                    && t.room == room
+                    && t.username != self.me.get_value()
+                {
+                    self.someone_typing(t.username, t.typing);
                 }
             }
             _ => {}
@@ -100,6 +125,72 @@ impl Live {
             gloo_timers::future::TimeoutFuture::new(BACK_ONLINE_MS).await;
             self.back_online.set(false);
         });
+    }
+}
+
+/// How long another's typing shows without a fresh signal (the server ends
+/// it after 5 s; this covers a lost stop).
+const TYPING_SHOWS_MS: u32 = 6_000;
+/// The least time between two "I am typing" signals.
+const TYPING_TELL_EVERY_MS: f64 = 3_000.0;
+
+impl Live {
+    fn someone_typing(self, name: String, typing: bool) {
+        if !typing {
+            self.typists.update(|t| {
+                t.remove(&name);
+            });
+            return;
+        }
+        let token = self
+            .typists
+            .with_untracked(|t| t.values().max().copied().unwrap_or(0))
+            + 1;
+        self.typists.update(|t| {
+            t.insert(name.clone(), token);
+        });
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWS_MS).await;
+            self.typists.update(|t| {
+                if t.get(&name) == Some(&token) {
+                    t.remove(&name);
+                }
+            });
+        });
+    }
+
+    /// Tells the room the reader is typing (at most every 3 s), or stopped.
+    pub fn note_typing(self, has_text: bool) {
+        let now = js_sys::Date::now();
+        let told = self.typing_told_at.get_value();
+        let typing = if has_text && now - told >= TYPING_TELL_EVERY_MS {
+            self.typing_told_at.set_value(now);
+            true
+        } else if !has_text && told > 0.0 {
+            self.typing_told_at.set_value(0.0);
+            false
+        } else {
+            return;
+        };
+        let (Some(client), true) = (
+            self.client.get_value(),
+            self.status.get_untracked() == Status::Connected,
+        ) else {
+            return;
+        };
+        let request = TypingRequest {
+            room: self.room.get_value(),
+            typing,
+        };
+        leptos::task::spawn_local(async move {
+            // Typing is a hint: a refusal or a lost ack changes nothing.
+            let _ = request_ack::<Done>(&client, events::TYPING, &request).await;
+        });
+    }
+
+    /// A send ends typing on the server; the next keystroke starts it anew.
+    pub(super) fn typing_ended(self) {
+        self.typing_told_at.set_value(0.0);
     }
 }
 

@@ -29,18 +29,45 @@ pub struct Entry {
     /// Server time, once stored.
     pub timestamp: Option<DateTime<Utc>>,
     pub delivery: Delivery,
+    /// For a notice (someone joined or left; never stored): it stands after
+    /// message `.0`, as the `.1`-th notice of this page.
+    pub notice: Option<(i64, u32)>,
 }
 
 impl Entry {
     /// A key that is unique in the list and changes when the line must be
     /// drawn anew (a pending line turning into a stored one).
     pub fn key(&self) -> String {
+        if let Some((after, n)) = self.notice {
+            return format!("s{after}-{n}");
+        }
         match (&self.id, &self.delivery) {
             (Some(id), _) => format!("m{id}"),
             (None, Delivery::Failed(_)) => {
                 format!("f{}", self.client_id.as_deref().unwrap_or_default())
             }
             (None, _) => format!("p{}", self.client_id.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+impl Entry {
+    /// Where the line sorts among stored lines; `None` for unsent ones.
+    fn order(&self) -> Option<(i64, u32)> {
+        self.id.map(|id| (id, 0)).or(self.notice)
+    }
+
+    fn unsent(username: &str, client_id: &str, content: Option<&str>) -> Self {
+        Entry {
+            id: None,
+            username: username.to_owned(),
+            content: content.map(str::to_owned),
+            image: None,
+            content_type: ContentType::Text,
+            client_id: Some(client_id.to_owned()),
+            timestamp: None,
+            delivery: Delivery::Pending,
+            notice: None,
         }
     }
 }
@@ -56,6 +83,7 @@ impl From<ChatMessage> for Entry {
             client_id: m.client_id,
             timestamp: Some(m.timestamp),
             delivery: Delivery::Sent,
+            notice: None,
         }
     }
 }
@@ -64,6 +92,7 @@ impl From<ChatMessage> for Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Feed {
     entries: Vec<Entry>,
+    notices: u32,
 }
 
 impl Feed {
@@ -86,11 +115,16 @@ impl Feed {
 
     /// The oldest stored id, to ask the server for what came before it.
     pub fn first_id(&self) -> Option<i64> {
-        self.entries.first().and_then(|e| e.id)
+        self.entries.iter().find_map(|e| e.id)
     }
 
-    fn stored_len(&self) -> usize {
-        self.entries.iter().take_while(|e| e.id.is_some()).count()
+    /// How many lines lead the list in order (stored messages and notices);
+    /// unsent ones follow them.
+    fn ordered_len(&self) -> usize {
+        self.entries
+            .iter()
+            .take_while(|e| e.order().is_some())
+            .count()
     }
 
     /// Adds stored messages in id order. A message already present is
@@ -103,7 +137,6 @@ impl Feed {
 
     /// Adds one stored message (see [`Feed::merge`]).
     pub fn insert(&mut self, message: ChatMessage) {
-        let stored = self.stored_len();
         if let Some(cid) = &message.client_id {
             self.entries.retain(|e| {
                 e.id.is_some()
@@ -111,8 +144,8 @@ impl Feed {
                     || e.username != message.username
             });
         }
-        let stored_slice = &self.entries[..stored.min(self.entries.len())];
-        match stored_slice.binary_search_by_key(&message.id, |e| e.id.unwrap_or(i64::MAX)) {
+        let ordered = &self.entries[..self.ordered_len()];
+        match ordered.binary_search_by_key(&Some((message.id, 0)), Entry::order) {
             Ok(_) => {}
             Err(at) => self.entries.insert(at, message.into()),
         }
@@ -121,22 +154,34 @@ impl Feed {
     /// Replaces the stored history with `messages` (after a gap too long to
     /// fill), keeping the reader's unsent messages.
     pub fn replace_history(&mut self, messages: Vec<ChatMessage>) {
-        self.entries.retain(|e| e.id.is_none());
+        self.entries.retain(|e| e.order().is_none());
         self.merge(messages);
+    }
+
+    /// Adds a notice (someone joined or left) after the newest message.
+    pub fn push_notice(&mut self, text: &str) {
+        self.notices += 1;
+        let at = self.ordered_len();
+        self.entries.insert(
+            at,
+            Entry {
+                id: None,
+                username: String::new(),
+                content: Some(text.to_owned()),
+                image: None,
+                content_type: ContentType::Text,
+                client_id: None,
+                timestamp: None,
+                delivery: Delivery::Sent,
+                notice: Some((self.last_id().unwrap_or(0), self.notices)),
+            },
+        );
     }
 
     /// Shows the reader's own message at once, before the server has it.
     pub fn push_pending(&mut self, username: &str, content: &str, client_id: &str) {
-        self.entries.push(Entry {
-            id: None,
-            username: username.to_owned(),
-            content: Some(content.to_owned()),
-            image: None,
-            content_type: ContentType::Text,
-            client_id: Some(client_id.to_owned()),
-            timestamp: None,
-            delivery: Delivery::Pending,
-        });
+        self.entries
+            .push(Entry::unsent(username, client_id, Some(content)));
     }
 
     /// The oldest text message still waiting to be sent, as (client_id, text).
@@ -174,14 +219,9 @@ impl Feed {
         client_id: &str,
     ) {
         self.entries.push(Entry {
-            id: None,
-            username: username.to_owned(),
-            content: caption.map(str::to_owned),
             image: Some(preview_url.to_owned()),
             content_type: ContentType::Image,
-            client_id: Some(client_id.to_owned()),
-            timestamp: None,
-            delivery: Delivery::Pending,
+            ..Entry::unsent(username, client_id, caption)
         });
     }
 
@@ -275,6 +315,26 @@ mod tests {
             Some("/media/chat_images/img_1_ab.png")
         );
         assert_eq!(feed.entries()[0].delivery, Delivery::Sent);
+    }
+
+    #[test]
+    fn notices_stay_between_the_messages_around_them() {
+        let mut feed = Feed::from_history(vec![msg(1, "a", None), msg(2, "a", None)]);
+        feed.push_pending("me", "hi", "c1");
+        feed.push_notice("Bob joined");
+        feed.insert(msg(3, "b", None));
+        feed.push_notice("Bob left");
+        feed.insert(msg(5, "a", None));
+        let lines: Vec<String> = feed.entries().iter().map(Entry::key).collect();
+        assert_eq!(lines, ["m1", "m2", "s2-1", "m3", "s3-2", "m5", "pc1"]);
+        // Older pages go before them all; a catch-up is merged around them.
+        feed.merge(vec![msg(0, "a", None), msg(4, "b", None)]);
+        let lines: Vec<String> = feed.entries().iter().map(Entry::key).collect();
+        assert_eq!(
+            lines,
+            ["m0", "m1", "m2", "s2-1", "m3", "s3-2", "m4", "m5", "pc1"]
+        );
+        assert_eq!(feed.first_id(), Some(0));
     }
 
     #[test]

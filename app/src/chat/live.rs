@@ -7,7 +7,7 @@ use super::feed::Feed;
 use crate::message::{ChatMessage, ContentType};
 use crate::sio::Status;
 use leptos::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A handle on the room's live state; `Copy`, so views can hold it freely.
 #[derive(Clone, Copy)]
@@ -22,6 +22,8 @@ pub struct Live {
     pub back_online: RwSignal<bool>,
     /// Who is in the room.
     pub online: RwSignal<Vec<String>>,
+    /// Who else is typing, each with the token of their latest signal.
+    pub typists: RwSignal<BTreeMap<String, u32>>,
     /// Percent uploaded, by the `client_id` of each image on its way.
     pub progress: RwSignal<HashMap<String, u32>>,
     /// The largest image the server accepts.
@@ -32,6 +34,9 @@ pub struct Live {
     /// Whether the send queue is being worked through.
     #[cfg(feature = "hydrate")]
     pub(super) sending: StoredValue<bool>,
+    /// When this reader last told the room they were typing (ms), or 0.
+    #[cfg(feature = "hydrate")]
+    pub(super) typing_told_at: StoredValue<f64>,
     /// Images not yet stored, kept for a retry.
     #[cfg(feature = "hydrate")]
     pub(super) files: StoredValue<HashMap<String, web_sys::File>, LocalStorage>,
@@ -48,6 +53,7 @@ impl Live {
             status: RwSignal::new(Status::Connecting),
             back_online: RwSignal::new(false),
             online: RwSignal::new(Vec::new()),
+            typists: RwSignal::new(BTreeMap::new()),
             progress: RwSignal::new(HashMap::new()),
             #[cfg(feature = "hydrate")]
             max_upload_bytes,
@@ -55,6 +61,8 @@ impl Live {
             client: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
             sending: StoredValue::new(false),
+            #[cfg(feature = "hydrate")]
+            typing_told_at: StoredValue::new(0.0),
             #[cfg(feature = "hydrate")]
             files: StoredValue::new_local(HashMap::new()),
         };
@@ -81,6 +89,8 @@ impl Live {
         let client_id = new_client_id();
         self.feed
             .update(|f| f.push_pending(&self.me.read_value(), &text, &client_id));
+        #[cfg(feature = "hydrate")]
+        self.typing_ended();
         self.flush_outbox();
     }
 
@@ -111,6 +121,9 @@ impl Live {
 #[cfg(not(feature = "hydrate"))]
 impl Live {
     fn flush_outbox(self) {}
+
+    /// Tells the room whether the reader is typing (in the browser).
+    pub fn note_typing(self, _has_text: bool) {}
 }
 
 #[cfg(not(feature = "hydrate"))]

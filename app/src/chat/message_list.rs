@@ -142,8 +142,11 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
                         each=move || live.feed.with(|f| f.entries().to_vec())
                         key=Entry::key
                         children=move |entry| {
+                            if entry.notice.is_some() {
+                                return view! { <li class="notice">{entry.content}</li> }.into_any();
+                            }
                             let mine = entry.username == me;
-                            view! { <MessageRow entry mine local_time live /> }
+                            view! { <MessageRow entry mine local_time live /> }.into_any()
                         }
                     />
                 </ol>
@@ -199,6 +202,7 @@ fn MessageRow(entry: Entry, mine: bool, local_time: RwSignal<bool>, live: Live) 
         client_id,
         timestamp,
         delivery,
+        notice: _,
     } = entry;
     let state = match delivery {
         Delivery::Sent => "sent",

@@ -123,7 +123,11 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() 
         "only {} acks before the kill",
         acked.len()
     );
-    println!("killed after {} acks, {} sends unanswered", acked.len(), unacked.len());
+    println!(
+        "killed after {} acks, {} sends unanswered",
+        acked.len(),
+        unacked.len()
+    );
 
     // Every writer retries what it never heard back about, and a few acked
     // ones for good measure: the server answers with what it stored.
