@@ -209,3 +209,39 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() 
     server.kill().ok();
     server.wait().ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut server, url) = start_server(data.path());
+    let token = login(&url, "Alice").await;
+    let socket = connect(&url, &token).await;
+    for i in 0..20 {
+        let payload = json!({"room": "crash", "content": format!("before shutdown {i}"), "client_id": format!("s{i}")});
+        assert_eq!(socket.ack("send_message", payload).await["ok"], true);
+    }
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(terminated.success());
+    let exit = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .expect("wait for the server");
+    assert!(exit.success(), "the server exited with {exit}");
+
+    // The write-ahead log was checkpointed into the database on the way out.
+    let wal = data.path().join("chat.db-wal");
+    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal_len, 0, "the database was not flushed");
+
+    // And everything is there after a restart.
+    let (mut server, url) = start_server(data.path());
+    let socket = connect(&url, &login(&url, "Alice").await).await;
+    let ack = socket.join("crash").await;
+    assert_eq!(ack["messages"].as_array().unwrap().len(), 20);
+    server.kill().ok();
+    server.wait().ok();
+}
