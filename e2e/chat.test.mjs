@@ -1,28 +1,17 @@
 // Two people chat in one room through real browsers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, newPage, startServer, waitUntilLive } from './support.mjs';
+import { logIn, newPage, waitUntilLive, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a message typed in one browser appears live in the other, then in the server-rendered page', async () => {
-  const aliceContext = await browser.newContext();
-  const bobContext = await browser.newContext();
+  const aliceContext = await env.browser.newContext();
+  const bobContext = await env.browser.newContext();
   const alice = await newPage(aliceContext);
   const bob = await newPage(bobContext);
-  await logIn(alice, server.url, 'Alice', 'e2e');
-  await logIn(bob, server.url, 'Bob', 'e2e');
+  await logIn(alice, env.server.url, 'Alice', 'e2e');
+  await logIn(bob, env.server.url, 'Bob', 'e2e');
 
   const text = `hello from Alice ${Date.now()}`;
   await alice.fill('#composer-text', text);
@@ -41,7 +30,7 @@ test('a message typed in one browser appears live in the other, then in the serv
   assert.equal(await seenByBob.locator('.author').innerText(), 'Alice');
 
   // After a reload the message is in the HTML the server sent.
-  const html = await (await bob.request.get(`${server.url}/chat/e2e/`)).text();
+  const html = await (await bob.request.get(`${env.server.url}/chat/e2e/`)).text();
   assert.ok(html.includes(text), 'message missing from the server-rendered HTML');
   await bob.reload();
   await waitUntilLive(bob);
@@ -54,18 +43,18 @@ test('a message typed in one browser appears live in the other, then in the serv
 });
 
 test('the room page is readable with JavaScript off', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await newPage(context);
-  await logIn(page, server.url, 'Carol', 'nojs');
+  await logIn(page, env.server.url, 'Carol', 'nojs');
   await page.fill('#composer-text', 'visible without scripts');
   await page.press('#composer-text', 'Enter');
   await page.locator('.message[data-state="sent"]', { hasText: 'visible without scripts' }).waitFor();
 
   const cookies = await context.cookies();
-  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await env.browser.newContext({ javaScriptEnabled: false });
   await noJs.addCookies(cookies);
   const plain = await noJs.newPage();
-  await plain.goto(`${server.url}/chat/nojs/`);
+  await plain.goto(`${env.server.url}/chat/nojs/`);
   assert.equal(await plain.locator('.message', { hasText: 'visible without scripts' }).count(), 1);
   assert.equal(await plain.locator('.chat-header h1').innerText(), '#nojs');
   await noJs.close();
@@ -73,9 +62,9 @@ test('the room page is readable with JavaScript off', async () => {
 });
 
 test('the login form explains what is wrong, without JavaScript too', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.fill('#username', 'System');
   await page.fill('#room', 'ok-room');
   // The browser's own check would stop a pattern mismatch; "System" passes

@@ -1,39 +1,28 @@
 // Scrolling up through a long room loads every older message, once, without
 // moving what the reader is looking at.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectSocket, launchBrowser, logIn, newPage, seedMessages, startServer } from './support.mjs';
+import { connectSocket, logIn, newPage, seedMessages, serverAndBrowser } from './support.mjs';
 
 const ROOM = 'deep';
 const SEEDED = 420;
 
-let server;
-let browser;
+// Seeding sends far faster than a person types.
+const env = serverAndBrowser({ env: { SEND_BURST: '100000', SEND_RATE: '100000' } });
 let seeder;
-let seededIds;
 
-before(async () => {
-  // Seeding sends far faster than a person types.
-  server = await startServer({ env: { SEND_BURST: '100000', SEND_RATE: '100000' } });
-  browser = await launchBrowser();
-  seeder = await connectSocket(server.url, 'Seeder', ROOM);
-  seededIds = await seedMessages(seeder, ROOM, SEEDED, (i) => `deep #${String(i).padStart(3, '0')}`);
-});
-
-after(async () => {
-  seeder?.disconnect();
-  await browser?.close();
-  await server?.stop();
-});
+after(() => seeder?.disconnect());
 
 /** Data ids of the lines in the list, top to bottom. */
 const listedIds = (page) =>
   page.$$eval('.message[data-id]', (rows) => rows.map((r) => Number(r.dataset.id)));
 
 test('scrolling to the top loads older pages until the beginning, keeping the view still', async () => {
-  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  seeder = await connectSocket(env.server.url, 'Seeder', ROOM);
+  const seededIds = await seedMessages(seeder, ROOM, SEEDED, (i) => `deep #${String(i).padStart(3, '0')}`);
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await newPage(context);
-  await logIn(page, server.url, 'Scroller', ROOM);
+  await logIn(page, env.server.url, 'Scroller', ROOM);
 
   const initial = await listedIds(page);
   assert.deepEqual(initial, seededIds.slice(-50), 'the server-rendered page is not the newest 50');

@@ -1,31 +1,20 @@
 // Sharing a picture: a local preview at once, progress while it uploads,
 // then the stored image for everyone, also after a reload.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, logIn, makePng, newPage, startServer, waitUntilLive } from './support.mjs';
+import { logIn, makePng, newPage, waitUntilLive, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 const STORED = 'img[src^="/media/chat_images/img_"]';
 
 test('an attached image previews at once, shows progress, and reaches the other reader', async () => {
-  const aliceContext = await browser.newContext();
-  const bobContext = await browser.newContext();
+  const aliceContext = await env.browser.newContext();
+  const bobContext = await env.browser.newContext();
   const alice = await newPage(aliceContext);
   const bob = await newPage(bobContext);
-  await logIn(alice, server.url, 'Alice', 'pics');
-  await logIn(bob, server.url, 'Bob', 'pics');
+  await logIn(alice, env.server.url, 'Alice', 'pics');
+  await logIn(bob, env.server.url, 'Bob', 'pics');
 
   // A slow uplink, so the upload takes a few seconds.
   const cdp = await aliceContext.newCDPSession(alice);
@@ -79,9 +68,9 @@ test('an attached image previews at once, shows progress, and reaches the other 
 });
 
 test('a dropped image is shared, and a refused file says why and can be discarded', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await newPage(context);
-  await logIn(page, server.url, 'Carol', 'drops');
+  await logIn(page, env.server.url, 'Carol', 'drops');
 
   const png = [...(await makePng(16, 16))];
   const dropped = await page.evaluateHandle((bytes) => {
