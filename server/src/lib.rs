@@ -4,6 +4,7 @@
 pub mod config;
 mod error;
 mod images;
+mod metrics;
 mod routes;
 mod secret;
 mod socket;

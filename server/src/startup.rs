@@ -1,6 +1,7 @@
 //! Building the application from its configuration and serving it.
 
 use crate::config::Config;
+use crate::metrics::Metrics;
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
 use crate::socket::{Rate, SocketState};
@@ -14,6 +15,7 @@ use leptos::config::LeptosOptions;
 use socketioxide::SocketIo;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -75,7 +77,8 @@ pub async fn run(
         burst: config.send_burst.max(1.0),
         per_second: config.send_rate.max(0.01),
     };
-    let sockets = SocketState::new(sends, config.max_connections_per_ip);
+    let metrics = Arc::new(Metrics::default());
+    let sockets = SocketState::new(sends, config.max_connections_per_ip, metrics.clone());
     let (socket_layer, io) = SocketIo::builder()
         .with_state(state.clone())
         .with_state(sockets.clone())
@@ -87,6 +90,7 @@ pub async fn run(
         .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(Extension(io.clone()))
+        .layer(Extension(metrics))
         .layer(socket_layer)
         .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(TraceLayer::new_for_http())

@@ -8,6 +8,7 @@ mod connection;
 pub mod feed;
 pub mod live;
 mod message_list;
+mod message_row;
 #[cfg(feature = "hydrate")]
 mod outbox;
 mod page;

@@ -8,9 +8,10 @@
 use super::reader::{SessionUser, existing_room};
 use crate::error::ApiError;
 use crate::images::{self, Bounds, IMAGE_DIR, Rejection};
+use crate::metrics::Metrics;
 use app::events;
 use app::message::{ChatMessage, ContentType};
-use app::names::{ClientId, MessageBody};
+use app::names::{ClientId, MessageBody, Username};
 use app::server::AppState;
 use app::server::db::NewMessage;
 use axum::Json;
@@ -18,6 +19,7 @@ use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use socketioxide::SocketIo;
+use std::sync::Arc;
 
 /// Room for the multipart framing, `client_id` and caption beyond the image.
 pub const FORM_OVERHEAD: u64 = 64 * 1024;
@@ -25,8 +27,31 @@ pub const FORM_OVERHEAD: u64 = 64 * 1024;
 pub async fn upload(
     State(state): State<AppState>,
     Extension(io): Extension<SocketIo>,
+    Extension(metrics): Extension<Arc<Metrics>>,
     SessionUser(user): SessionUser,
     Path(room): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
+    let outcome = store_upload(&state, &io, user, room, headers, multipart).await;
+    match &outcome {
+        Ok((StatusCode::CREATED, _)) => {
+            Metrics::bump(&metrics.images_stored);
+            Metrics::bump(&metrics.messages_stored);
+        }
+        Err(ApiError::TooLarge(_) | ApiError::Unsupported(_)) => {
+            Metrics::bump(&metrics.uploads_refused)
+        }
+        _ => {}
+    }
+    outcome
+}
+
+async fn store_upload(
+    state: &AppState,
+    io: &SocketIo,
+    user: Username,
+    room: String,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
@@ -39,7 +64,7 @@ pub async fn upload(
     if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
         return Err(too_large(limit));
     }
-    let (room, _) = existing_room(&state, &room).await?;
+    let (room, _) = existing_room(state, &room).await?;
     let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
     let form = UploadForm::read(multipart, limit).await?;
 

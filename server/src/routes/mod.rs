@@ -6,6 +6,7 @@ mod images;
 mod login;
 mod media;
 mod messages_api;
+mod metrics;
 mod origin;
 mod pages;
 mod reader;
@@ -35,4 +36,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/media/chat_images/{file}", get(media::image))
         .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
 }

@@ -1,6 +1,7 @@
 //! Who a socket belongs to, decided once when it connects.
 
 use super::state::SocketState;
+use crate::metrics::Metrics;
 use app::names::Username;
 use app::server::AppState;
 use app::server::session;
@@ -28,6 +29,7 @@ pub struct Unauthorized;
 pub async fn authenticate(
     socket: SocketRef,
     State(state): State<AppState>,
+    State(sockets): State<SocketState>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), Unauthorized> {
     let now = session::now_unix();
@@ -41,7 +43,10 @@ pub async fn authenticate(
                 .sessions
                 .from_headers(&socket.req_parts().headers, now)
         })
-        .ok_or(Unauthorized)?;
+        .ok_or_else(|| {
+            Metrics::bump(&sockets.metrics.connections_refused);
+            Unauthorized
+        })?;
     socket.extensions.insert(Identity(session.username));
     Ok(())
 }
@@ -69,6 +74,7 @@ pub async fn limit_connections(
     // nothing to count against.
     let Some(ip) = peer else { return Ok(()) };
     if !sockets.connections.acquire(ip) {
+        Metrics::bump(&sockets.metrics.connections_refused);
         return Err(TooManyConnections);
     }
     socket.extensions.insert(PeerIp(ip));

@@ -19,7 +19,7 @@ pub async fn join(
     TryData(request): TryData<JoinRequest>,
     ack: AckSender,
 ) {
-    let outcome = match limit(sockets.events_per_connection.check(socket.id)) {
+    let outcome = match limit(&sockets, sockets.events_per_connection.check(socket.id)) {
         Ok(()) => join_room(&socket, me.as_str(), &state, request).await,
         Err(refused) => Err(refused),
     };
@@ -103,7 +103,7 @@ pub async fn leave(
     ack: AckSender,
 ) {
     let outcome = async {
-        limit(sockets.events_per_connection.check(socket.id))?;
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
         let relay = sockets.typing.stopped(room.as_str(), me.as_str());

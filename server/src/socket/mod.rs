@@ -13,10 +13,12 @@ mod typing_board;
 pub use rate::Rate;
 pub use state::SocketState;
 
+use crate::metrics::Metrics;
 use app::events;
 use socketioxide::SocketIo;
-use socketioxide::extract::SocketRef;
+use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::ConnectHandler;
+use std::sync::atomic::Ordering;
 
 /// Registers the `/` namespace: only sockets with a valid session connect.
 ///
@@ -35,7 +37,12 @@ pub fn register(io: &SocketIo) {
     );
 }
 
-async fn attach_handlers(socket: SocketRef) -> Result<(), std::convert::Infallible> {
+async fn attach_handlers(
+    socket: SocketRef,
+    State(sockets): State<SocketState>,
+) -> Result<(), std::convert::Infallible> {
+    Metrics::bump(&sockets.metrics.sockets_opened);
+    sockets.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
     socket.on(events::JOIN, join::join);
     socket.on(events::LEAVE, join::leave);
     socket.on(events::SEND_MESSAGE, send::send_message);

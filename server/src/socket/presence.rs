@@ -50,6 +50,10 @@ pub async fn announce_departure(socket: &SocketRef, room: &str, name: &str) {
 pub async fn on_disconnect(socket: SocketRef, State(sockets): State<SocketState>) {
     let ip = socket.extensions.get::<PeerIp>().map(|PeerIp(ip)| ip);
     sockets.forget_connection(socket.id, ip);
+    sockets
+        .metrics
+        .sockets_open
+        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     let Some(Identity(name)) = socket.extensions.get::<Identity>() else {
         return;
     };

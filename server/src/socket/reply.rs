@@ -1,5 +1,7 @@
 //! Turning handler outcomes into acks: the socket boundary's error mapping.
 
+use super::state::SocketState;
+use crate::metrics::Metrics;
 use app::events::{Ack, AckError, ErrorCode};
 use app::names::RoomName;
 use app::server::db::StoreError;
@@ -12,9 +14,15 @@ pub fn respond<T: Serialize>(ack: AckSender, outcome: Result<T, AckError>) {
     let _ = ack.send(&Ack::from(outcome));
 }
 
-/// Turns a rate limiter's verdict into a `rate_limited` refusal.
-pub fn limit(verdict: Result<(), std::time::Duration>) -> Result<(), AckError> {
-    verdict.map_err(|wait| AckError::rate_limited(wait.as_millis().max(1) as u64))
+/// Turns a rate limiter's verdict into a `rate_limited` refusal (counted).
+pub fn limit(
+    sockets: &SocketState,
+    verdict: Result<(), std::time::Duration>,
+) -> Result<(), AckError> {
+    verdict.map_err(|wait| {
+        Metrics::bump(&sockets.metrics.rate_limited);
+        AckError::rate_limited(wait.as_millis().max(1) as u64)
+    })
 }
 
 /// A payload that did not have the event's shape.

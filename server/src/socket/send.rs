@@ -5,6 +5,7 @@ use super::auth::Identity;
 use super::reply::{invalid, joined_room, limit, respond, unavailable};
 use super::state::SocketState;
 use super::typing::relay_typing;
+use crate::metrics::Metrics;
 use app::events::{self, AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use app::message::ContentType;
 use app::names::{BodyError, ClientId, MessageBody};
@@ -30,13 +31,16 @@ pub async fn send_message(
         );
         return respond::<SendMessageReply>(ack, Err(restarting));
     };
-    let allowed = limit(sockets.sends_per_connection.check(socket.id))
-        .and_then(|()| limit(sockets.sends_per_user.check(me.to_string())));
+    let allowed = limit(&sockets, sockets.sends_per_connection.check(socket.id))
+        .and_then(|()| limit(&sockets, sockets.sends_per_user.check(me.to_string())));
     let outcome = match allowed {
         Ok(()) => store(&socket, &me, &state, request).await,
         Err(refused) => Err(refused),
     };
     let stored = outcome.as_ref().ok().map(|reply| reply.message.clone());
+    if stored.is_some() {
+        Metrics::bump(&sockets.metrics.messages_stored);
+    }
     respond(ack, outcome);
     // The sender has it from the ack; everyone else in the room (their
     // other tabs included) gets the event, and sees the typing end.

@@ -4,6 +4,7 @@
 
 use super::rate::{Limiter, Rate};
 use super::typing_board::TypingBoard;
+use crate::metrics::Metrics;
 use socketioxide::socket::Sid;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -26,12 +27,13 @@ pub struct SocketState {
     pub typing: Arc<TypingBoard>,
     pub connections: Arc<ConnectionCount>,
     pub drain: Arc<Drain>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl SocketState {
     /// `sends` is one connection's allowance; one user over all their
     /// connections gets half as much again.
-    pub fn new(sends: Rate, max_connections_per_ip: usize) -> Self {
+    pub fn new(sends: Rate, max_connections_per_ip: usize, metrics: Arc<Metrics>) -> Self {
         let per_user = Rate {
             burst: sends.burst * 1.5,
             per_second: sends.per_second * 1.5,
@@ -43,6 +45,7 @@ impl SocketState {
             typing: Arc::new(TypingBoard::default()),
             connections: Arc::new(ConnectionCount::new(max_connections_per_ip)),
             drain: Arc::new(Drain::default()),
+            metrics,
         }
     }
 

@@ -18,7 +18,7 @@ pub async fn typing(
     ack: AckSender,
 ) {
     let outcome = async {
-        limit(sockets.events_per_connection.check(socket.id))?;
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
         let relay = if request.typing {

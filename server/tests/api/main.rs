@@ -7,6 +7,7 @@ mod helpers;
 mod history;
 mod http_login;
 mod images;
+mod metrics;
 mod pages;
 mod reliability;
 mod socket_auth;

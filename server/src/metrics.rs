@@ -1,0 +1,96 @@
+//! Counters for `GET /metrics`, in the Prometheus text format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+/// What the server counts. Cheap to bump from any handler.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub messages_stored: AtomicU64,
+    pub images_stored: AtomicU64,
+    pub uploads_refused: AtomicU64,
+    pub sockets_open: AtomicI64,
+    pub sockets_opened: AtomicU64,
+    pub connections_refused: AtomicU64,
+    pub rate_limited: AtomicU64,
+}
+
+impl Metrics {
+    /// Adds one to a counter.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The exposition text.
+    pub fn render(&self) -> String {
+        let counters: [(&str, &str, &AtomicU64); 6] = [
+            (
+                "chat_messages_stored_total",
+                "Messages stored (text and image).",
+                &self.messages_stored,
+            ),
+            (
+                "chat_images_stored_total",
+                "Image files stored.",
+                &self.images_stored,
+            ),
+            (
+                "chat_uploads_refused_total",
+                "Uploads refused (size, type, content).",
+                &self.uploads_refused,
+            ),
+            (
+                "chat_socket_connections_total",
+                "Socket.IO connections accepted.",
+                &self.sockets_opened,
+            ),
+            (
+                "chat_socket_connections_refused_total",
+                "Socket.IO connections refused.",
+                &self.connections_refused,
+            ),
+            (
+                "chat_rate_limited_total",
+                "Requests refused as rate_limited.",
+                &self.rate_limited,
+            ),
+        ];
+        let mut out = String::new();
+        for (name, help, value) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        let open = self.sockets_open.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "# HELP chat_socket_connections_open Socket.IO connections open now.\n\
+             # TYPE chat_socket_connections_open gauge\nchat_socket_connections_open {open}"
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_series_with_its_type() {
+        let metrics = Metrics::default();
+        Metrics::bump(&metrics.messages_stored);
+        metrics.sockets_open.fetch_add(2, Ordering::Relaxed);
+        let text = metrics.render();
+        assert!(
+            text.contains(
+                "# TYPE chat_messages_stored_total counter\nchat_messages_stored_total 1\n"
+            )
+        );
+        assert!(text.contains(
+            "# TYPE chat_socket_connections_open gauge\nchat_socket_connections_open 2\n"
+        ));
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 7);
+    }
+}
