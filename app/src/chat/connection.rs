@@ -103,6 +103,7 @@ impl Live {
                     } else {
                         // Too much was missed: start again from the newest page.
                         self.feed.update(|f| f.replace_history(reply.messages));
+                        self.history_resets.update(|n| *n += 1);
                     }
                     self.online.set(reply.online);
                     let was_offline = self.status.get_untracked() == Status::Offline;

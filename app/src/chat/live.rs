@@ -22,6 +22,9 @@ pub struct Live {
     pub back_online: RwSignal<bool>,
     /// Who is in the room.
     pub online: RwSignal<Vec<String>>,
+    /// Bumped when the history was replaced by the newest page (too much was
+    /// missed to catch up), so the list offers older pages again.
+    pub history_resets: RwSignal<u32>,
     /// Who else is typing, each with the token of their latest signal.
     pub typists: RwSignal<BTreeMap<String, u32>>,
     /// Percent uploaded, by the `client_id` of each image on its way.
@@ -54,6 +57,7 @@ impl Live {
             back_online: RwSignal::new(false),
             online: RwSignal::new(Vec::new()),
             typists: RwSignal::new(BTreeMap::new()),
+            history_resets: RwSignal::new(0),
             progress: RwSignal::new(HashMap::new()),
             #[cfg(feature = "hydrate")]
             max_upload_bytes,

@@ -80,6 +80,15 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
     Effect::new(move |_| {
         local_time.set(true);
     });
+    // After a long outage the list restarts from the newest page: there is
+    // history above it again.
+    Effect::new(move |previous: Option<u32>| {
+        let resets = live.history_resets.get();
+        if previous.is_some_and(|p| p != resets) {
+            older.set(Older::Available);
+        }
+        resets
+    });
     // A newly arrived last line: follow it if the reader is at the bottom
     // (or sent it), otherwise offer a jump to it.
     let me_in_effect = me.clone();
