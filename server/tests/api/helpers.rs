@@ -100,6 +100,15 @@ impl TestApp {
         panic!("server did not become healthy");
     }
 
+    /// GETs `path`, with the session cookie of `token` if given.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.header(reqwest::header::COOKIE, format!("chat_session={token}"));
+        }
+        request.send().await.expect("GET request")
+    }
+
     /// Logs in through the API and returns the session token.
     pub async fn login(&self, username: &str, room: &str) -> String {
         let response = self

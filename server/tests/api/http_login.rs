@@ -41,15 +41,7 @@ async fn the_login_form_sends_bad_names_back_with_their_errors() {
     );
 
     // The form shows the messages and keeps what was typed.
-    let page = app
-        .http
-        .get(app.url(&location))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get(&location, None).await.text().await.unwrap();
     assert!(page.contains("Username is reserved."), "{page}");
     assert!(
         page.contains("Room name may only contain letters, digits"),
@@ -105,7 +97,7 @@ async fn api_login_returns_a_token_and_refuses_bad_input_as_json() {
 #[tokio::test]
 async fn health_reports_ok() {
     let app = spawn_app().await;
-    let response = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let response = app.get("/healthz", None).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.json::<Value>().await.unwrap(),

@@ -80,16 +80,13 @@ fn jpeg_with_gps() -> Vec<u8> {
 
 struct Uploader<'a> {
     app: &'a TestApp,
-    cookie: String,
+    token: String,
 }
 
 impl Uploader<'_> {
     async fn new<'a>(app: &'a TestApp, user: &str, room: &str) -> Uploader<'a> {
         let token = app.login(user, room).await;
-        Uploader {
-            app,
-            cookie: format!("chat_session={token}"),
-        }
+        Uploader { app, token }
     }
 
     async fn post(&self, room: &str, form: Form) -> (StatusCode, Value) {
@@ -97,7 +94,7 @@ impl Uploader<'_> {
             .app
             .http
             .post(self.app.url(&format!("/api/chat/{room}/images/")))
-            .header(COOKIE, &self.cookie)
+            .header(COOKIE, format!("chat_session={}", self.token))
             .multipart(form)
             .send()
             .await
@@ -115,7 +112,7 @@ impl Uploader<'_> {
     }
 
     async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
-        let response = self.app.http.get(self.app.url(path)).send().await.unwrap();
+        let response = self.app.get(path, None).await;
         let (status, headers) = (response.status(), response.headers().clone());
         (status, headers, response.bytes().await.unwrap().to_vec())
     }
@@ -391,12 +388,8 @@ async fn image_messages_appear_in_the_page_and_in_history() {
     let url = message["image"].as_str().unwrap();
 
     let html = app
-        .http
-        .get(app.url("/chat/pics/"))
-        .header(COOKIE, &me.cookie)
-        .send()
+        .get("/chat/pics/", Some(&me.token))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -409,12 +402,8 @@ async fn image_messages_appear_in_the_page_and_in_history() {
         "caption not escaped"
     );
     let history: Value = app
-        .http
-        .get(app.url("/chat/pics/history/"))
-        .header(COOKIE, &me.cookie)
-        .send()
+        .get("/chat/pics/history/", Some(&me.token))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

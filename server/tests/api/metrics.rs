@@ -12,7 +12,7 @@ fn series(text: &str, name: &str) -> f64 {
 async fn metrics_count_messages_connections_and_refusals() {
     let app = spawn_app().await;
     let scrape = || async {
-        let response = app.http.get(app.url("/metrics")).send().await.unwrap();
+        let response = app.get("/metrics", None).await;
         assert_eq!(response.status(), 200);
         assert!(
             response.headers()[CONTENT_TYPE]

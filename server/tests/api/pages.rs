@@ -1,15 +1,10 @@
 use crate::helpers::spawn_app;
-use reqwest::header::{COOKIE, LOCATION};
+use reqwest::header::LOCATION;
 
 #[tokio::test]
 async fn the_room_page_without_a_session_sends_the_visitor_to_log_in() {
     let app = spawn_app().await;
-    let response = app
-        .http
-        .get(app.url("/chat/general/"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/chat/general/", None).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/?room=general");
 }
@@ -22,13 +17,7 @@ async fn room_urls_are_canonical() {
         ("/chat/General/", "/chat/general/"),
         ("/chat/general", "/chat/general/"),
     ] {
-        let response = app
-            .http
-            .get(app.url(path))
-            .header(COOKIE, format!("chat_session={token}"))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path, Some(&token)).await;
         assert_eq!(response.status(), 308, "{path}");
         assert_eq!(response.headers()[LOCATION], canonical);
     }
@@ -45,13 +34,7 @@ async fn the_room_page_html_holds_the_newest_messages_as_text() {
         .send("general", "<script>alert('x')</script><b>bold?</b>")
         .await;
 
-    let response = app
-        .http
-        .get(app.url("/chat/general/"))
-        .header(COOKIE, format!("chat_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/chat/general/", Some(&token)).await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.contains("plain words"), "{html}");
