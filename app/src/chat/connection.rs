@@ -15,6 +15,8 @@ use serde_json::Value;
 
 /// How long a request may wait for the server's ack.
 pub(super) const ACK_TIMEOUT_MS: u32 = 10_000;
+/// How long to wait before asking again after a join went unanswered.
+const JOIN_RETRY_MS: u32 = 2_000;
 /// How long "back online" stays up.
 const BACK_ONLINE_MS: u32 = 4_000;
 
@@ -114,6 +116,13 @@ impl Live {
                     self.flush_outbox();
                 }
                 Err(Failure::Refused(e)) => self.status.set(Status::Refused(e.message)),
+                // The server is slow, not gone: ask again while connected
+                // (a dead link is noticed by the client, which reconnects).
+                Err(Failure::Link(EmitError::TimedOut)) if client.is_connected() => {
+                    warn("join timed out; asking again");
+                    gloo_timers::future::TimeoutFuture::new(JOIN_RETRY_MS).await;
+                    self.join(client);
+                }
                 Err(Failure::Link(e)) => warn(&format!("join failed: {e}")),
                 Err(Failure::Garbled(e)) => warn(&format!("join failed: {e}")),
             }
