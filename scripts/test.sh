@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: unit and integration tests (cargo test), then
-# the browser end-to-end tests in headless Chromium against the real server.
+# Sets up and runs every test: unit, storage conformance and integration
+# tests (cargo test) on SQLite, PostgreSQL and MySQL/MariaDB, then the
+# browser end-to-end tests in headless Chromium against the real server.
+# TEST_BACKENDS="sqlite" (or "sqlite postgres", ...) limits the backends;
+# see scripts/services.sh for the database URLs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --browser
+# shellcheck source=services.sh
+source scripts/services.sh
 scripts/build-site.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# The default members (app, server) in one invocation, which also builds the
+# The default members (app, core, protocol, server, bench) in one invocation, which also builds the
 # server binary the browser tests start. Not --workspace: that would add the
 # WASM-only frontend and turn on app's `hydrate` feature next to `ssr`.
 cargo test 2>&1 | tee "$log"

@@ -4,14 +4,12 @@
 #![recursion_limit = "256"]
 
 pub mod chat;
-pub mod events;
 pub mod login;
-pub mod message;
-pub mod names;
 mod shell;
 pub mod sio;
 
-#[cfg(feature = "ssr")]
-pub mod server;
+// The wire types live in their own crate so the server's core can share them
+// without depending on the app; re-exported so the app reads as one crate.
+pub use protocol::{events, message, names};
 
 pub use shell::{App, shell};

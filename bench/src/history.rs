@@ -2,7 +2,7 @@
 
 use crate::report;
 use crate::stats::Samples;
-use app::server::db::Database;
+use chat_core::store::{self, PoolSettings};
 use serde_json::Value;
 use server::config::Config;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -34,8 +34,11 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 pub async fn run(options: Options) -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let url = Database::sqlite_url_in(dir.path());
-    Database::connect(&url).await?.close().await;
+    let url = store::sqlite_url_in(dir.path());
+    store::connect(&url, &PoolSettings::default())
+        .await?
+        .close()
+        .await;
     let started = Instant::now();
     let others = seed(&url, options.messages).await?;
     let seeding = started.elapsed();

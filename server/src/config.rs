@@ -1,8 +1,10 @@
 //! Settings, from command-line flags or the environment.
 
+use chat_core::store::PoolSettings;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server is started with.
 #[derive(Debug, Clone, Parser)]
@@ -16,9 +18,19 @@ pub struct Config {
     #[arg(long, env = "DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// `sqlite://…`; defaults to `chat.db` in the data directory.
+    /// `sqlite://…`, `postgres://…` or `mysql://…` (MySQL 8, MariaDB
+    /// 10.11+); defaults to `chat.db` in the data directory.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// Most connections to the database.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    pub database_max_connections: u32,
+
+    /// How long a request waits for a database connection before it is
+    /// answered `unavailable` (503), in milliseconds.
+    #[arg(long, env = "DATABASE_TIMEOUT_MS", default_value_t = 5_000)]
+    pub database_timeout_ms: u64,
 
     /// Where uploads are stored (`chat_images/` inside).
     #[arg(long, env = "MEDIA_DIR", default_value = "./media")]
@@ -74,6 +86,8 @@ impl Config {
             media_dir: data_dir.join("media"),
             data_dir,
             database_url: None,
+            database_max_connections: 10,
+            database_timeout_ms: 5_000,
             secret_key: None,
             site_root: PathBuf::from("target/site"),
             output_name: "chat".into(),
@@ -90,6 +104,14 @@ impl Config {
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
-            .unwrap_or_else(|| app::server::db::Database::sqlite_url_in(&self.data_dir))
+            .unwrap_or_else(|| chat_core::store::sqlite_url_in(&self.data_dir))
+    }
+
+    /// The database pool's settings.
+    pub fn pool(&self) -> PoolSettings {
+        PoolSettings {
+            max_connections: self.database_max_connections.max(1),
+            acquire_timeout: Duration::from_millis(self.database_timeout_ms.max(1)),
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! The HTTP API's one error type: a stable code and a message for people,
 //! with internal detail kept in the logs.
 
-use app::server::db::StoreError;
 use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chat_core::PostError;
+use chat_core::store::StoreError;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -24,6 +25,8 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("file storage: {0}")]
@@ -39,7 +42,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported"),
-            ApiError::Store(_) | ApiError::Files(_) => {
+            ApiError::Unavailable(_) | ApiError::Store(_) | ApiError::Files(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
         }
@@ -61,6 +64,16 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": code, "message": message}})),
         )
             .into_response()
+    }
+}
+
+impl From<PostError> for ApiError {
+    fn from(error: PostError) -> Self {
+        match error {
+            PostError::Invalid(message) | PostError::TooLong(message) => ApiError::Invalid(message),
+            PostError::ShuttingDown => ApiError::Unavailable(error.to_string()),
+            PostError::Store(e) => ApiError::Store(e),
+        }
     }
 }
 

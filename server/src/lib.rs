@@ -4,10 +4,10 @@
 pub mod config;
 mod error;
 mod images;
-mod metrics;
 mod routes;
 mod secret;
 mod socket;
 mod startup;
+mod state;
 
 pub use startup::{StartupError, run, shutdown_signal};

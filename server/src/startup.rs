@@ -1,16 +1,17 @@
 //! Building the application from its configuration and serving it.
 
 use crate::config::Config;
-use crate::metrics::Metrics;
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
-use crate::socket::{Rate, SocketState};
+use crate::socket::{LiveRooms, Rate, SocketState};
+use crate::state::AppState;
 use crate::{routes, socket};
-use app::server::db::{Database, StoreError};
-use app::server::session::SessionKey;
-use app::server::{AppState, Limits};
 use app::shell;
-use axum::{Extension, Router, middleware};
+use axum::{Router, middleware};
+use chat_core::metrics::Metrics;
+use chat_core::session::SessionKey;
+use chat_core::store::{self, StoreError};
+use chat_core::{Chat, Limits};
 use leptos::config::LeptosOptions;
 use socketioxide::SocketIo;
 use std::future::Future;
@@ -20,7 +21,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-/// How long shutdown waits for sends in flight.
+/// How long shutdown waits for messages in flight.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Why the server could not start or stopped with an error.
@@ -33,8 +34,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Secret(#[from] SecretError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    #[error("database {url}: {source}")]
+    Store { url: String, source: StoreError },
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -55,17 +56,44 @@ pub async fn run(
     // Leptos spawns rendering tasks on whichever executor is registered.
     let _ = any_spawner::Executor::init_tokio();
     let secret = secret::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
-    let db = Database::connect(&config.database_url()).await?;
+    let url = config.database_url();
+    let store = store::connect(&url, &config.pool())
+        .await
+        .map_err(|source| StartupError::Store {
+            url: store::redact(&url),
+            source,
+        })?;
+    tracing::info!(backend = ?store.backend(), "database ready");
     let site_addr = listener.local_addr()?;
 
+    let metrics = Arc::new(Metrics::default());
+    let live = LiveRooms::new();
+    let limits = Limits {
+        message_max_chars: config.message_max_chars,
+        max_upload_bytes: config.max_upload_bytes,
+        ..Limits::default()
+    };
+    let chat = Chat::new(
+        store,
+        SessionKey::new(&secret),
+        limits,
+        live.clone(),
+        metrics.clone(),
+    );
+    let sends = Rate {
+        burst: config.send_burst.max(1.0),
+        per_second: config.send_rate.max(0.01),
+    };
+    let sockets = SocketState::new(sends, config.max_connections_per_ip, live.clone(), metrics);
+    let (socket_layer, io) = SocketIo::builder()
+        .with_state(chat.clone())
+        .with_state(sockets)
+        .build_layer();
+    live.attach(io.clone());
+    socket::register(&io);
+
     let state = AppState {
-        db: db.clone(),
-        sessions: SessionKey::new(&secret),
-        limits: Limits {
-            message_max_chars: config.message_max_chars,
-            max_upload_bytes: config.max_upload_bytes,
-            ..Limits::default()
-        },
+        chat: chat.clone(),
         media_dir: config.media_dir.clone(),
         leptos_options: LeptosOptions::builder()
             .output_name(config.output_name.as_str())
@@ -73,24 +101,10 @@ pub async fn run(
             .site_addr(site_addr)
             .build(),
     };
-    let sends = Rate {
-        burst: config.send_burst.max(1.0),
-        per_second: config.send_rate.max(0.01),
-    };
-    let metrics = Arc::new(Metrics::default());
-    let sockets = SocketState::new(sends, config.max_connections_per_ip, metrics.clone());
-    let (socket_layer, io) = SocketIo::builder()
-        .with_state(state.clone())
-        .with_state(sockets.clone())
-        .build_layer();
-    socket::register(&io);
-
     let origins = AllowedOrigins::new(&config.allowed_origins);
     let app = Router::new()
         .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(Extension(io.clone()))
-        .layer(Extension(metrics))
         .layer(socket_layer)
         .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(TraceLayer::new_for_http())
@@ -98,20 +112,20 @@ pub async fn run(
 
     tracing::info!(%site_addr, "serving");
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let closing = chat.clone();
     axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            tracing::info!("shutting down: finishing sends in flight");
-            sockets.drain.close(DRAIN_LIMIT).await;
+            tracing::info!("shutting down: finishing messages in flight");
+            closing.stop_posting(DRAIN_LIMIT).await;
             tracing::info!("shutting down: closing sockets");
             io.close().await;
         })
         .await?;
-    db.close().await;
+    chat.close_store().await;
     tracing::info!("stopped");
     Ok(())
 }
-
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -31,8 +31,8 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
         me: reader.username.to_string(),
         messages: page.messages,
         has_more: page.has_more,
-        message_max_chars: reader.state.limits.message_max_chars,
-        max_upload_bytes: reader.state.limits.max_upload_bytes,
+        message_max_chars: reader.chat.limits().message_max_chars,
+        max_upload_bytes: reader.chat.limits().max_upload_bytes,
     })
 }
 
@@ -49,38 +49,39 @@ pub async fn load_older(room: String, before: i64) -> Result<HistoryPage, Server
 mod ssr {
     use crate::message::HistoryPage;
     use crate::names::{RoomName, Username};
-    use crate::server::{AppState, session};
+    use chat_core::Chat;
+    use chat_core::session::now_unix;
     use leptos::prelude::*;
 
     /// A logged-in reader of a valid room.
     pub struct Reader {
-        pub state: AppState,
+        pub chat: Chat,
         pub username: Username,
         pub room: RoomName,
     }
 
     impl Reader {
         pub async fn of(room: &str) -> Result<Self, ServerFnError> {
-            let state = expect_context::<AppState>();
+            let chat = expect_context::<Chat>();
             let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
-            let session = state
-                .sessions
-                .from_headers(&headers, session::now_unix())
+            let session = chat
+                .sessions()
+                .from_headers(&headers, now_unix())
                 .ok_or_else(|| ServerFnError::new("Please log in to read this room."))?;
             let room =
                 RoomName::parse(room).map_err(|e| ServerFnError::new(format!("Room name {e}.")))?;
             Ok(Reader {
-                state,
+                chat,
                 username: session.username,
                 room,
             })
         }
 
         pub async fn page_before(&self, before: Option<i64>) -> Result<HistoryPage, ServerFnError> {
-            let limits = &self.state.limits;
-            self.state
-                .db
-                .page_before(&self.room, before, limits.page_size)
+            let page_size = self.chat.limits().page_size;
+            self.chat
+                .store()
+                .page_before(&self.room, before.unwrap_or(i64::MAX), page_size)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, room = %self.room, "reading history failed");

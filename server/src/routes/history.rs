@@ -4,22 +4,23 @@
 use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
 use app::message::HistoryPage;
-use app::server::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use chat_core::Chat;
 use std::collections::HashMap;
 
 /// Most messages one history request returns.
 const MAX_LIMIT: i64 = 100;
 
 pub async fn history(
-    State(state): State<AppState>,
+    State(chat): State<Chat>,
     _user: SessionUser,
     Path(room): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<HistoryPage>, ApiError> {
     let before = int_param(&query, "before", 1, i64::MAX)?;
-    let limit = int_param(&query, "limit", 1, MAX_LIMIT)?.unwrap_or(state.limits.page_size);
-    let (room, _) = existing_room(&state, &room).await?;
-    Ok(Json(state.db.page_before(&room, before, limit).await?))
+    let limit = int_param(&query, "limit", 1, MAX_LIMIT)?.unwrap_or(chat.limits().page_size);
+    let (room, _) = existing_room(&chat, &room).await?;
+    let before = before.unwrap_or(i64::MAX);
+    Ok(Json(chat.store().page_before(&room, before, limit).await?))
 }

@@ -8,54 +8,42 @@
 use super::reader::{SessionUser, existing_room};
 use crate::error::ApiError;
 use crate::images::{self, Bounds, IMAGE_DIR, Rejection};
-use crate::metrics::Metrics;
-use app::events;
-use app::message::{ChatMessage, ContentType};
-use app::names::{ClientId, MessageBody, Username};
-use app::server::AppState;
-use app::server::db::NewMessage;
+use crate::state::AppState;
+use app::message::ChatMessage;
+use app::names::Username;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use socketioxide::SocketIo;
-use std::sync::Arc;
+use chat_core::Origin;
+use chat_core::metrics::Metrics;
 
 /// Room for the multipart framing, `client_id` and caption beyond the image.
 pub const FORM_OVERHEAD: u64 = 64 * 1024;
 
 pub async fn upload(
     State(state): State<AppState>,
-    Extension(io): Extension<SocketIo>,
-    Extension(metrics): Extension<Arc<Metrics>>,
     SessionUser(user): SessionUser,
     Path(room): Path<String>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
-    let outcome = store_upload(&state, &io, user, room, headers, multipart).await;
-    match &outcome {
-        Ok((StatusCode::CREATED, _)) => {
-            Metrics::bump(&metrics.images_stored);
-            Metrics::bump(&metrics.messages_stored);
-        }
-        Err(ApiError::TooLarge(_) | ApiError::Unsupported(_)) => {
-            Metrics::bump(&metrics.uploads_refused)
-        }
-        _ => {}
+    let outcome = store_upload(&state, user, room, headers, multipart).await;
+    if let Err(ApiError::TooLarge(_) | ApiError::Unsupported(_)) = &outcome {
+        Metrics::bump(&state.chat.metrics().uploads_refused);
     }
     outcome
 }
 
 async fn store_upload(
     state: &AppState,
-    io: &SocketIo,
     user: Username,
     room: String,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
-    let limit = state.limits.max_upload_bytes;
+    let chat = &state.chat;
+    let limit = chat.limits().max_upload_bytes;
     // A body declared too large is refused before a byte of it is read.
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -64,28 +52,16 @@ async fn store_upload(
     if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
         return Err(too_large(limit));
     }
-    let (room, _) = existing_room(state, &room).await?;
+    let (room, _) = existing_room(chat, &room).await?;
     let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
     let form = UploadForm::read(multipart, limit).await?;
 
     let bytes = form
         .image
         .ok_or_else(|| ApiError::Invalid("the form has no 'image' file".into()))?;
-    let client_id =
-        ClientId::parse(form.client_id.as_deref()).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let caption = match form.caption.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(
-            MessageBody::parse(text, state.limits.message_max_chars)
-                .map_err(|e| ApiError::Invalid(format!("caption: {e}")))?,
-        ),
-    };
-    let client_id = client_id.as_ref().map(ClientId::as_str);
-
+    let draft = chat.draft(room, form.caption.as_deref(), form.client_id.as_deref())?;
     // A retry of an upload that was stored: answer with it, store nothing.
-    if let Some(cid) = client_id
-        && let Some(stored) = state.db.find_by_client_id(&room, &user, cid).await?
-    {
+    if let Some(stored) = chat.find_posted(&user, &draft).await? {
         return Ok((StatusCode::OK, Json(stored)));
     }
 
@@ -94,41 +70,23 @@ async fn store_upload(
         .map_err(std::io::Error::other)??;
     let (width, height, size) = (cleaned.width, cleaned.height, cleaned.bytes.len());
     let name = images::save(&state.media_dir, cleaned).await?;
-    tracing::info!(%room, user = %user, %name, width, height, size, "stored an image");
-    let url = format!("/media/{IMAGE_DIR}/{name}");
     let file = state.media_dir.join(IMAGE_DIR).join(&name);
-
-    let stored = state
-        .db
-        .insert_message(NewMessage {
-            room: &room,
-            username: &user,
-            content: caption.as_ref().map(MessageBody::as_str),
-            image: Some(&url),
-            content_type: ContentType::Image,
-            client_id,
-        })
+    let url = format!("/media/{IMAGE_DIR}/{name}");
+    let posted = chat
+        .post_message(&user, draft.with_image(url), Origin::Request)
         .await;
-    let message = match stored {
-        Ok(message) => message,
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&file).await;
-            return Err(e.into());
+    match posted {
+        Ok(posted) if posted.is_new => {
+            tracing::info!(room = %posted.message.room, %user, %name, width, height, size, "stored an image");
+            Ok((StatusCode::CREATED, Json(posted.message)))
         }
-    };
-    if message.image.as_deref() != Some(url.as_str()) {
-        // A concurrent retry with the same client_id was stored first.
-        let _ = tokio::fs::remove_file(&file).await;
-        return Ok((StatusCode::OK, Json(message)));
+        // A concurrent retry with the same client_id was stored first, or
+        // storing failed: either way this file belongs to no message.
+        other => {
+            let _ = tokio::fs::remove_file(&file).await;
+            Ok((StatusCode::OK, Json(other?.message)))
+        }
     }
-    if let Err(e) = io
-        .to(room.to_string())
-        .emit(events::MESSAGE, &message)
-        .await
-    {
-        tracing::warn!(error = %e, "image message broadcast failed");
-    }
-    Ok((StatusCode::CREATED, Json(message)))
 }
 
 #[derive(Default)]

@@ -2,12 +2,12 @@
 
 use crate::error::{ApiError, ApiJson};
 use app::names::{NameError, RoomName, Username};
-use app::server::AppState;
-use app::server::session::{self, clear_session_cookie, session_cookie};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
+use chat_core::Chat;
+use chat_core::session::{self, clear_session_cookie, session_cookie};
 use serde::{Deserialize, Serialize};
 
 /// What the form and the API both send.
@@ -44,10 +44,7 @@ fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
 
 /// `POST /`: on success a session cookie and a redirect to the room; on
 /// failure back to the form, which shows what to fix.
-pub async fn submit_form(
-    State(state): State<AppState>,
-    Form(form): Form<LoginRequest>,
-) -> Response {
+pub async fn submit_form(State(chat): State<Chat>, Form(form): Form<LoginRequest>) -> Response {
     let (user, room) = match validate(&form) {
         Ok(valid) => valid,
         Err(errors) => {
@@ -66,10 +63,10 @@ pub async fn submit_form(
             return Redirect::to(&format!("/?{query}")).into_response();
         }
     };
-    if let Err(e) = state.db.ensure_room(&room).await {
+    if let Err(e) = chat.store().ensure_room(&room).await {
         return ApiError::from(e).into_response();
     }
-    let token = state.sessions.issue(&user, session::now_unix());
+    let token = chat.sessions().issue(&user, session::now_unix());
     let mut response = Redirect::to(&room_path(&room)).into_response();
     if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&token)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -79,7 +76,7 @@ pub async fn submit_form(
 
 /// `POST /api/login`: the session as a bearer token.
 pub async fn api_login(
-    State(state): State<AppState>,
+    State(chat): State<Chat>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let (user, room) = validate(&request).map_err(|errors| {
@@ -92,9 +89,9 @@ pub async fn api_login(
         }
         ApiError::Invalid(problems.join("; "))
     })?;
-    state.db.ensure_room(&room).await?;
+    chat.store().ensure_room(&room).await?;
     Ok(Json(LoginReply {
-        token: state.sessions.issue(&user, session::now_unix()),
+        token: chat.sessions().issue(&user, session::now_unix()),
         username: user.to_string(),
         room: room.to_string(),
     }))

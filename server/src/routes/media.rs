@@ -4,7 +4,7 @@
 
 use crate::error::ApiError;
 use crate::images::{IMAGE_DIR, is_stored_name};
-use app::server::AppState;
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};

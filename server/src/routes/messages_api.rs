@@ -7,12 +7,12 @@
 use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
 use app::message::ChatMessage;
-use app::server::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chat_core::Chat;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -30,7 +30,7 @@ pub struct ApiPage {
 }
 
 pub async fn messages(
-    State(state): State<AppState>,
+    State(chat): State<Chat>,
     _user: SessionUser,
     Path(room): Path<String>,
     OriginalUri(uri): OriginalUri,
@@ -40,7 +40,7 @@ pub async fn messages(
     let size = int_param(&query, "page_size", 1, i64::MAX)?
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .min(MAX_PAGE_SIZE);
-    let (room, count) = existing_room(&state, &room).await?;
+    let (room, count) = existing_room(&chat, &room).await?;
     let links = Links {
         base: absolute_base(&headers, uri.path()),
         query: &query,
@@ -49,7 +49,7 @@ pub async fn messages(
     if let Some(cursor) = query.get("cursor") {
         let cursor = Cursor::decode(cursor)?;
         return Ok(Json(
-            cursor_page(&state, &room, count, cursor, size, &links).await?,
+            cursor_page(&chat, &room, count, cursor, size, &links).await?,
         ));
     }
     let page = int_param(&query, "page", 1, i64::MAX)?.unwrap_or(1);
@@ -59,7 +59,7 @@ pub async fn messages(
     }
     let last = count - (page - 1) * size;
     let first = (last - size + 1).max(1);
-    let mut results = state.db.seq_range(&room, first, last).await?;
+    let mut results = chat.store().seq_range(&room, first, last).await?;
     results.reverse();
     Ok(Json(ApiPage {
         count,
@@ -73,17 +73,17 @@ pub async fn messages(
 }
 
 async fn cursor_page(
-    state: &AppState,
+    chat: &Chat,
     room: &app::names::RoomName,
     count: i64,
     cursor: Cursor,
     size: i64,
     links: &Links<'_>,
 ) -> Result<ApiPage, ApiError> {
-    let db = &state.db;
+    let db = chat.store();
     let (oldest_first, older_exist, newer_exist) = match cursor {
         Cursor::Before(id) => {
-            let page = db.page_before(room, id, size).await?;
+            let page = db.page_before(room, id.unwrap_or(i64::MAX), size).await?;
             let newer = match page.messages.last() {
                 Some(newest) => db.page_after(room, newest.id, 0).await?.has_more,
                 None => false,
@@ -93,7 +93,7 @@ async fn cursor_page(
         Cursor::After(id) => {
             let page = db.page_after(room, id, size).await?;
             let older = match page.messages.first() {
-                Some(oldest) => db.page_before(room, Some(oldest.id), 0).await?.has_more,
+                Some(oldest) => db.page_before(room, oldest.id, 0).await?.has_more,
                 None => false,
             };
             (page.messages, older, page.has_more)

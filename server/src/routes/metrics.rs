@@ -1,16 +1,15 @@
-use crate::metrics::Metrics;
-use axum::Extension;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use std::sync::Arc;
+use chat_core::Chat;
 
 /// `GET /metrics`: the counters, for Prometheus.
-pub async fn metrics(Extension(metrics): Extension<Arc<Metrics>>) -> impl IntoResponse {
+pub async fn metrics(State(chat): State<Chat>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(),
+        chat.metrics().render(),
     )
 }

@@ -13,14 +13,14 @@ mod reader;
 
 pub use origin::{AllowedOrigins, check_origin};
 
-use app::server::AppState;
+use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
 pub fn router(state: &AppState) -> Router<AppState> {
-    let upload_limit = state.limits.max_upload_bytes + images::FORM_OVERHEAD;
+    let upload_limit = state.chat.limits().max_upload_bytes + images::FORM_OVERHEAD;
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))

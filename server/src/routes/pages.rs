@@ -1,13 +1,13 @@
 //! Server-rendered pages and the server-function endpoint.
 
 use super::login::room_path;
+use crate::state::AppState;
 use app::names::RoomName;
-use app::server::AppState;
-use app::server::session;
 use app::shell;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chat_core::session;
 use leptos::prelude::provide_context;
 
 /// `GET /`: the login form.
@@ -26,7 +26,8 @@ pub async fn room(
         return render(state, req).await;
     };
     if state
-        .sessions
+        .chat
+        .sessions()
         .from_headers(req.headers(), session::now_unix())
         .is_none()
     {
@@ -49,15 +50,17 @@ pub async fn add_trailing_slash(Path(raw): Path<String>) -> Response {
 
 /// Server functions called by the hydrated app.
 pub async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+    let chat = state.chat;
+    leptos_axum::handle_server_fns_with_context(move || provide_context(chat.clone()), req).await
 }
 
 /// Renders the app for `req`, waiting for its data so the HTML is complete
 /// (readable without JavaScript).
 async fn render(state: AppState, req: Request<Body>) -> Response {
     let options = state.leptos_options.clone();
+    let chat = state.chat;
     let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(state.clone()),
+        move || provide_context(chat.clone()),
         move || shell(options.clone()),
     );
     handler(req).await.into_response()

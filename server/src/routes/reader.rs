@@ -2,22 +2,26 @@
 
 use crate::error::ApiError;
 use app::names::{RoomName, Username};
-use app::server::AppState;
-use app::server::session;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use chat_core::Chat;
+use chat_core::session;
 use std::collections::HashMap;
 use std::str::FromStr;
 
 /// The user whose session a request carries (cookie or bearer token).
 pub struct SessionUser(pub Username);
 
-impl FromRequestParts<AppState> for SessionUser {
+impl<S> FromRequestParts<S> for SessionUser
+where
+    S: Send + Sync,
+    Chat: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state
-            .sessions
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Chat::from_ref(state)
+            .sessions()
             .from_headers(&parts.headers, session::now_unix())
             .map(|session| SessionUser(session.username))
             .ok_or(ApiError::Unauthorized)
@@ -25,10 +29,10 @@ impl FromRequestParts<AppState> for SessionUser {
 }
 
 /// A room that exists, and how many messages it holds.
-pub async fn existing_room(state: &AppState, raw: &str) -> Result<(RoomName, i64), ApiError> {
+pub async fn existing_room(chat: &Chat, raw: &str) -> Result<(RoomName, i64), ApiError> {
     let not_found = || ApiError::NotFound(format!("no room named '{raw}'"));
     let room = RoomName::parse(raw).map_err(|_| not_found())?;
-    match state.db.room_size(&room).await? {
+    match chat.store().room_size(&room).await? {
         Some(count) => Ok((room, count)),
         None => Err(not_found()),
     }

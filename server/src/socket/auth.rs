@@ -1,11 +1,11 @@
 //! Who a socket belongs to, decided once when it connects.
 
 use super::state::SocketState;
-use crate::metrics::Metrics;
 use app::names::Username;
-use app::server::AppState;
-use app::server::session;
 use axum::extract::ConnectInfo;
+use chat_core::Chat;
+use chat_core::metrics::Metrics;
+use chat_core::session;
 use serde::Deserialize;
 use socketioxide::extract::{SocketRef, State, TryData};
 use std::net::{IpAddr, SocketAddr};
@@ -28,7 +28,7 @@ pub struct Unauthorized;
 /// Accepts the socket if `auth.token` or the session cookie is valid.
 pub async fn authenticate(
     socket: SocketRef,
-    State(state): State<AppState>,
+    State(chat): State<Chat>,
     State(sockets): State<SocketState>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), Unauthorized> {
@@ -36,11 +36,10 @@ pub async fn authenticate(
     let from_auth = auth
         .ok()
         .and_then(|a| a.token)
-        .and_then(|token| state.sessions.verify(&token, now));
+        .and_then(|token| chat.sessions().verify(&token, now));
     let session = from_auth
         .or_else(|| {
-            state
-                .sessions
+            chat.sessions()
                 .from_headers(&socket.req_parts().headers, now)
         })
         .ok_or_else(|| {

@@ -4,9 +4,8 @@ use super::auth::Identity;
 use super::presence;
 use super::reply::{invalid, joined_room, limit, respond, room_name, unavailable};
 use super::state::SocketState;
-use super::typing::relay_typing;
 use app::events::{self, AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
-use app::server::AppState;
+use chat_core::Chat;
 use socketioxide::ParserError;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
@@ -14,13 +13,13 @@ use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 pub async fn join(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
-    State(state): State<AppState>,
+    State(chat): State<Chat>,
     State(sockets): State<SocketState>,
     TryData(request): TryData<JoinRequest>,
     ack: AckSender,
 ) {
     let outcome = match limit(&sockets, sockets.events_per_connection.check(socket.id)) {
-        Ok(()) => join_room(&socket, me.as_str(), &state, request).await,
+        Ok(()) => join_room(&socket, me.as_str(), &chat, request).await,
         Err(refused) => Err(refused),
     };
     respond(ack, outcome);
@@ -29,12 +28,12 @@ pub async fn join(
 async fn join_room(
     socket: &SocketRef,
     me: &str,
-    state: &AppState,
+    chat: &Chat,
     request: Result<JoinRequest, ParserError>,
 ) -> Result<JoinReply, AckError> {
     let request = request.map_err(invalid)?;
     let room = room_name(&request.room)?;
-    state.db.ensure_room(&room).await.map_err(unavailable)?;
+    chat.store().ensure_room(&room).await.map_err(unavailable)?;
 
     let already_here = presence::online(socket, room.as_str(), None)
         .iter()
@@ -43,14 +42,13 @@ async fn join_room(
     // (the client drops the duplicate by id) instead of falling in between.
     socket.join(room.to_string());
 
-    let limits = &state.limits;
+    let (store, limits) = (chat.store(), chat.limits());
     // With `since`: every message after it, unless there are too many to
     // replay; then the client starts again from the newest page and scrolls
     // back for the rest.
     let missed = match request.since {
         Some(since) => Some(
-            state
-                .db
+            store
                 .page_after(&room, since, limits.catch_up_max)
                 .await
                 .map_err(unavailable)?,
@@ -61,9 +59,8 @@ async fn join_room(
     let messages = match missed {
         Some(page) if recovered => page.messages,
         _ => {
-            state
-                .db
-                .page_before(&room, None, limits.page_size)
+            store
+                .page_before(&room, i64::MAX, limits.page_size)
                 .await
                 .map_err(unavailable)?
                 .messages
@@ -106,8 +103,11 @@ pub async fn leave(
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
-        let relay = sockets.typing.stopped(room.as_str(), me.as_str());
-        relay_typing(&socket, &sockets, room.as_str(), me.as_str(), relay).await;
+        let relay = sockets.live.typing().stopped(room.as_str(), me.as_str());
+        sockets
+            .live
+            .relay_typing(Some(socket.id), room.as_str(), me.as_str(), relay)
+            .await;
         presence::announce_departure(&socket, room.as_str(), me.as_str()).await;
         socket.leave(room.to_string());
         Ok(Done {})

@@ -1,6 +1,7 @@
 //! Socket.IO: authentication on connect, then one handler per event.
 
 mod auth;
+mod fanout;
 mod join;
 mod presence;
 mod rate;
@@ -10,11 +11,12 @@ mod state;
 mod typing;
 mod typing_board;
 
+pub use fanout::LiveRooms;
 pub use rate::Rate;
 pub use state::SocketState;
 
-use crate::metrics::Metrics;
 use app::events;
+use chat_core::metrics::Metrics;
 use socketioxide::SocketIo;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::ConnectHandler;

@@ -2,7 +2,6 @@
 
 use super::auth::{Identity, PeerIp};
 use super::state::SocketState;
-use super::typing::relay_typing;
 use app::events::{self, Presence};
 use socketioxide::extract::SocketRef;
 use socketioxide::extract::State;
@@ -64,8 +63,11 @@ pub async fn on_disconnect(socket: SocketRef, State(sockets): State<SocketState>
         {
             continue;
         }
-        let relay = sockets.typing.stopped(&room, name.as_str());
-        relay_typing(&socket, &sockets, &room, name.as_str(), relay).await;
+        let relay = sockets.live.typing().stopped(&room, name.as_str());
+        sockets
+            .live
+            .relay_typing(Some(socket.id), &room, name.as_str(), relay)
+            .await;
         announce_departure(&socket, &room, name.as_str()).await;
     }
 }

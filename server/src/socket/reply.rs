@@ -1,10 +1,11 @@
 //! Turning handler outcomes into acks: the socket boundary's error mapping.
 
 use super::state::SocketState;
-use crate::metrics::Metrics;
 use app::events::{Ack, AckError, ErrorCode};
 use app::names::RoomName;
-use app::server::db::StoreError;
+use chat_core::PostError;
+use chat_core::metrics::Metrics;
+use chat_core::store::StoreError;
 use serde::Serialize;
 use socketioxide::extract::{AckSender, SocketRef};
 
@@ -37,6 +38,16 @@ pub fn unavailable(error: StoreError) -> AckError {
         ErrorCode::Unavailable,
         "storage is unavailable; try again shortly",
     )
+}
+
+/// A post the core refused or could not store.
+pub fn posting_failed(error: PostError) -> AckError {
+    match error {
+        PostError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
+        PostError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
+        PostError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
+        PostError::Store(e) => unavailable(e),
+    }
 }
 
 /// Validates a room name from a payload.

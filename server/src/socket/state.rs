@@ -1,17 +1,13 @@
-//! What the socket handlers share beyond the app state: rate limits, who is
-//! typing, connections per address, and the drain that lets in-flight sends
-//! finish on shutdown.
+//! What the socket handlers share beyond the core: rate limits, connections
+//! per address, and the rooms' live delivery (messages, typing).
 
+use super::fanout::LiveRooms;
 use super::rate::{Limiter, Rate};
-use super::typing_board::TypingBoard;
-use crate::metrics::Metrics;
+use chat_core::metrics::Metrics;
 use socketioxide::socket::Sid;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::{RwLock, RwLockReadGuard};
 
 /// Other events (join, leave, typing) one connection may send.
 const EVENTS_PER_CONNECTION: Rate = Rate {
@@ -24,16 +20,20 @@ pub struct SocketState {
     pub sends_per_connection: Arc<Limiter<Sid>>,
     pub sends_per_user: Arc<Limiter<String>>,
     pub events_per_connection: Arc<Limiter<Sid>>,
-    pub typing: Arc<TypingBoard>,
     pub connections: Arc<ConnectionCount>,
-    pub drain: Arc<Drain>,
+    pub live: Arc<LiveRooms>,
     pub metrics: Arc<Metrics>,
 }
 
 impl SocketState {
     /// `sends` is one connection's allowance; one user over all their
     /// connections gets half as much again.
-    pub fn new(sends: Rate, max_connections_per_ip: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        sends: Rate,
+        max_connections_per_ip: usize,
+        live: Arc<LiveRooms>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let per_user = Rate {
             burst: sends.burst * 1.5,
             per_second: sends.per_second * 1.5,
@@ -42,9 +42,8 @@ impl SocketState {
             sends_per_connection: Limiter::new(sends),
             sends_per_user: Limiter::new(per_user),
             events_per_connection: Limiter::new(EVENTS_PER_CONNECTION),
-            typing: Arc::new(TypingBoard::default()),
             connections: Arc::new(ConnectionCount::new(max_connections_per_ip)),
-            drain: Arc::new(Drain::default()),
+            live,
             metrics,
         }
     }
@@ -91,34 +90,6 @@ impl ConnectionCount {
             if *count == 0 {
                 open.remove(&ip);
             }
-        }
-    }
-}
-
-/// Lets sends in flight finish before the server closes its sockets.
-#[derive(Default)]
-pub struct Drain {
-    closing: AtomicBool,
-    in_flight: RwLock<()>,
-}
-
-impl Drain {
-    /// A pass for one send, or `None` once the server is shutting down.
-    pub async fn enter(&self) -> Option<RwLockReadGuard<'_, ()>> {
-        if self.closing.load(Ordering::SeqCst) {
-            return None;
-        }
-        Some(self.in_flight.read().await)
-    }
-
-    /// Refuses new sends and waits (up to `limit`) for those in flight.
-    pub async fn close(&self, limit: Duration) {
-        self.closing.store(true, Ordering::SeqCst);
-        if tokio::time::timeout(limit, self.in_flight.write())
-            .await
-            .is_err()
-        {
-            tracing::warn!("shutdown: gave up waiting for sends in flight");
         }
     }
 }

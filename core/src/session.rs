@@ -4,10 +4,11 @@
 //! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Nothing is
 //! stored server-side, so every node that shares `SECRET_KEY` accepts it.
 
-use crate::names::Username;
-use axum::http::{HeaderMap, header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use cookie::{Cookie, SameSite};
 use hmac::{Hmac, Mac};
+use http::{HeaderMap, header};
+use protocol::names::Username;
 use sha2::Sha256;
 use std::sync::Arc;
 
@@ -90,21 +91,34 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE_NAME)
-            .map(|(_, value)| value)
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == COOKIE_NAME)
+            .and_then(|cookie| cookie.value_raw())
     })
 }
 
 /// A `Set-Cookie` value that stores the session in the browser.
 pub fn session_cookie(token: &str) -> String {
-    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE_SECS}")
+    base_cookie(token)
+        .max_age(cookie::time::Duration::seconds(MAX_AGE_SECS))
+        .build()
+        .to_string()
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie() -> String {
-    format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    base_cookie("")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+fn base_cookie(value: &str) -> cookie::CookieBuilder<'_> {
+    Cookie::build((COOKIE_NAME, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
 }
 
 /// The current time in unix seconds.
@@ -115,7 +129,7 @@ pub fn now_unix() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
+    use http::HeaderValue;
 
     fn alice() -> Username {
         Username::parse("Alice").unwrap()
@@ -158,5 +172,18 @@ mod tests {
         );
         assert_eq!(token_from_headers(&headers), Some("xyz"));
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_lax_and_lasts_thirty_days() {
+        let set = session_cookie("abc.1.sig");
+        let cookie = Cookie::parse(set.as_str()).unwrap();
+        assert_eq!((cookie.name(), cookie.value()), (COOKIE_NAME, "abc.1.sig"));
+        assert_eq!(cookie.http_only(), Some(true));
+        assert_eq!(cookie.same_site(), Some(SameSite::Lax));
+        assert_eq!(cookie.path(), Some("/"));
+        assert_eq!(cookie.max_age().unwrap().whole_seconds(), MAX_AGE_SECS);
+        let cleared = Cookie::parse(clear_session_cookie()).unwrap();
+        assert_eq!(cleared.max_age().unwrap().whole_seconds(), 0);
     }
 }

@@ -1,9 +1,6 @@
-use super::{db::Database, session::SessionKey};
-use axum::extract::FromRef;
-use leptos::config::LeptosOptions;
-use std::path::PathBuf;
+//! Tunable limits that requests are checked against.
 
-/// Tunable limits that requests are checked against.
+/// What one request may ask of the server.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Longest message text, in characters after trimming.
@@ -20,21 +17,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            message_max_chars: crate::names::DEFAULT_MESSAGE_MAX_CHARS,
+            message_max_chars: protocol::names::DEFAULT_MESSAGE_MAX_CHARS,
             page_size: 50,
             catch_up_max: 500,
             max_upload_bytes: 10 * 1024 * 1024,
         }
     }
-}
-
-/// What every HTTP handler, server function and socket handler shares.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub db: Database,
-    pub sessions: SessionKey,
-    pub limits: Limits,
-    /// Uploads live in `chat_images/` inside.
-    pub media_dir: PathBuf,
-    pub leptos_options: LeptosOptions,
 }

@@ -1,4 +1,8 @@
-//! Counters for `GET /metrics`, in the Prometheus text format.
+//! Server-wide counters for `GET /metrics`, in the Prometheus text format.
+//!
+//! Hand-written rather than the `metrics` facade: that records into one
+//! process-wide registry, and tests run several servers in one process that
+//! must each count only their own traffic.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};

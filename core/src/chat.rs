@@ -1,0 +1,87 @@
+//! [`Chat`]: what every handler shares, and the way messages are posted.
+
+use crate::drain::Drain;
+use crate::fanout::Fanout;
+use crate::limits::Limits;
+use crate::metrics::Metrics;
+use crate::session::SessionKey;
+use crate::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The chat's core services: storage, sessions, limits, live delivery and
+/// counters. Cheap to clone; every clone is the same chat.
+#[derive(Clone)]
+pub struct Chat {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    sessions: SessionKey,
+    limits: Limits,
+    fanout: Arc<dyn Fanout>,
+    metrics: Arc<Metrics>,
+    drain: Drain,
+}
+
+impl Chat {
+    /// Puts the parts together.
+    pub fn new(
+        store: Arc<dyn Store>,
+        sessions: SessionKey,
+        limits: Limits,
+        fanout: Arc<dyn Fanout>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Chat {
+            inner: Arc::new(Inner {
+                store,
+                sessions,
+                limits,
+                fanout,
+                metrics,
+                drain: Drain::default(),
+            }),
+        }
+    }
+
+    /// Rooms and messages.
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// Issues and checks sessions.
+    pub fn sessions(&self) -> &SessionKey {
+        &self.inner.sessions
+    }
+
+    /// What requests are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The server's counters.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn fanout(&self) -> &dyn Fanout {
+        self.inner.fanout.as_ref()
+    }
+
+    pub(crate) fn drain(&self) -> &Drain {
+        &self.inner.drain
+    }
+
+    /// Refuses new posts (`unavailable`) and waits, up to `limit`, for
+    /// those in flight: the first step of a graceful shutdown.
+    pub async fn stop_posting(&self, limit: Duration) {
+        self.inner.drain.close(limit).await;
+    }
+
+    /// Closes the database (SQLite checkpoints its log).
+    pub async fn close_store(&self) {
+        self.inner.store.close().await;
+    }
+}

@@ -1,0 +1,33 @@
+//! Lets posts in flight finish before the server closes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::{RwLock, RwLockReadGuard};
+
+/// Refuses new posts once closing, and waits for those already in flight.
+#[derive(Default)]
+pub(crate) struct Drain {
+    closing: AtomicBool,
+    in_flight: RwLock<()>,
+}
+
+impl Drain {
+    /// A pass for one post, or `None` once the server is shutting down.
+    pub(crate) async fn enter(&self) -> Option<RwLockReadGuard<'_, ()>> {
+        if self.closing.load(Ordering::SeqCst) {
+            return None;
+        }
+        Some(self.in_flight.read().await)
+    }
+
+    /// Refuses new posts and waits (up to `limit`) for those in flight.
+    pub(crate) async fn close(&self, limit: Duration) {
+        self.closing.store(true, Ordering::SeqCst);
+        if tokio::time::timeout(limit, self.in_flight.write())
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown: gave up waiting for messages in flight");
+        }
+    }
+}

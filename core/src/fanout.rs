@@ -1,0 +1,25 @@
+//! Where a stored message goes next: the live connections of its room.
+
+use async_trait::async_trait;
+use protocol::message::ChatMessage;
+use socketioxide_core::Sid;
+
+/// How a message came in, so the connection that sent it is not sent it
+/// again (it has the message in its ack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A Socket.IO connection.
+    Socket(Sid),
+    /// An HTTP request (an image upload): every connection in the room,
+    /// the uploader's own included, gets the message.
+    Request,
+}
+
+/// Delivers stored messages live. The server implements it over Socket.IO;
+/// the core only says when.
+#[async_trait]
+pub trait Fanout: Send + Sync + 'static {
+    /// Sends `message` to its room (but not back to `origin`'s socket), and
+    /// ends its author's typing indicator there.
+    async fn message_posted(&self, message: &ChatMessage, origin: Origin);
+}

@@ -1,0 +1,24 @@
+//! The chat server's core, shared by every way in (Socket.IO handlers, HTTP
+//! routes, the app's server functions) and free of any of them:
+//!
+//! - [`session`]: signed sessions, valid on every node that shares the key;
+//! - [`store`]: the storage interface, with one implementation per backend
+//!   (SQLite, PostgreSQL, MySQL/MariaDB) chosen by the database URL;
+//! - [`Chat`]: the one path every message is posted through
+//!   (validate → dedupe → store → publish → count), and what reads need.
+
+mod chat;
+mod drain;
+mod fanout;
+pub mod limits;
+pub mod metrics;
+mod post;
+pub mod session;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use chat::Chat;
+pub use fanout::{Fanout, Origin};
+pub use limits::Limits;
+pub use post::{Draft, PostError, Posted};

@@ -1,0 +1,268 @@
+//! Message storage. Callers hold an [`Arc<dyn Store>`](Store) from
+//! [`connect`]; each backend keeps its SQL and its migrations to itself
+//! (`migrations/<backend>/`), and one conformance suite holds all three to
+//! the same behaviour.
+//!
+//! What every backend guarantees:
+//! - ids strictly increase within a room in the order messages become
+//!   visible (inserts into one room are serialised on the room's row, which
+//!   also numbers the room's messages 1, 2, 3, … in `seq`);
+//! - one message per (room, username, client_id), however many retries race;
+//! - timestamps in UTC milliseconds, read back exactly as acknowledged;
+//! - a message is acknowledged only after its transaction committed.
+
+mod mysql;
+mod postgres;
+mod row;
+mod sql_store;
+mod sqlite;
+mod standard;
+
+use async_trait::async_trait;
+use protocol::message::{ChatMessage, ContentType, HistoryPage};
+use protocol::names::{RoomName, Username};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A storage failure. The detail is for logs; callers answer `unavailable`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?} (expected sqlite:, postgres:// or mysql://)")]
+    UnsupportedUrl(String),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    /// The backend of a `DATABASE_URL`, by its scheme.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            "mysql" => Some(Backend::MySql),
+            _ => None,
+        }
+    }
+}
+
+/// Connection pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// How long a query waits for a connection (or for a new one to open)
+    /// before it fails as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A message about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub room: &'a RoomName,
+    pub username: &'a Username,
+    pub content: Option<&'a str>,
+    pub image: Option<&'a str>,
+    pub content_type: ContentType,
+    /// The sender's idempotency key: the same (room, user, key) is stored once.
+    pub client_id: Option<&'a str>,
+}
+
+impl NewMessage<'_> {
+    /// The message as stored under `id` at `created_at`.
+    fn stored(&self, id: i64, created_at: chrono::DateTime<chrono::Utc>) -> Inserted {
+        Inserted {
+            message: ChatMessage {
+                id,
+                room: self.room.to_string(),
+                username: self.username.to_string(),
+                content: self.content.map(str::to_owned),
+                image: self.image.map(str::to_owned),
+                content_type: self.content_type,
+                client_id: self.client_id.map(str::to_owned),
+                timestamp: created_at,
+            },
+            is_new: true,
+        }
+    }
+}
+
+/// What storing a message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inserted {
+    /// The stored message: the new one, or the one stored earlier under the
+    /// same `client_id`.
+    pub message: ChatMessage,
+    /// False when an earlier send with the same `client_id` was found.
+    pub is_new: bool,
+}
+
+/// Storage for rooms and messages, the same on every backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Records that a room exists (idempotent).
+    async fn ensure_room(&self, room: &RoomName) -> Result<(), StoreError>;
+
+    /// Stores a message, numbering it in its room, and returns it with its
+    /// id and timestamp; a message already stored under the same (room,
+    /// user, client_id) is returned instead, and nothing is stored.
+    async fn insert_message(&self, new: NewMessage<'_>) -> Result<Inserted, StoreError>;
+
+    /// The message a sender stored under `client_id` in a room, if any.
+    async fn find_by_client_id(
+        &self,
+        room: &RoomName,
+        username: &Username,
+        client_id: &str,
+    ) -> Result<Option<ChatMessage>, StoreError>;
+
+    /// How many messages a room has, or `None` for a room nobody created.
+    async fn room_size(&self, room: &RoomName) -> Result<Option<i64>, StoreError>;
+
+    /// Up to `limit` messages with ids below `before`, oldest first;
+    /// `has_more` tells whether older ones remain.
+    async fn page_before(
+        &self,
+        room: &RoomName,
+        before: i64,
+        limit: i64,
+    ) -> Result<HistoryPage, StoreError>;
+
+    /// Up to `limit` messages with ids above `after`, oldest first;
+    /// `has_more` tells whether newer ones remain.
+    async fn page_after(
+        &self,
+        room: &RoomName,
+        after: i64,
+        limit: i64,
+    ) -> Result<HistoryPage, StoreError>;
+
+    /// The messages numbered `first..=last` within the room (1 is the
+    /// room's first message), oldest first.
+    async fn seq_range(
+        &self,
+        room: &RoomName,
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Closes the pool (SQLite also checkpoints its write-ahead log).
+    async fn close(&self);
+}
+
+/// Opens the database `url` names, creating (SQLite) and migrating it.
+pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Store>, StoreError> {
+    let store: Arc<dyn Store> = match Backend::of_url(url) {
+        Some(Backend::Sqlite) => Arc::new(sqlite::SqliteStore::connect(url, pool).await?),
+        Some(Backend::Postgres) => Arc::new(postgres::PgStore::connect(url, pool).await?),
+        Some(Backend::MySql) => Arc::new(mysql::MySqlStore::connect(url, pool).await?),
+        None => return Err(StoreError::UnsupportedUrl(redact(url))),
+    };
+    Ok(store)
+}
+
+/// The default SQLite URL for a data directory.
+pub fn sqlite_url_in(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("chat.db").display())
+}
+
+/// A URL with its credentials left out, for logs and error messages.
+pub fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => {
+            let scheme = url.split(':').next().unwrap_or_default();
+            format!("{scheme}://…@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Now, truncated to the millisecond the contract's timestamps carry, so a
+/// stored message reads back exactly as it was acknowledged.
+fn now_millis() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+}
+
+/// The message stored earlier under `new`'s `client_id`, for an insert that
+/// ran into it.
+async fn stored_earlier(store: &dyn Store, new: &NewMessage<'_>) -> Result<Inserted, StoreError> {
+    let client_id = new.client_id.unwrap_or_default();
+    let message = store
+        .find_by_client_id(new.room, new.username, client_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a conflicting send vanished".into()))?;
+    Ok(Inserted {
+        message,
+        is_new: false,
+    })
+}
+
+/// Whether an insert failed on a unique index (here: a retried `client_id`).
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(
+            Backend::of_url("sqlite://data/chat.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::of_url("mysql://root@h/db"), Some(Backend::MySql));
+        assert_eq!(Backend::of_url("redis://h"), None);
+        assert_eq!(Backend::of_url("chat.db"), None);
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(
+            redact("postgres://chat:hunter2@db:5432/chat"),
+            "postgres://…@db:5432/chat"
+        );
+        assert_eq!(redact("sqlite://data/chat.db"), "sqlite://data/chat.db");
+    }
+}

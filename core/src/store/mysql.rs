@@ -1,0 +1,104 @@
+//! MySQL 8 and MariaDB 10.11+: `?` parameters and no `RETURNING` in MySQL,
+//! so a message's number is read back under the room's row lock and its id
+//! from the insert's result. Tables use a binary collation, so names compare
+//! exactly as on the other backends (not case- or accent-folded).
+
+use super::sql_store::impl_store;
+use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, now_millis};
+use sqlx::MySqlPool;
+use sqlx::mysql::{MySqlDatabaseError, MySqlPoolOptions};
+
+/// Times an insert is tried again after InnoDB broke a deadlock by rolling
+/// it back (two first messages racing to create one room can do that).
+const DEADLOCK_RETRIES: usize = 3;
+
+pub(super) struct MySqlStore {
+    pool: MySqlPool,
+}
+
+impl MySqlStore {
+    pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        let pool = MySqlPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect(url)
+            .await?;
+        sqlx::migrate!("../migrations/mysql").run(&pool).await?;
+        Ok(MySqlStore { pool })
+    }
+
+    async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+        let mut attempt = 1;
+        loop {
+            match self.insert_once(new).await {
+                Err(e) if is_deadlock(&e) && attempt < DEADLOCK_RETRIES => attempt += 1,
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn insert_once(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+        let created_at = now_millis();
+        let mut tx = self.pool.begin().await?;
+        // Locks the room's row until commit: one room's messages are stored
+        // one after another, so ids increase in commit order.
+        sqlx::query(
+            "INSERT INTO rooms (name, message_count, created_at) VALUES (?, 1, ?)
+             ON DUPLICATE KEY UPDATE message_count = message_count + 1",
+        )
+        .bind(new.room.as_str())
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        let seq: i64 = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = ?")
+            .bind(new.room.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        let result = sqlx::query(
+            "INSERT INTO messages
+                 (room, seq, username, content, image, content_type, client_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new.room.as_str())
+        .bind(seq)
+        .bind(new.username.as_str())
+        .bind(new.content)
+        .bind(new.image)
+        .bind(new.content_type.as_str())
+        .bind(new.client_id)
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let id = i64::try_from(result.last_insert_id())
+            .map_err(|_| sqlx::Error::Protocol("message id out of range".into()))?;
+        Ok(new.stored(id, created_at))
+    }
+}
+
+/// InnoDB's "Deadlock found when trying to get lock" (error 1213).
+fn is_deadlock(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<MySqlDatabaseError>())
+        .is_some_and(|e| e.number() == 1213)
+}
+
+mod sql {
+    use super::super::row::select_messages;
+
+    pub(in super::super) const ENSURE_ROOM: &str =
+        "INSERT INTO rooms (name, created_at) VALUES (?, ?)
+         ON DUPLICATE KEY UPDATE name = name";
+    pub(in super::super) const ROOM_SIZE: &str = "SELECT message_count FROM rooms WHERE name = ?";
+    pub(in super::super) const FIND_BY_CLIENT_ID: &str =
+        select_messages!("WHERE room = ? AND username = ? AND client_id = ?");
+    pub(in super::super) const PAGE_BEFORE: &str =
+        select_messages!("WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?");
+    pub(in super::super) const PAGE_AFTER: &str =
+        select_messages!("WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?");
+    pub(in super::super) const SEQ_RANGE: &str =
+        select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
+}
+
+impl_store!(MySqlStore, Backend::MySql, sql);

@@ -1,0 +1,29 @@
+//! PostgreSQL: the same SQL as SQLite; commits are durable with the server's
+//! default `synchronous_commit = on`.
+
+use super::sql_store::impl_store;
+use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+pub(super) struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect(url)
+            .await?;
+        sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+        standard::insert_returning(&self.pool, new).await
+    }
+}
+
+impl_store!(PgStore, Backend::Postgres, standard);

@@ -1,0 +1,37 @@
+//! SQLite: one file under the data directory, WAL, fully synchronous commits
+//! so an acknowledged message survives a crash or power loss.
+
+use super::sql_store::impl_store;
+use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub(super) struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+        standard::insert_returning(&self.pool, new).await
+    }
+}
+
+impl_store!(SqliteStore, Backend::Sqlite, standard);

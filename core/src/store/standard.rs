@@ -1,0 +1,71 @@
+//! The SQL that SQLite and PostgreSQL both speak (`$n` parameters,
+//! `ON CONFLICT`, `RETURNING`), and the insert built on it.
+
+use super::row::select_messages;
+use super::{Inserted, NewMessage, now_millis};
+use chrono::{DateTime, Utc};
+use sqlx::{Database, Encode, Executor, Pool, Type};
+
+pub(super) const ENSURE_ROOM: &str =
+    "INSERT INTO rooms (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+pub(super) const ROOM_SIZE: &str = "SELECT message_count FROM rooms WHERE name = $1";
+pub(super) const FIND_BY_CLIENT_ID: &str =
+    select_messages!("WHERE room = $1 AND username = $2 AND client_id = $3");
+pub(super) const PAGE_BEFORE: &str =
+    select_messages!("WHERE room = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+pub(super) const PAGE_AFTER: &str =
+    select_messages!("WHERE room = $1 AND id > $2 ORDER BY id ASC LIMIT $3");
+pub(super) const SEQ_RANGE: &str =
+    select_messages!("WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq ASC");
+
+/// Counts the message in its room (creating the room if need be) and
+/// returns its number there. The row stays locked (SQLite: the database's
+/// write lock) until the transaction ends, so messages of one room are
+/// stored one after another and their ids increase in commit order.
+const NUMBER_IN_ROOM: &str =
+    "INSERT INTO rooms (name, message_count, created_at) VALUES ($1, 1, $2)
+     ON CONFLICT (name) DO UPDATE SET message_count = rooms.message_count + 1
+     RETURNING message_count";
+
+const INSERT_MESSAGE: &str = "INSERT INTO messages
+         (room, seq, username, content, image, content_type, client_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     RETURNING id";
+
+/// Stores a message in one transaction. A retried `client_id` fails on its
+/// unique index (and the transaction rolls back as it is dropped).
+pub(super) async fn insert_returning<DB>(
+    pool: &Pool<DB>,
+    new: &NewMessage<'_>,
+) -> Result<Inserted, sqlx::Error>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB> + sqlx::Decode<'q, DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let created_at = now_millis();
+    let mut tx = pool.begin().await?;
+    let seq: i64 = sqlx::query_scalar(NUMBER_IN_ROOM)
+        .bind(new.room.as_str())
+        .bind(created_at)
+        .fetch_one(&mut *tx)
+        .await?;
+    let id: i64 = sqlx::query_scalar(INSERT_MESSAGE)
+        .bind(new.room.as_str())
+        .bind(seq)
+        .bind(new.username.as_str())
+        .bind(new.content)
+        .bind(new.image)
+        .bind(new.content_type.as_str())
+        .bind(new.client_id)
+        .bind(created_at)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(new.stored(id, created_at))
+}
