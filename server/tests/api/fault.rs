@@ -3,23 +3,29 @@
 //! database, and the clients' retries (same client_id) must store nothing
 //! twice.
 
-use crate::helpers::{WAIT, ids_of};
+use crate::backends;
+use crate::helpers::{Site, WAIT, ids_of};
+use chat_core::store::Backend;
+use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const WRITERS: usize = 3;
 
-/// The real server binary, on a free port, over `data_dir`.
-fn start_server(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("DATA_DIR", data_dir)
-        .env("MEDIA_DIR", data_dir.join("media"))
+/// The real server binary, on a free port, over `site`'s state.
+fn start_server(site: &Site) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    if let Some(url) = site.database_url() {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
+        .env("DATA_DIR", site.dir.path())
+        .env("MEDIA_DIR", site.dir.path().join("media"))
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("SEND_BURST", "1000000")
         .env("SEND_RATE", "1000000")
@@ -65,10 +71,15 @@ async fn connect(url: &str, token: &str) -> crate::helpers::TestSocket {
 /// What one writer sent: client_id → the acked message, or None if no ack.
 type Ledger = Arc<Mutex<Vec<(String, Option<Value>)>>>;
 
+#[apply(backends)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() {
-    let data = tempfile::tempdir().unwrap();
-    let (mut server, url) = start_server(data.path());
+async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
+    #[case] backend: Backend,
+) {
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let (mut server, url) = start_server(&site);
 
     // Writers send steadily until the server dies under them.
     let ledger: Ledger = Arc::default();
@@ -107,7 +118,7 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() 
             .expect("writer");
     }
 
-    let (mut server, url) = start_server(data.path());
+    let (mut server, url) = start_server(&site);
     let entries = ledger.lock().unwrap().clone();
     let acked: HashMap<String, Value> = entries
         .iter()
@@ -210,10 +221,13 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice() 
     server.wait().ok();
 }
 
+#[apply(backends)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed() {
-    let data = tempfile::tempdir().unwrap();
-    let (mut server, url) = start_server(data.path());
+async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed(#[case] backend: Backend) {
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let (mut server, url) = start_server(&site);
     let token = login(&url, "Alice").await;
     let socket = connect(&url, &token).await;
     for i in 0..20 {
@@ -232,13 +246,16 @@ async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed() {
         .expect("wait for the server");
     assert!(exit.success(), "the server exited with {exit}");
 
-    // The write-ahead log was checkpointed into the database on the way out.
-    let wal = data.path().join("chat.db-wal");
-    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(wal_len, 0, "the database was not flushed");
+    // SQLite's write-ahead log was checkpointed into the database on the
+    // way out.
+    if backend == Backend::Sqlite {
+        let wal = site.dir.path().join("chat.db-wal");
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_len, 0, "the database was not flushed");
+    }
 
     // And everything is there after a restart.
-    let (mut server, url) = start_server(data.path());
+    let (mut server, url) = start_server(&site);
     let socket = connect(&url, &login(&url, "Alice").await).await;
     let ack = socket.join("crash").await;
     assert_eq!(ack["messages"].as_array().unwrap().len(), 20);

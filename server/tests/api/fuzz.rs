@@ -2,6 +2,10 @@
 //! `ok: false` ack (or, by chance, a valid payload an `ok: true`), the
 //! connection keeps working, and the server stays up.
 
+use chat_core::store::Backend;
+use rstest_reuse::apply;
+
+use crate::backends;
 use crate::helpers::{TestApp, spawn_app};
 use serde_json::{Map, Value, json};
 
@@ -76,9 +80,12 @@ async fn fresh_socket(app: &TestApp, token: &str) -> crate::helpers::TestSocket 
     socket
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn malformed_payloads_never_go_unanswered_or_break_the_connection() {
-    let app = spawn_app().await;
+async fn malformed_payloads_never_go_unanswered_or_break_the_connection(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let token = app.login("Fuzzer", "fuzz").await;
     let mut rng = Rng(0x5eed_cafe_f00d_u64);
     let events = ["join", "send_message", "typing", "leave"];
@@ -121,12 +128,15 @@ async fn malformed_payloads_never_go_unanswered_or_break_the_connection() {
     assert_eq!(other.send("fuzz", "still here").await["ok"], true);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn garbage_frames_do_not_take_the_server_down() {
+async fn garbage_frames_do_not_take_the_server_down(#[case] backend: Backend) {
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    let app = spawn_app().await;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", app.addr);
     let frames: [&[u8]; 9] = [
         b"42[",

@@ -1,10 +1,12 @@
+use chat_core::store::Backend;
+use chat_core::testing::ScratchDb;
 use futures::FutureExt;
 use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use server::config::Config;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -14,7 +16,41 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// How long a test waits to be sure something does not happen.
 pub const QUIET: Duration = Duration::from_millis(500);
 
-/// A running server and the directory its state lives in.
+/// What a server keeps between runs: its data directory (secret key,
+/// uploads, the SQLite file) and, on PostgreSQL or MySQL, its database.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+    db: Option<ScratchDb>,
+}
+
+impl Site {
+    /// Fresh state on `backend`, or `None` (the test is skipped) when that
+    /// backend is not configured.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let db = match backend {
+            Backend::Sqlite => None,
+            _ => Some(ScratchDb::create(backend).await?),
+        };
+        Some(Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+            db,
+        })
+    }
+
+    /// `DATABASE_URL`, unless the server's SQLite default is meant.
+    pub fn database_url(&self) -> Option<&str> {
+        self.db.as_ref().map(ScratchDb::url)
+    }
+
+    /// The settings a server on this state starts with.
+    pub fn config(&self) -> Config {
+        let mut config = Config::for_data_dir(self.dir.path());
+        config.database_url = self.database_url().map(str::to_owned);
+        config
+    }
+}
+
+/// A running server.
 pub struct TestApp {
     pub addr: SocketAddr,
     /// Where the server stores uploads.
@@ -22,25 +58,22 @@ pub struct TestApp {
     pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
-    _tmp: Option<tempfile::TempDir>,
+    _site: Option<Site>,
 }
 
-/// Starts a server with a fresh data directory (and so a fresh database).
-pub async fn spawn_app() -> TestApp {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mut app = spawn_app_in(tmp.path()).await;
-    app._tmp = Some(tmp);
-    app
+/// Starts a server on fresh state on `backend` (`None`: not configured).
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
 }
 
-/// Starts a server with a fresh data directory and adjusted settings.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::for_data_dir(tmp.path());
+/// Starts a server on fresh state on `backend`, with adjusted settings.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let site = Site::new(backend).await?;
+    let mut config = site.config();
     adjust(&mut config);
     let mut app = start(config).await;
-    app._tmp = Some(tmp);
-    app
+    app._site = Some(site);
+    Some(app)
 }
 
 /// Settings for tests that send more than a person types.
@@ -49,9 +82,9 @@ pub fn unthrottled(config: &mut Config) {
     config.send_rate = 1e9;
 }
 
-/// Starts a server on the state in `data_dir`.
-pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    start(Config::for_data_dir(data_dir)).await
+/// Starts a server on `site`'s state (which outlives it).
+pub async fn spawn_app_on(site: &Site) -> TestApp {
+    start(site.config()).await
 }
 
 async fn start(config: Config) -> TestApp {
@@ -78,7 +111,7 @@ async fn start(config: Config) -> TestApp {
         http,
         stop: Some(stop),
         task: Some(task),
-        _tmp: None,
+        _site: None,
     };
     app.wait_until_healthy().await;
     app

@@ -1,5 +1,8 @@
+use crate::backends;
 use crate::helpers::{TestApp, ids_of, spawn_app_with, unthrottled};
+use chat_core::store::Backend;
 use reqwest::header::COOKIE;
+use rstest_reuse::apply;
 use serde_json::{Value, json};
 
 const ROOM_SIZE: usize = 2_345;
@@ -77,9 +80,12 @@ fn assert_walk(mut pages: Vec<Vec<i64>>, all: &[i64]) {
     assert_eq!(seen, all, "messages out of order");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn every_history_api_walks_back_to_the_first_message_exactly_once() {
-    let app = spawn_app_with(unthrottled).await;
+async fn every_history_api_walks_back_to_the_first_message_exactly_once(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, unthrottled).await else {
+        return;
+    };
     let all = seed(&app, "big", ROOM_SIZE).await;
     seed(&app, "other", 30).await;
     let r = reader(&app).await;
@@ -123,9 +129,12 @@ async fn every_history_api_walks_back_to_the_first_message_exactly_once() {
     assert_walk(pages, &all);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_rest_api_pages_by_number_and_by_cursor_with_absolute_links() {
-    let app = spawn_app_with(unthrottled).await;
+async fn the_rest_api_pages_by_number_and_by_cursor_with_absolute_links(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, unthrottled).await else {
+        return;
+    };
     let all = seed(&app, "big", ROOM_SIZE).await;
     let r = reader(&app).await;
     let newest_first = |page: &Value| {
@@ -199,9 +208,14 @@ async fn the_rest_api_pages_by_number_and_by_cursor_with_absolute_links() {
     assert_eq!(seen, all);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn bad_parameters_unknown_rooms_and_missing_sessions_get_json_errors() {
-    let app = spawn_app_with(unthrottled).await;
+async fn bad_parameters_unknown_rooms_and_missing_sessions_get_json_errors(
+    #[case] backend: Backend,
+) {
+    let Some(app) = spawn_app_with(backend, unthrottled).await else {
+        return;
+    };
     seed(&app, "big", 30).await;
     let r = reader(&app).await;
 
@@ -239,9 +253,12 @@ async fn bad_parameters_unknown_rooms_and_missing_sessions_get_json_errors() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_catch_up_beyond_the_bound_is_not_recovered() {
-    let app = spawn_app_with(unthrottled).await;
+async fn a_catch_up_beyond_the_bound_is_not_recovered(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, unthrottled).await else {
+        return;
+    };
     let all = seed(&app, "big", 620).await;
     let socket = app.socket(&app.login("Late", "big").await).await;
     let ack = socket

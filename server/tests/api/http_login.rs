@@ -1,10 +1,18 @@
+use crate::backends;
 use crate::helpers::spawn_app;
+use chat_core::store::Backend;
 use reqwest::header::{LOCATION, SET_COOKIE};
+use rstest_reuse::apply;
 use serde_json::{Value, json};
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_login_form_sets_an_httponly_session_and_redirects_to_the_room() {
-    let app = spawn_app().await;
+async fn the_login_form_sets_an_httponly_session_and_redirects_to_the_room(
+    #[case] backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app
         .http
         .post(app.url("/"))
@@ -22,9 +30,12 @@ async fn the_login_form_sets_an_httponly_session_and_redirects_to_the_room() {
     );
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_login_form_sends_bad_names_back_with_their_errors() {
-    let app = spawn_app().await;
+async fn the_login_form_sends_bad_names_back_with_their_errors(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app
         .http
         .post(app.url("/"))
@@ -50,9 +61,12 @@ async fn the_login_form_sends_bad_names_back_with_their_errors() {
     assert!(page.contains(r#"value="no spaces""#), "{page}");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn api_login_returns_a_token_and_refuses_bad_input_as_json() {
-    let app = spawn_app().await;
+async fn api_login_returns_a_token_and_refuses_bad_input_as_json(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app
         .http
         .post(app.url("/api/login"))
@@ -94,9 +108,12 @@ async fn api_login_returns_a_token_and_refuses_bad_input_as_json() {
     assert_eq!(response.status(), 400);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn health_reports_ok() {
-    let app = spawn_app().await;
+async fn health_reports_ok(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app.get("/healthz", None).await;
     assert_eq!(response.status(), 200);
     assert_eq!(

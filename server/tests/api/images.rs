@@ -1,8 +1,11 @@
+use crate::backends;
 use crate::helpers::{TestApp, assert_refused, spawn_app};
+use chat_core::store::Backend;
 use image::{ImageFormat, RgbImage};
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::multipart::{Form, Part};
+use rstest_reuse::apply;
 use serde_json::Value;
 use std::io::Cursor;
 
@@ -127,9 +130,14 @@ fn stored_files(app: &TestApp) -> Vec<String> {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn each_allowed_format_is_stored_broadcast_and_served_back_as_stored() {
-    let app = spawn_app().await;
+async fn each_allowed_format_is_stored_broadcast_and_served_back_as_stored(
+    #[case] backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     let mut watcher = app.socket(&app.login("Bob", "pics").await).await;
     watcher.join("pics").await;
@@ -174,9 +182,12 @@ async fn each_allowed_format_is_stored_broadcast_and_served_back_as_stored() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn location_metadata_is_removed_and_orientation_kept() {
-    let app = spawn_app().await;
+async fn location_metadata_is_removed_and_orientation_kept(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     let original = jpeg_with_gps();
     assert!(original.windows(11).any(|w| w == b"GPSLatitude"));
@@ -193,9 +204,12 @@ async fn location_metadata_is_removed_and_orientation_kept() {
     assert_eq!((rotated.width(), rotated.height()), (40, 30));
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn an_upload_repeated_with_its_client_id_is_stored_once() {
-    let app = spawn_app().await;
+async fn an_upload_repeated_with_its_client_id_is_stored_once(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     let form = || {
         Form::new()
@@ -213,9 +227,12 @@ async fn an_upload_repeated_with_its_client_id_is_stored_once() {
     assert_eq!(stored_files(&app).len(), 1);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn bad_uploads_are_refused_and_leave_nothing_behind() {
-    let app = spawn_app().await;
+async fn bad_uploads_are_refused_and_leave_nothing_behind(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     let mut polyglot = png();
     polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
@@ -352,9 +369,12 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind() {
     assert_refused(&socket.send("nowhere", "x").await, "not_joined");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn only_stored_images_are_served() {
-    let app = spawn_app().await;
+async fn only_stored_images_are_served(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     std::fs::write(app.media_dir.join("not-an-upload.txt"), "private").unwrap();
     for path in [
@@ -373,9 +393,12 @@ async fn only_stored_images_are_served() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn image_messages_appear_in_the_page_and_in_history() {
-    let app = spawn_app().await;
+async fn image_messages_appear_in_the_page_and_in_history(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = Uploader::new(&app, "Alice", "pics").await;
     let (_, message) = me
         .post(

@@ -1,5 +1,17 @@
-//! Integration tests: the real server on port 0 with a fresh SQLite file,
-//! driven by real HTTP and Socket.IO clients.
+//! Integration tests: the real server on port 0 with fresh state, driven by
+//! real HTTP and Socket.IO clients, once per database backend (SQLite
+//! always; PostgreSQL and MySQL when `TEST_POSTGRES_URL` / `TEST_MYSQL_URL`
+//! are set, each test on a database of its own).
+
+use rstest_reuse::{self, template};
+
+/// Every test runs once per backend.
+#[template]
+#[rstest::rstest]
+#[case::sqlite(chat_core::store::Backend::Sqlite)]
+#[case::postgres(chat_core::store::Backend::Postgres)]
+#[case::mysql(chat_core::store::Backend::MySql)]
+fn backends(#[case] backend: chat_core::store::Backend) {}
 
 mod fault;
 mod fuzz;

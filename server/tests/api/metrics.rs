@@ -1,5 +1,8 @@
+use crate::backends;
 use crate::helpers::spawn_app;
+use chat_core::store::Backend;
 use reqwest::header::CONTENT_TYPE;
+use rstest_reuse::apply;
 
 /// The value of one series in a Prometheus text exposition.
 fn series(text: &str, name: &str) -> f64 {
@@ -8,9 +11,12 @@ fn series(text: &str, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn metrics_count_messages_connections_and_refusals() {
-    let app = spawn_app().await;
+async fn metrics_count_messages_connections_and_refusals(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let scrape = || async {
         let response = app.get("/metrics", None).await;
         assert_eq!(response.status(), 200);

@@ -1,17 +1,26 @@
+use crate::backends;
 use crate::helpers::spawn_app;
+use chat_core::store::Backend;
 use reqwest::header::LOCATION;
+use rstest_reuse::apply;
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_room_page_without_a_session_sends_the_visitor_to_log_in() {
-    let app = spawn_app().await;
+async fn the_room_page_without_a_session_sends_the_visitor_to_log_in(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let response = app.get("/chat/general/", None).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/?room=general");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn room_urls_are_canonical() {
-    let app = spawn_app().await;
+async fn room_urls_are_canonical(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let token = app.login("Alice", "general").await;
     for (path, canonical) in [
         ("/chat/General/", "/chat/general/"),
@@ -23,9 +32,12 @@ async fn room_urls_are_canonical() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_room_page_html_holds_the_newest_messages_as_text() {
-    let app = spawn_app().await;
+async fn the_room_page_html_holds_the_newest_messages_as_text(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let token = app.login("Alice", "general").await;
     let alice = app.socket(&token).await;
     alice.join("general").await;

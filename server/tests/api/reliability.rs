@@ -1,4 +1,7 @@
+use crate::backends;
 use crate::helpers::{TestApp, assert_refused, ids_of, spawn_app, spawn_app_with, unthrottled};
+use chat_core::store::Backend;
+use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -9,9 +12,12 @@ async fn joined(app: &TestApp, user: &str, room: &str) -> crate::helpers::TestSo
     socket
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_client_that_missed_messages_gets_exactly_those_on_rejoining() {
-    let app = spawn_app_with(unthrottled).await;
+async fn a_client_that_missed_messages_gets_exactly_those_on_rejoining(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, unthrottled).await else {
+        return;
+    };
     let alice = joined(&app, "Alice", "general").await;
     let bob = joined(&app, "Bob", "general").await;
     let seen = bob.send("general", "before the outage").await["message"]["id"]
@@ -34,9 +40,14 @@ async fn a_client_that_missed_messages_gets_exactly_those_on_rejoining() {
     assert_eq!(ids_of(&ack["messages"]), missed);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn presence_counts_a_user_once_across_tabs_and_they_leave_with_the_last() {
-    let app = spawn_app().await;
+async fn presence_counts_a_user_once_across_tabs_and_they_leave_with_the_last(
+    #[case] backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut bob = joined(&app, "Bob", "general").await;
     let token = app.login("Alice", "general").await;
     let tab1 = app.socket(&token).await;
@@ -68,9 +79,12 @@ async fn presence_counts_a_user_once_across_tabs_and_they_leave_with_the_last() 
     );
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn typing_is_throttled_never_echoed_and_ends_by_itself() {
-    let app = spawn_app().await;
+async fn typing_is_throttled_never_echoed_and_ends_by_itself(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut alice = joined(&app, "Alice", "general").await;
     let mut bob = joined(&app, "Bob", "general").await;
 
@@ -104,9 +118,12 @@ async fn typing_is_throttled_never_echoed_and_ends_by_itself() {
     assert_eq!(bob.next_event("typing").await["typing"], false);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_flood_is_rate_limited_while_another_users_sends_go_through() {
-    let app = spawn_app().await;
+async fn a_flood_is_rate_limited_while_another_users_sends_go_through(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let flooder = joined(&app, "Flooder", "general").await;
     let bob = joined(&app, "Bob", "general").await;
 
@@ -130,11 +147,16 @@ async fn a_flood_is_rate_limited_while_another_users_sends_go_through() {
     assert_eq!(flooder.send("general", "after waiting").await["ok"], true);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn cross_origin_handshakes_are_refused() {
-    let app =
-        spawn_app_with(|config| config.allowed_origins = vec!["https://mobile.example".into()])
-            .await;
+async fn cross_origin_handshakes_are_refused(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.allowed_origins = vec!["https://mobile.example".into()]
+    })
+    .await
+    else {
+        return;
+    };
     let handshake = |origin: Option<String>| {
         let mut request = app.http.get(app.url("/socket.io/?EIO=4&transport=polling"));
         if let Some(origin) = origin {
@@ -159,9 +181,13 @@ async fn cross_origin_handshakes_are_refused() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn connections_per_address_are_limited() {
-    let app = spawn_app_with(|config| config.max_connections_per_ip = 3).await;
+async fn connections_per_address_are_limited(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| config.max_connections_per_ip = 3).await
+    else {
+        return;
+    };
     let token = app.login("Alice", "general").await;
     let mut open = Vec::new();
     for _ in 0..3 {

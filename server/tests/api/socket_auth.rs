@@ -1,10 +1,16 @@
+use crate::backends;
 use crate::helpers::spawn_app;
+use chat_core::store::Backend;
+use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::json;
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_connection_without_a_session_is_refused() {
-    let app = spawn_app().await;
+async fn a_connection_without_a_session_is_refused(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     for builder in [
         ClientBuilder::new(app.url("/")),
         ClientBuilder::new(app.url("/")).auth(json!({"token": "forged.1.c2lnbmF0dXJl"})),
@@ -21,9 +27,12 @@ async fn a_connection_without_a_session_is_refused() {
     }
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_browser_session_cookie_authenticates_the_socket() {
-    let app = spawn_app().await;
+async fn a_browser_session_cookie_authenticates_the_socket(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let token = app.login("Alice", "general").await;
     let socket = app
         .socket_with(
@@ -42,13 +51,18 @@ async fn a_browser_session_cookie_authenticates_the_socket() {
 // The server confirms a connection before socketioxide runs the connect
 // handler; the event handlers must be in place by then. (The race is narrow;
 // a server on its own threads makes it likelier, as in a real deployment.)
+#[apply(backends)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_event_sent_the_moment_the_connection_is_confirmed_is_answered() {
+async fn an_event_sent_the_moment_the_connection_is_confirmed_is_answered(
+    #[case] backend: Backend,
+) {
     use app::sio::packet::{EnginePacket, SocketPacket};
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
 
-    let app = spawn_app().await;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let token = app.login("Alice", "general").await;
     let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", app.addr);
     for _ in 0..50 {

@@ -1,4 +1,7 @@
-use crate::helpers::{TestSocket, ids_of, spawn_app, spawn_app_in};
+use crate::backends;
+use crate::helpers::{Site, TestSocket, ids_of, spawn_app, spawn_app_on};
+use chat_core::store::Backend;
+use rstest_reuse::apply;
 use serde_json::json;
 
 async fn joined(app: &crate::helpers::TestApp, user: &str, room: &str) -> TestSocket {
@@ -8,9 +11,12 @@ async fn joined(app: &crate::helpers::TestApp, user: &str, room: &str) -> TestSo
     socket
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn two_clients_in_one_room_see_each_others_messages_in_id_order() {
-    let app = spawn_app().await;
+async fn two_clients_in_one_room_see_each_others_messages_in_id_order(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut alice = joined(&app, "Alice", "general").await;
     let mut bob = joined(&app, "Bob", "general").await;
 
@@ -51,9 +57,12 @@ async fn two_clients_in_one_room_see_each_others_messages_in_id_order() {
     assert_eq!(ack["online"], json!(["Alice", "Bob", "Carol"]));
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_client_in_another_room_does_not_receive_the_message() {
-    let app = spawn_app().await;
+async fn a_client_in_another_room_does_not_receive_the_message(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let alice = joined(&app, "Alice", "general").await;
     let mut bob = joined(&app, "Bob", "general").await;
     let mut eve = joined(&app, "Eve", "random").await;
@@ -67,9 +76,12 @@ async fn a_client_in_another_room_does_not_receive_the_message() {
     assert_eq!(eve.join("random").await["messages"], json!([]));
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn the_sender_name_comes_from_the_session_not_the_payload() {
-    let app = spawn_app().await;
+async fn the_sender_name_comes_from_the_session_not_the_payload(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mallory = joined(&app, "Mallory", "general").await;
     let mut bob = joined(&app, "Bob", "general").await;
 
@@ -84,9 +96,12 @@ async fn the_sender_name_comes_from_the_session_not_the_payload() {
     assert_eq!(bob.next_event("message").await["username"], "Mallory");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn a_repeated_send_with_the_same_client_id_is_stored_once() {
-    let app = spawn_app().await;
+async fn a_repeated_send_with_the_same_client_id_is_stored_once(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let alice = joined(&app, "Alice", "general").await;
 
     let payload = json!({"room": "general", "content": "once", "client_id": "c-1"});
@@ -103,9 +118,12 @@ async fn a_repeated_send_with_the_same_client_id_is_stored_once() {
     );
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn join_with_since_returns_only_the_messages_after_it() {
-    let app = spawn_app().await;
+async fn join_with_since_returns_only_the_messages_after_it(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let alice = joined(&app, "Alice", "general").await;
     let mut sent = Vec::new();
     for i in 0..5 {
@@ -122,10 +140,13 @@ async fn join_with_since_returns_only_the_messages_after_it() {
     assert_eq!(ack["recovered"], true);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn messages_and_sessions_survive_a_server_restart() {
-    let tmp = tempfile::tempdir().unwrap();
-    let app = spawn_app_in(tmp.path()).await;
+async fn messages_and_sessions_survive_a_server_restart(#[case] backend: Backend) {
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let app = spawn_app_on(&site).await;
     let token = app.login("Alice", "general").await;
     let alice = app.socket(&token).await;
     alice.join("general").await;
@@ -133,7 +154,7 @@ async fn messages_and_sessions_survive_a_server_restart() {
     alice.disconnect().await;
     app.stop().await;
 
-    let app = spawn_app_in(tmp.path()).await;
+    let app = spawn_app_on(&site).await;
     // The same token: the generated secret was kept in the data directory.
     let alice = app.socket(&token).await;
     let ack = alice.join("general").await;

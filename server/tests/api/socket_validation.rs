@@ -1,9 +1,15 @@
+use crate::backends;
 use crate::helpers::{assert_refused, spawn_app};
+use chat_core::store::Backend;
+use rstest_reuse::apply;
 use serde_json::json;
 
+#[apply(backends)]
 #[tokio::test]
-async fn bad_payloads_get_ok_false_and_the_connection_stays_usable() {
-    let app = spawn_app().await;
+async fn bad_payloads_get_ok_false_and_the_connection_stays_usable(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let alice = app.socket(&app.login("Alice", "general").await).await;
 
     // Before joining, sending is refused.
@@ -66,9 +72,12 @@ async fn bad_payloads_get_ok_false_and_the_connection_stays_usable() {
     assert_eq!(history["messages"].as_array().unwrap().len(), 1);
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn leaving_a_room_stops_its_messages() {
-    let app = spawn_app().await;
+async fn leaving_a_room_stops_its_messages(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let alice = app.socket(&app.login("Alice", "general").await).await;
     let mut bob = app.socket(&app.login("Bob", "general").await).await;
     alice.join("general").await;
@@ -83,9 +92,12 @@ async fn leaving_a_room_stops_its_messages() {
     assert_refused(&bob.send("general", "hello?").await, "not_joined");
 }
 
+#[apply(backends)]
 #[tokio::test]
-async fn typing_reaches_the_others_but_not_the_typer() {
-    let app = spawn_app().await;
+async fn typing_reaches_the_others_but_not_the_typer(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let mut alice = app.socket(&app.login("Alice", "general").await).await;
     let mut bob = app.socket(&app.login("Bob", "general").await).await;
     alice.join("general").await;
