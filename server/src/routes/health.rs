@@ -1,19 +1,54 @@
+//! Health checks for load balancers and orchestrators.
+//!
+//! - `GET /healthz/live`: the process is up and serving (restart it if not);
+//! - `GET /healthz/ready`: it can also reach its database (send it traffic);
+//! - `GET /healthz`: both in one body, with the readiness status code.
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chat_core::Chat;
 use serde_json::{Value, json};
+use std::time::Duration;
 
-/// Liveness and readiness: 200 when the database answers, 503 otherwise.
+/// A database that has not answered by then counts as unreachable.
+const PING_LIMIT: Duration = Duration::from_secs(2);
+
+pub async fn live() -> Json<Value> {
+    Json(json!({"status": "live"}))
+}
+
+pub async fn ready(State(chat): State<Chat>) -> (StatusCode, Json<Value>) {
+    if database_answers(&chat).await {
+        (StatusCode::OK, Json(json!({"status": "ready"})))
+    } else {
+        unavailable(json!({"status": "unavailable", "database": "unreachable"}))
+    }
+}
+
 pub async fn healthz(State(chat): State<Chat>) -> (StatusCode, Json<Value>) {
-    match chat.store().ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
-            )
+    if database_answers(&chat).await {
+        let body = json!({"status": "ok", "live": true, "ready": true});
+        (StatusCode::OK, Json(body))
+    } else {
+        unavailable(json!({"status": "unavailable", "live": true, "ready": false}))
+    }
+}
+
+async fn database_answers(chat: &Chat) -> bool {
+    match tokio::time::timeout(PING_LIMIT, chat.store().ping()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("health check: database did not answer in time");
+            false
         }
     }
+}
+
+fn unavailable(body: Value) -> (StatusCode, Json<Value>) {
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body))
 }

@@ -36,5 +36,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/media/chat_images/{file}", get(media::image))
         .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
         .route("/healthz", get(health::healthz))
+        .route("/healthz/live", get(health::live))
+        .route("/healthz/ready", get(health::ready))
         .route("/metrics", get(metrics::metrics))
 }

@@ -87,7 +87,8 @@ pub async fn spawn_app_on(site: &Site) -> TestApp {
     start(site.config()).await
 }
 
-async fn start(config: Config) -> TestApp {
+/// Starts a server with exactly `config`.
+pub async fn start(config: Config) -> TestApp {
     let media_dir = config.media_dir.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -110,14 +110,20 @@ async fn api_login_returns_a_token_and_refuses_bad_input_as_json(#[case] backend
 
 #[apply(backends)]
 #[tokio::test]
-async fn health_reports_ok(#[case] backend: Backend) {
+async fn health_reports_live_and_ready(#[case] backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let response = app.get("/healthz", None).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({"status": "ok"})
-    );
+    for (path, body) in [
+        (
+            "/healthz",
+            json!({"status": "ok", "live": true, "ready": true}),
+        ),
+        ("/healthz/live", json!({"status": "live"})),
+        ("/healthz/ready", json!({"status": "ready"})),
+    ] {
+        let response = app.get(path, None).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.json::<Value>().await.unwrap(), body, "{path}");
+    }
 }
