@@ -6,8 +6,9 @@ use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HeaderMap};
 use reqwest::multipart::{Form, Part};
 use rstest_reuse::apply;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::io::Cursor;
+use std::time::Duration;
 
 /// A small picture encoded as `format`.
 fn picture(format: ImageFormat) -> Vec<u8> {
@@ -431,4 +432,34 @@ async fn image_messages_appear_in_the_page_and_in_history(#[case] backend: Backe
         .await
         .unwrap();
     assert_eq!(history["messages"][0], message);
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn an_image_upload_ends_its_senders_typing_like_a_text_message(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = Uploader::new(&app, "Alice", "pics").await;
+    let alice = app.socket(&me.token).await;
+    alice.join("pics").await;
+    let mut bob = app.socket(&app.login("Bob", "pics").await).await;
+    bob.join("pics").await;
+
+    let typing = json!({"room": "pics", "typing": true});
+    assert_eq!(alice.ack("typing", typing).await["ok"], true);
+    assert_eq!(bob.next_event("typing").await["typing"], true);
+
+    let (status, message) = me.upload("pics", "cat.png", png()).await;
+    assert_eq!(status, StatusCode::CREATED, "{message}");
+    // Bob sees the picture, and Alice's typing ends with it, well before
+    // it would have expired by itself (five seconds after it started).
+    assert_eq!(bob.next_event("message").await, message);
+    let stopped = tokio::time::timeout(Duration::from_secs(2), bob.next_event("typing"))
+        .await
+        .expect("typing did not end with the upload");
+    assert_eq!(
+        stopped,
+        json!({"room": "pics", "username": "Alice", "typing": false})
+    );
 }
