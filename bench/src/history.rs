@@ -1,15 +1,15 @@
 //! Page latency at the newest, middle and oldest page of a very long room.
 
+use crate::backends::{self, Choice};
 use crate::report;
+use crate::seed::{id_at_seq, seed};
 use crate::stats::Samples;
-use chat_core::store::{self, PoolSettings};
+use chat_core::store::{self, Backend, PoolSettings};
+use chat_core::testing::ScratchDb;
 use serde_json::Value;
 use server::config::Config;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
 use std::error::Error;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Instant;
 use tokio::sync::oneshot;
 
@@ -25,6 +25,9 @@ pub struct Options {
     /// Timed requests per path and position.
     #[arg(long, default_value_t = 1_000)]
     samples: usize,
+    /// Backends to measure (repeat the flag); all of them by default.
+    #[arg(long, value_enum)]
+    backend: Vec<Choice>,
     /// Where to write the figures.
     #[arg(long, default_value = "BENCHMARKS.md")]
     report: PathBuf,
@@ -33,30 +36,40 @@ pub struct Options {
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 pub async fn run(options: Options) -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = store::sqlite_url_in(dir.path());
-    store::connect(&url, &PoolSettings::default())
+    for backend in backends::chosen(&options.backend) {
+        match ScratchDb::create(backend).await {
+            Some(db) => run_on(&options, backend, &db).await?,
+            None => println!("{}: not configured, skipped", backends::label(backend)),
+        }
+    }
+    Ok(())
+}
+
+async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<()> {
+    let url = db.url();
+    // Migrate first, then fill the tables directly.
+    store::connect(url, &PoolSettings::default())
         .await?
         .close()
         .await;
     let started = Instant::now();
-    let others = seed(&url, options.messages).await?;
+    let others = seed(backend, url, options.messages).await?;
     let seeding = started.elapsed();
     println!(
-        "seeded {} + {others} messages in {seeding:.1?}",
+        "{}: seeded {} + {others} messages in {seeding:.1?}",
+        backends::label(backend),
         options.messages
     );
 
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_data_dir(dir.path());
+    config.database_url = Some(url.to_owned());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::run(
-        Config::for_data_dir(dir.path()),
-        listener,
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let server = tokio::spawn(server::run(config, listener, async {
+        let _ = stopped.await;
+    }));
 
     let http = reqwest::Client::new();
     let login: Value = http
@@ -74,13 +87,12 @@ pub async fn run(options: Options) -> Result<()> {
     // Positions, as the id a page is read before and the page number.
     let count = options.messages;
     let last_page = (count + PAGE - 1) / PAGE;
-    let id_at = |seq: i64| id_at_seq(&url, seq);
+    let id_at = |seq: i64| id_at_seq(backend, url, seq);
     let positions = [
         ("newest", id_at(count).await? + 1, 1),
         ("middle", id_at(count / 2).await?, last_page / 2),
         ("oldest", id_at(PAGE + 1).await?, last_page),
     ];
-
     let mut rows = Vec::new();
     for path in ReadPath::ALL {
         let mut cells = Vec::new();
@@ -105,7 +117,7 @@ pub async fn run(options: Options) -> Result<()> {
     server.await??;
 
     let body = format!(
-        "## History pages at any depth (SQLite)\n\n\
+        "## History pages at any depth ({label})\n\n\
          Measured {date} on {machine}, release build. A room of {count} messages \
          (plus {others} in another room, interleaved, so the room's ids are not contiguous); \
          seeding took {seeding:.1?}. Each figure is p50 / p99 in milliseconds over \
@@ -115,8 +127,11 @@ pub async fn run(options: Options) -> Result<()> {
          | path | newest page | middle page | oldest page |\n\
          |---|---|---|---|\n\
          {rows}\n\n\
-         Reproduce: `cargo run -p bench --release -- history` \
-         (`--messages`, `--samples` to vary).",
+         Reproduce: `cargo run -p bench --release -- history --backend {flag}` \
+         (`--messages`, `--samples` to vary{env}).",
+        label = backends::label(backend),
+        flag = backends::flag(backend),
+        env = backends::env_note(backend),
         date = chrono::Utc::now().format("%Y-%m-%d"),
         count = report::thousands(count),
         others = report::thousands(others),
@@ -124,7 +139,11 @@ pub async fn run(options: Options) -> Result<()> {
         samples = options.samples,
         rows = rows.join("\n"),
     );
-    report::write_section(&options.report, "history", &body)?;
+    report::write_section(
+        &options.report,
+        &backends::section("history", backend),
+        &body,
+    )?;
     println!("wrote {}", options.report.display());
     Ok(())
 }
@@ -187,57 +206,4 @@ async fn measure(request: impl Fn() -> reqwest::RequestBuilder, samples: usize) 
         }
     }
     Ok(Samples::new(timings))
-}
-
-/// Fills the room in one transaction, every fifth row going to another room,
-/// keeping `seq` and the rooms' counts as the server would. Returns how many
-/// messages the other room got.
-async fn seed(url: &str, count: i64) -> Result<i64> {
-    let mut db = SqliteConnectOptions::from_str(url)?.connect().await?;
-    let total = count + count / 4;
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO rooms (name, created_at)
-         VALUES ('bench', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')),
-                ('other', strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))",
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
-         INSERT INTO messages (room, seq, username, content, content_type, created_at)
-         SELECT CASE WHEN x % 5 = 0 THEN 'other' ELSE 'bench' END,
-                CASE WHEN x % 5 = 0 THEN x / 5 ELSE x - x / 5 END,
-                'user' || (x % 17),
-                'Message number ' || x || ': a line of ordinary chat text of typical length.',
-                'text',
-                strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
-         FROM n",
-    )
-    .bind(total)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE rooms SET message_count = (SELECT COUNT(*) FROM messages WHERE room = rooms.name)",
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    let bench: i64 = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = 'bench'")
-        .fetch_one(&mut db)
-        .await?;
-    if bench != count {
-        return Err(format!("seeded {bench} messages, wanted {count}").into());
-    }
-    Ok(total - count)
-}
-
-async fn id_at_seq(url: &str, seq: i64) -> Result<i64> {
-    let mut db = SqliteConnectOptions::from_str(url)?.connect().await?;
-    let id = sqlx::query_scalar("SELECT id FROM messages WHERE room = ? AND seq = ?")
-        .bind(ROOM)
-        .bind(seq)
-        .fetch_one(&mut db)
-        .await?;
-    Ok(id)
 }

@@ -1,9 +1,17 @@
-//! `cargo run -p bench --release -- history`: fills a room with a million
-//! messages and measures page latency at its newest, middle and oldest pages
-//! through every read path, then writes the figures to `BENCHMARKS.md`.
+//! Benchmarks, each on SQLite, PostgreSQL and MySQL (the latter two when
+//! `TEST_POSTGRES_URL` / `TEST_MYSQL_URL` name a server), writing their
+//! figures to `BENCHMARKS.md`:
+//!
+//! - `history`: a room of a million messages; page latency at its newest,
+//!   middle and oldest pages through every read path;
+//! - `ingest`: durable stored messages per second with 1, 16 and 256
+//!   concurrent senders.
 
+mod backends;
 mod history;
+mod ingest;
 mod report;
+mod seed;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -18,11 +26,14 @@ struct Cli {
 enum Bench {
     /// History page latency at any depth.
     History(history::Options),
+    /// Durable stored messages per second.
+    Ingest(ingest::Options),
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match Cli::parse().bench {
         Bench::History(options) => history::run(options).await,
+        Bench::Ingest(options) => ingest::run(options).await,
     }
 }

@@ -115,3 +115,23 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_setting_is_documented_in_the_env_example() {
+        let example = include_str!("../../.env.example");
+        for arg in Config::command().get_arguments() {
+            if let Some(name) = arg.get_env() {
+                let name = name.to_string_lossy();
+                assert!(
+                    example.contains(&format!("{name}=")),
+                    "{name} is missing from .env.example"
+                );
+            }
+        }
+    }
+}

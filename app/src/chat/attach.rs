@@ -51,7 +51,7 @@ impl Live {
 #[cfg(feature = "hydrate")]
 impl Live {
     fn attach(self, file: web_sys::File, caption: Option<String>) {
-        let client_id = super::live::new_client_id();
+        let client_id = super::client_id::new_client_id();
         let preview = web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default();
         let me = self.me.get_value();
         self.feed

@@ -3,6 +3,7 @@
 //! browser (`connection.rs`, `outbox.rs`); during server rendering a
 //! [`Live`] holds the state it will use.
 
+use super::client_id::new_client_id;
 use super::feed::Feed;
 use crate::message::{ChatMessage, ContentType};
 use crate::sio::Status;
@@ -129,11 +130,3 @@ impl Live {
     /// Tells the room whether the reader is typing (in the browser).
     pub fn note_typing(self, _has_text: bool) {}
 }
-
-#[cfg(not(feature = "hydrate"))]
-pub(super) fn new_client_id() -> String {
-    String::new()
-}
-
-#[cfg(feature = "hydrate")]
-pub(super) use super::outbox::new_client_id;

@@ -1,6 +1,6 @@
 use super::feed::{Delivery, Entry};
+use super::lightbox::Lightbox;
 use super::live::Live;
-use super::page::Lightbox;
 use crate::message::ContentType;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;

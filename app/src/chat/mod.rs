@@ -2,10 +2,12 @@
 
 pub mod api;
 mod attach;
+mod client_id;
 mod composer;
 #[cfg(feature = "hydrate")]
 mod connection;
 pub mod feed;
+mod lightbox;
 pub mod live;
 mod message_list;
 mod message_row;

@@ -1,5 +1,6 @@
 use super::api::{RoomSnapshot, load_room};
 use super::composer::{Composer, caption};
+use super::lightbox::{Lightbox, LightboxView};
 use super::live::Live;
 use super::message_list::MessageList;
 use crate::sio::Status;
@@ -137,33 +138,5 @@ fn RoomError(message: String) -> impl IntoView {
             <p class="error" role="alert">{message}</p>
             <p><a href="/">"Back to the login page"</a></p>
         </main>
-    }
-}
-
-/// The image shown full size over the room, if any.
-#[derive(Clone, Copy)]
-pub struct Lightbox(pub RwSignal<Option<String>>);
-
-/// The full-size view of an image: a click or Escape closes it.
-#[component]
-fn LightboxView(lightbox: Lightbox) -> impl IntoView {
-    let Lightbox(shown) = lightbox;
-    let close = move |_| shown.set(None);
-    let _escape = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            shown.set(None);
-        }
-    });
-    move || {
-        shown.get().map(|src| {
-            view! {
-                <div class="lightbox" role="dialog" aria-label="Image" on:click=close>
-                    <img src=src.clone() alt="" />
-                    <a class="lightbox-original" href=src target="_blank" rel="noopener">
-                        "Open original"
-                    </a>
-                </div>
-            }
-        })
     }
 }

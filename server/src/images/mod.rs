@@ -24,18 +24,15 @@ pub enum Format {
 }
 
 impl Format {
-    /// Decides the format from the first bytes; `None` for anything else.
+    /// Decides the format from the first bytes (the image crate's magic
+    /// numbers); `None` for anything but the four allowed formats.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
-        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Format::Png)
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Format::Jpeg)
-        } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-            Some(Format::Gif)
-        } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-            Some(Format::Webp)
-        } else {
-            None
+        match image::guess_format(bytes).ok()? {
+            image::ImageFormat::Png => Some(Format::Png),
+            image::ImageFormat::Jpeg => Some(Format::Jpeg),
+            image::ImageFormat::Gif => Some(Format::Gif),
+            image::ImageFormat::WebP => Some(Format::Webp),
+            _ => None,
         }
     }
 
