@@ -3,6 +3,7 @@
 #   - the wasm32 target
 #   - wasm-bindgen-cli at exactly the version pinned in Cargo.toml
 #   - Node packages for the browser tests and wasm-opt (package-lock.json)
+#   - the official Python Socket.IO client, in .tools/python
 #   - Debian's Chromium (only with --browser, for the end-to-end tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,15 @@ if ! cmp -s package-lock.json node_modules/.installed-lock.json; then
   log "installing Node packages"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.installed-lock.json
+fi
+
+# The official Python Socket.IO client, for the interoperability tests.
+python=.tools/python/bin/python
+if ! cmp -s server/tests/clients/requirements.txt .tools/python/.installed-requirements.txt; then
+  log "installing the Python Socket.IO client"
+  python3 -m venv .tools/python
+  "$python" -m pip install --quiet --disable-pip-version-check -r server/tests/clients/requirements.txt
+  cp server/tests/clients/requirements.txt .tools/python/.installed-requirements.txt
 fi
 
 if $want_browser && ! command -v chromium >/dev/null; then

@@ -34,7 +34,7 @@ pub fn label(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
-        Backend::MySql => "MySQL (MariaDB)",
+        Backend::MySql => "MySQL/MariaDB",
     }
 }
 

@@ -93,10 +93,15 @@ mod sql {
     pub(in super::super) const ROOM_SIZE: &str = "SELECT message_count FROM rooms WHERE name = ?";
     pub(in super::super) const FIND_BY_CLIENT_ID: &str =
         select_messages!("WHERE room = ? AND username = ? AND client_id = ?");
-    pub(in super::super) const PAGE_BEFORE: &str =
-        select_messages!("WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?");
-    pub(in super::super) const PAGE_AFTER: &str =
-        select_messages!("WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?");
+    // MariaDB reads the whole (room, id) range before applying the LIMIT
+    // unless told to walk the index (0.5 s instead of 0.1 ms for a page in
+    // the middle of a million-message room).
+    pub(in super::super) const PAGE_BEFORE: &str = select_messages!(
+        "FORCE INDEX (messages_room_id) WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?"
+    );
+    pub(in super::super) const PAGE_AFTER: &str = select_messages!(
+        "FORCE INDEX (messages_room_id) WHERE room = ? AND id > ? ORDER BY id ASC LIMIT ?"
+    );
     pub(in super::super) const SEQ_RANGE: &str =
         select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
 }

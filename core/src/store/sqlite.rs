@@ -7,9 +7,14 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::Mutex;
 
 pub(super) struct SqliteStore {
     pool: SqlitePool,
+    /// SQLite has one writer at a time, and a writer that finds the
+    /// database locked sleeps in SQLite's busy handler (in steps of up to
+    /// 100 ms). Queueing the inserts here instead hands the lock straight on.
+    writer: Mutex<()>,
 }
 
 impl SqliteStore {
@@ -26,10 +31,14 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writer: Mutex::new(()),
+        })
     }
 
     async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+        let _turn = self.writer.lock().await;
         standard::insert_returning(&self.pool, new).await
     }
 }

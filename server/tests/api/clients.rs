@@ -1,0 +1,93 @@
+//! The official JavaScript and Python Socket.IO clients, as other people's
+//! apps and bots use them, against the real server on every backend: each
+//! script logs in, joins, sends, retries, catches up after a disconnect and
+//! sends bad payloads, asserting what the contract promises. They need
+//! `scripts/setup.sh` (Node packages, the Python client); `scripts/test.sh`
+//! sets `CHAT_INTEROP=required`, so there a missing client fails the test.
+
+use crate::backends;
+use crate::helpers::{TestApp, spawn_app};
+use chat_core::store::Backend;
+use rstest_reuse::apply;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_javascript_client_works(#[case] backend: Backend) {
+    let script = clients_dir().join("official_js.mjs");
+    let node_client = repo_root().join("node_modules/socket.io-client");
+    if !interop_available("node", node_client.exists()) {
+        return;
+    }
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    run_client(&app, Path::new("node"), &script, "js-clients").await;
+}
+
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_client_works(#[case] backend: Backend) {
+    let script = clients_dir().join("official_python.py");
+    let python = repo_root().join(".tools/python/bin/python");
+    if !interop_available("python-socketio", python.exists()) {
+        return;
+    }
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    run_client(&app, &python, &script, "py-clients").await;
+}
+
+/// Runs a client script against `app` and checks it reported success, and
+/// that what it stored is in the room's history.
+async fn run_client(app: &TestApp, program: &Path, script: &Path, room: &str) {
+    let run = tokio::process::Command::new(program)
+        .arg(script)
+        .arg(app.url(""))
+        .arg(room)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the client script hung")
+        .expect("start the client script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{} failed:\n{stdout}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_str(stdout.trim()).expect("a JSON report");
+    let stored: Vec<i64> = serde_json::from_value(report["stored"].clone()).unwrap();
+
+    let token = app.login("Reader", room).await;
+    let history: Value = app
+        .get(&format!("/chat/{room}/history/"), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(crate::helpers::ids_of(&history["messages"]), stored);
+}
+
+fn interop_available(what: &str, installed: bool) -> bool {
+    if installed {
+        return true;
+    }
+    let required = std::env::var("CHAT_INTEROP").is_ok_and(|v| v == "required");
+    assert!(!required, "{what} is not installed: run scripts/setup.sh");
+    eprintln!("skipped: {what} is not installed (scripts/setup.sh installs it)");
+    false
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn clients_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
