@@ -3,6 +3,8 @@
 //! tests); each run gets a fresh database there, dropped afterwards.
 
 use chat_core::store::Backend;
+use chat_core::testing::ScratchDb;
+use std::error::Error;
 
 /// A backend named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,10 +25,25 @@ impl Choice {
 }
 
 /// The backends to run: those asked for, or every one.
-pub fn chosen(asked: &[Choice]) -> Vec<Backend> {
+fn chosen(asked: &[Choice]) -> Vec<Backend> {
     let all = [Choice::Sqlite, Choice::Postgres, Choice::Mysql];
     let asked = if asked.is_empty() { &all[..] } else { asked };
     asked.iter().map(|c| c.backend()).collect()
+}
+
+/// Runs `bench` on a fresh database of each chosen backend, skipping (and
+/// saying so) those without a configured server.
+pub async fn on_each(
+    asked: &[Choice],
+    mut bench: impl AsyncFnMut(Backend, &ScratchDb) -> Result<(), Box<dyn Error>>,
+) -> Result<(), Box<dyn Error>> {
+    for backend in chosen(asked) {
+        match ScratchDb::create(backend).await {
+            Some(db) => bench(backend, &db).await?,
+            None => println!("{}: not configured, skipped", label(backend)),
+        }
+    }
+    Ok(())
 }
 
 /// How a backend is named in the report.

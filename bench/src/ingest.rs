@@ -43,13 +43,10 @@ enum Layout {
 }
 
 pub async fn run(options: Options) -> Result<()> {
-    for backend in backends::chosen(&options.backend) {
-        match ScratchDb::create(backend).await {
-            Some(db) => run_on(&options, backend, &db).await?,
-            None => println!("{}: not configured, skipped", backends::label(backend)),
-        }
-    }
-    Ok(())
+    backends::on_each(&options.backend, async |backend, db| {
+        run_on(&options, backend, db).await
+    })
+    .await
 }
 
 async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<()> {

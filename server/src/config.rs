@@ -32,6 +32,11 @@ pub struct Config {
     #[arg(long, env = "DATABASE_TIMEOUT_MS", default_value_t = 5_000)]
     pub database_timeout_ms: u64,
 
+    /// How long the server, starting, waits for a database it cannot reach
+    /// yet (one started at the same time), in seconds.
+    #[arg(long, env = "DATABASE_STARTUP_WAIT_SECS", default_value_t = 30)]
+    pub database_startup_wait_secs: u64,
+
     /// Where uploads are stored (`chat_images/` inside).
     #[arg(long, env = "MEDIA_DIR", default_value = "./media")]
     pub media_dir: PathBuf,
@@ -88,6 +93,7 @@ impl Config {
             database_url: None,
             database_max_connections: 10,
             database_timeout_ms: 5_000,
+            database_startup_wait_secs: 30,
             secret_key: None,
             site_root: PathBuf::from("target/site"),
             output_name: "chat".into(),
@@ -112,6 +118,7 @@ impl Config {
         PoolSettings {
             max_connections: self.database_max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.database_timeout_ms.max(1)),
+            startup_wait: Duration::from_secs(self.database_startup_wait_secs),
         }
     }
 }

@@ -3,17 +3,30 @@ use server::config::Config;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let config = Config::parse();
-    let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
+    let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
+        Ok(listener) => listener,
+        Err(e) => return fail(format!("cannot listen on {}: {e}", config.site_addr)),
+    };
     // Printed on stdout (not only logged) so scripts and tests can find the
     // port when the address ends in `:0`.
-    println!("listening on http://{}", listener.local_addr()?);
-    server::run(config, listener, server::shutdown_signal()).await?;
-    Ok(())
+    if let Ok(addr) = listener.local_addr() {
+        println!("listening on http://{addr}");
+    }
+    match server::run(config, listener, server::shutdown_signal()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => fail(e.to_string()),
+    }
+}
+
+/// Says why the server stopped, for the person who started it.
+fn fail(reason: String) -> std::process::ExitCode {
+    eprintln!("error: {reason}");
+    std::process::ExitCode::FAILURE
 }

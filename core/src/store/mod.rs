@@ -67,6 +67,9 @@ pub struct PoolSettings {
     /// How long a query waits for a connection (or for a new one to open)
     /// before it fails as unavailable.
     pub acquire_timeout: Duration,
+    /// How long [`connect`] keeps trying a database it cannot reach yet (a
+    /// server started next to the chat may still be starting).
+    pub startup_wait: Duration,
 }
 
 impl Default for PoolSettings {
@@ -74,6 +77,7 @@ impl Default for PoolSettings {
         Self {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            startup_wait: Duration::from_secs(30),
         }
     }
 }
@@ -178,8 +182,33 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
-/// Opens the database `url` names, creating (SQLite) and migrating it.
+/// Opens the database `url` names, creating (SQLite) and migrating it. A
+/// database that cannot be reached is tried again, with growing pauses, for
+/// up to `pool.startup_wait`; any other failure (a wrong password, say) is
+/// returned at once.
 pub async fn connect(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Store>, StoreError> {
+    let started = tokio::time::Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match open(url, pool).await {
+            Err(StoreError::Sqlx(e))
+                if is_unreachable(&e) && started.elapsed() + pause < pool.startup_wait =>
+            {
+                tracing::warn!(error = %e, retry_in = ?pause, "the database cannot be reached yet");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Whether a failure is about reaching the database at all.
+fn is_unreachable(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)
+}
+
+async fn open(url: &str, pool: &PoolSettings) -> Result<Arc<dyn Store>, StoreError> {
     let store: Arc<dyn Store> = match Backend::of_url(url) {
         Some(Backend::Sqlite) => Arc::new(sqlite::SqliteStore::connect(url, pool).await?),
         Some(Backend::Postgres) => Arc::new(postgres::PgStore::connect(url, pool).await?),

@@ -1,13 +1,13 @@
 //! Server-rendered pages and the server-function endpoint.
 
 use super::login::room_path;
+use super::reader::SessionUser;
 use crate::state::AppState;
 use app::names::RoomName;
 use app::shell;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chat_core::session;
 use leptos::prelude::provide_context;
 
 /// `GET /`: the login form.
@@ -20,17 +20,13 @@ pub async fn login(State(state): State<AppState>, req: Request<Body>) -> Respons
 pub async fn room(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    reader: Option<SessionUser>,
     req: Request<Body>,
 ) -> Response {
     let Ok(room) = RoomName::parse(&raw) else {
         return render(state, req).await;
     };
-    if state
-        .chat
-        .sessions()
-        .from_headers(req.headers(), session::now_unix())
-        .is_none()
-    {
+    if reader.is_none() {
         let query = serde_urlencoded::to_string([("room", room.as_str())]).unwrap_or_default();
         return Redirect::to(&format!("/?{query}")).into_response();
     }

@@ -2,16 +2,30 @@
 
 use crate::error::ApiError;
 use app::names::{RoomName, Username};
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use chat_core::Chat;
 use chat_core::session;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::str::FromStr;
 
 /// The user whose session a request carries (cookie or bearer token).
 pub struct SessionUser(pub Username);
 
+impl SessionUser {
+    fn of<S>(parts: &Parts, state: &S) -> Option<Self>
+    where
+        Chat: FromRef<S>,
+    {
+        Chat::from_ref(state)
+            .sessions()
+            .from_headers(&parts.headers, session::now_unix())
+            .map(|session| SessionUser(session.username))
+    }
+}
+
+/// Required: a request without a valid session is refused with 401.
 impl<S> FromRequestParts<S> for SessionUser
 where
     S: Send + Sync,
@@ -20,11 +34,20 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Chat::from_ref(state)
-            .sessions()
-            .from_headers(&parts.headers, session::now_unix())
-            .map(|session| SessionUser(session.username))
-            .ok_or(ApiError::Unauthorized)
+        Self::of(parts, state).ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// Optional (`Option<SessionUser>`): pages decide what a visitor sees.
+impl<S> OptionalFromRequestParts<S> for SessionUser
+where
+    S: Send + Sync,
+    Chat: FromRef<S>,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Infallible> {
+        Ok(Self::of(parts, state))
     }
 }
 

@@ -28,13 +28,10 @@ async fn a_database_outage_refuses_cleanly_recovers_by_itself_and_loses_nothing(
         return;
     };
     // The server reaches its database through a proxy the test can cut.
-    let mut url = url::Url::parse(site.database_url().unwrap()).unwrap();
-    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
-    let proxy = TcpProxy::start(upstream.to_socket_addrs().unwrap().next().unwrap()).await;
-    url.set_port(Some(proxy.addr.port())).unwrap();
+    let (proxy, url) = behind_proxy(&site).await;
     let app = {
         let mut config = site.config();
-        config.database_url = Some(url.to_string());
+        config.database_url = Some(url);
         config.database_timeout_ms = 500;
         unthrottled(&mut config);
         start(config).await
@@ -133,6 +130,44 @@ async fn a_database_outage_refuses_cleanly_recovers_by_itself_and_loses_nothing(
         );
     }
     assert_eq!(by_client, expected);
+}
+
+#[rstest::rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::mysql(Backend::MySql)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_started_before_its_database_waits_for_it(#[case] backend: Backend) {
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let (proxy, url) = behind_proxy(&site).await;
+    proxy.cut();
+    let mut config = site.config();
+    config.database_url = Some(url);
+    let starting = tokio::spawn(start(config));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(
+        !starting.is_finished(),
+        "it gave up or started without a database"
+    );
+
+    proxy.restore();
+    let app = tokio::time::timeout(Duration::from_secs(30), starting)
+        .await
+        .expect("the server did not start once the database was back")
+        .unwrap();
+    let token = app.login("Alice", "late").await;
+    let socket = app.socket(&token).await;
+    assert_eq!(socket.join("late").await["ok"], true);
+}
+
+/// A TCP proxy in front of `site`'s database, and the URL through it.
+async fn behind_proxy(site: &Site) -> (TcpProxy, String) {
+    let mut url = url::Url::parse(site.database_url().unwrap()).unwrap();
+    let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let proxy = TcpProxy::start(upstream.to_socket_addrs().unwrap().next().unwrap()).await;
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    (proxy, url.to_string())
 }
 
 async fn joined(app: &TestApp, user: &str) -> TestSocket {
