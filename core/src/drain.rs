@@ -17,7 +17,9 @@ impl Drain {
         if self.closing.load(Ordering::SeqCst) {
             return None;
         }
-        Some(self.in_flight.read().await)
+        let pass = self.in_flight.read().await;
+        // Shutdown may have begun while this waited behind it.
+        (!self.closing.load(Ordering::SeqCst)).then_some(pass)
     }
 
     /// Refuses new posts and waits (up to `limit`) for those in flight.

@@ -58,8 +58,10 @@ impl Chat {
         let text = match text.map(str::trim) {
             None | Some("") => None,
             Some(raw) => Some(MessageBody::parse(raw, max).map_err(|e| match e {
-                BodyError::Empty => PostError::Invalid(e.to_string()),
                 BodyError::TooLong { .. } => PostError::TooLong(e.to_string()),
+                BodyError::Empty | BodyError::ControlCharacters => {
+                    PostError::Invalid(e.to_string())
+                }
             })?),
         };
         let client_id =

@@ -31,6 +31,8 @@ pub enum NameError {
     TooLong,
     #[error("may only contain letters, digits, '_', '-' and '.'")]
     BadCharacters,
+    #[error("must contain a letter or digit")]
+    NoLetters,
     #[error("is reserved")]
     Reserved,
 }
@@ -42,6 +44,7 @@ impl NameError {
             NameError::Empty => "empty",
             NameError::TooLong => "too_long",
             NameError::BadCharacters => "bad_characters",
+            NameError::NoLetters => "no_letters",
             NameError::Reserved => "reserved",
         }
     }
@@ -52,6 +55,7 @@ impl NameError {
             Self::Empty,
             Self::TooLong,
             Self::BadCharacters,
+            Self::NoLetters,
             Self::Reserved,
         ]
         .into_iter()
@@ -70,6 +74,10 @@ fn check_name(raw: &str) -> Result<&str, NameError> {
     let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
     if !name.chars().all(allowed) {
         return Err(NameError::BadCharacters);
+    }
+    // `.` and `..` would be path segments in the room's URL.
+    if !name.chars().any(char::is_alphanumeric) {
+        return Err(NameError::NoLetters);
     }
     if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(name)) {
         return Err(NameError::Reserved);
@@ -100,7 +108,10 @@ pub struct RoomName(String);
 impl RoomName {
     /// Validates a room name and folds it to lower case.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
-        check_name(raw).map(|name| Self(name.to_lowercase()))
+        // Checked after folding: lower-casing can lengthen a name or add
+        // marks ('İ' becomes 'i' and a combining dot).
+        let folded = raw.trim().to_lowercase();
+        check_name(&folded).map(|name| Self(name.to_owned()))
     }
 
     /// The canonical (lower-case) name.
@@ -132,6 +143,8 @@ pub enum BodyError {
     Empty,
     #[error("message is longer than {max} characters")]
     TooLong { max: usize },
+    #[error("message contains control characters")]
+    ControlCharacters,
 }
 
 /// A message's text: trimmed, non-empty and at most the configured length.
@@ -148,6 +161,14 @@ impl MessageBody {
         if text.chars().count() > max_chars {
             return Err(BodyError::TooLong { max: max_chars });
         }
+        // Line breaks and tabs are text; NUL and the like are not (and
+        // PostgreSQL refuses to store NUL).
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        {
+            return Err(BodyError::ControlCharacters);
+        }
         Ok(Self(text.to_owned()))
     }
 
@@ -162,7 +183,7 @@ pub const CLIENT_ID_MAX: usize = 64;
 
 /// Why a `client_id` was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("client_id must be at most {CLIENT_ID_MAX} bytes")]
+#[error("client_id must be at most {CLIENT_ID_MAX} bytes, without control characters")]
 pub struct ClientIdError;
 
 /// A sender's idempotency key: non-empty, at most 64 bytes.
@@ -174,7 +195,9 @@ impl ClientId {
     pub fn parse(raw: Option<&str>) -> Result<Option<Self>, ClientIdError> {
         match raw.map(str::trim) {
             None | Some("") => Ok(None),
-            Some(id) if id.len() > CLIENT_ID_MAX => Err(ClientIdError),
+            Some(id) if id.len() > CLIENT_ID_MAX || id.chars().any(char::is_control) => {
+                Err(ClientIdError)
+            }
             Some(id) => Ok(Some(Self(id.to_owned()))),
         }
     }
@@ -225,6 +248,7 @@ mod tests {
             "c1"
         );
         assert_eq!(ClientId::parse(Some(&"x".repeat(65))), Err(ClientIdError));
+        assert_eq!(ClientId::parse(Some("a\0b")), Err(ClientIdError));
     }
 
     #[test]
@@ -237,5 +261,29 @@ mod tests {
         ] {
             assert_eq!(NameError::from_code(e.code()), Some(e));
         }
+    }
+
+    #[test]
+    fn room_names_are_checked_as_folded_and_need_a_letter() {
+        // 'İ' folds to 'i' plus a combining dot, which is not a letter.
+        assert_eq!(RoomName::parse("İzmir"), Err(NameError::BadCharacters));
+        assert_eq!(RoomName::parse("Zürich").unwrap().as_str(), "zürich");
+        for dots in [".", "..", "-_-"] {
+            assert_eq!(RoomName::parse(dots), Err(NameError::NoLetters), "{dots}");
+            assert_eq!(Username::parse(dots), Err(NameError::NoLetters), "{dots}");
+        }
+    }
+
+    #[test]
+    fn message_text_keeps_line_breaks_but_not_control_characters() {
+        assert!(MessageBody::parse("two\nlines\tand a tab", 100).is_ok());
+        assert_eq!(
+            MessageBody::parse("nul\0inside", 100),
+            Err(BodyError::ControlCharacters)
+        );
+        assert_eq!(
+            MessageBody::parse("bell\u{7}", 100),
+            Err(BodyError::ControlCharacters)
+        );
     }
 }

@@ -17,6 +17,7 @@ mod row;
 mod sql_store;
 mod sqlite;
 mod standard;
+mod write_queue;
 
 use async_trait::async_trait;
 use protocol::message::{ChatMessage, ContentType, HistoryPage};
@@ -225,7 +226,8 @@ pub fn sqlite_url_in(dir: &Path) -> String {
 
 /// A URL with its credentials left out, for logs and error messages.
 pub fn redact(url: &str) -> String {
-    match url.split_once('@') {
+    // The last `@`: a password may contain one.
+    match url.rsplit_once('@') {
         Some((_, host)) => {
             let scheme = url.split(':').next().unwrap_or_default();
             format!("{scheme}://…@{host}")
@@ -253,13 +255,6 @@ async fn stored_earlier(store: &dyn Store, new: &NewMessage<'_>) -> Result<Inser
         message,
         is_new: false,
     })
-}
-
-/// Whether an insert failed on a unique index (here: a retried `client_id`).
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
 }
 
 #[cfg(test)]
@@ -292,6 +287,7 @@ mod tests {
             redact("postgres://chat:hunter2@db:5432/chat"),
             "postgres://…@db:5432/chat"
         );
+        assert_eq!(redact("mysql://chat:p@ss@db/chat"), "mysql://…@db/chat");
         assert_eq!(redact("sqlite://data/chat.db"), "sqlite://data/chat.db");
     }
 }

@@ -4,16 +4,21 @@
 //! exactly as on the other backends (not case- or accent-folded).
 
 use super::sql_store::impl_store;
+use super::write_queue::WriteQueue;
 use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, now_millis};
 use sqlx::MySqlPool;
 use sqlx::mysql::{MySqlDatabaseError, MySqlPoolOptions};
+use std::time::Duration;
 
-/// Times an insert is tried again after InnoDB broke a deadlock by rolling
-/// it back (two first messages racing to create one room can do that).
-const DEADLOCK_RETRIES: usize = 3;
+/// Times an insert is tried in all when InnoDB breaks a deadlock by rolling
+/// it back (first messages of different nodes racing to create one room can
+/// do that).
+const DEADLOCK_ATTEMPTS: u32 = 5;
 
 pub(super) struct MySqlStore {
     pool: MySqlPool,
+    /// One lane per room: its inserts wait here, not on its row lock.
+    writes: WriteQueue,
 }
 
 impl MySqlStore {
@@ -24,20 +29,29 @@ impl MySqlStore {
             .connect(url)
             .await?;
         sqlx::migrate!("../migrations/mysql").run(&pool).await?;
-        Ok(MySqlStore { pool })
+        Ok(MySqlStore {
+            pool,
+            writes: WriteQueue::new(settings.acquire_timeout),
+        })
     }
 
-    async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+    async fn insert(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
+        let _turn = self.writes.turn(new.room.as_str()).await?;
         let mut attempt = 1;
         loop {
             match self.insert_once(new).await {
-                Err(e) if is_deadlock(&e) && attempt < DEADLOCK_RETRIES => attempt += 1,
+                Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => {
+                    // The other transaction won; let it finish first.
+                    tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
+                    attempt += 1;
+                }
                 outcome => return outcome,
             }
         }
     }
 
-    async fn insert_once(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
+    /// `None` (and nothing stored) when the `client_id` was stored before.
+    async fn insert_once(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
         let created_at = now_millis();
         let mut tx = self.pool.begin().await?;
         // Locks the room's row until commit: one room's messages are stored
@@ -54,7 +68,7 @@ impl MySqlStore {
             .bind(new.room.as_str())
             .fetch_one(&mut *tx)
             .await?;
-        let result = sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO messages
                  (room, seq, username, content, image, content_type, client_id, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -68,12 +82,27 @@ impl MySqlStore {
         .bind(new.client_id)
         .bind(created_at)
         .execute(&mut *tx)
-        .await?;
+        .await;
+        let result = match inserted {
+            Ok(result) => result,
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
         tx.commit().await?;
         let id = i64::try_from(result.last_insert_id())
             .map_err(|_| sqlx::Error::Protocol("message id out of range".into()))?;
-        Ok(new.stored(id, created_at))
+        Ok(Some(new.stored(id, created_at)))
     }
+}
+
+/// A retried `client_id`, refused by its unique index.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
 }
 
 /// InnoDB's "Deadlock found when trying to get lock" (error 1213).

@@ -8,7 +8,8 @@
 //! executor bounds do not hold up inside the `Send` futures the trait needs.
 
 /// Implements `Store` for `$store` (a struct with a `pool` field and an
-/// inherent `insert`), reading with the queries in module `$sql`.
+/// inherent `insert` that returns `None` for an already stored `client_id`),
+/// reading with the queries in module `$sql`.
 macro_rules! impl_store {
     ($store:ty, $backend:expr, $sql:ident) => {
         #[async_trait::async_trait]
@@ -33,12 +34,10 @@ macro_rules! impl_store {
                 &self,
                 new: $crate::store::NewMessage<'_>,
             ) -> Result<$crate::store::Inserted, $crate::store::StoreError> {
-                match self.insert(&new).await {
-                    Err(e) if $crate::store::is_unique_violation(&e) => {
-                        // A retry of a stored send: answer with the original.
-                        $crate::store::stored_earlier(self, &new).await
-                    }
-                    other => Ok(other?),
+                match self.insert(&new).await? {
+                    Some(inserted) => Ok(inserted),
+                    // A retry of a stored send: answer with the original.
+                    None => $crate::store::stored_earlier(self, &new).await,
                 }
             }
 

@@ -2,19 +2,17 @@
 //! so an acknowledged message survives a crash or power loss.
 
 use super::sql_store::impl_store;
+use super::write_queue::WriteQueue;
 use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
-use tokio::sync::Mutex;
 
 pub(super) struct SqliteStore {
     pool: SqlitePool,
-    /// SQLite has one writer at a time, and a writer that finds the
-    /// database locked sleeps in SQLite's busy handler (in steps of up to
-    /// 100 ms). Queueing the inserts here instead hands the lock straight on.
-    writer: Mutex<()>,
+    /// SQLite has one writer at a time: one lane for every insert.
+    writes: WriteQueue,
 }
 
 impl SqliteStore {
@@ -33,12 +31,12 @@ impl SqliteStore {
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore {
             pool,
-            writer: Mutex::new(()),
+            writes: WriteQueue::new(settings.acquire_timeout),
         })
     }
 
-    async fn insert(&self, new: &NewMessage<'_>) -> Result<Inserted, sqlx::Error> {
-        let _turn = self.writer.lock().await;
+    async fn insert(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
+        let _turn = self.writes.turn("").await?;
         standard::insert_returning(&self.pool, new).await
     }
 }

@@ -27,17 +27,19 @@ const NUMBER_IN_ROOM: &str =
      ON CONFLICT (name) DO UPDATE SET message_count = rooms.message_count + 1
      RETURNING message_count";
 
+/// A retried `client_id` inserts nothing and returns no row.
 const INSERT_MESSAGE: &str = "INSERT INTO messages
          (room, seq, username, content, image, content_type, client_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
      RETURNING id";
 
-/// Stores a message in one transaction. A retried `client_id` fails on its
-/// unique index (and the transaction rolls back as it is dropped).
+/// Stores a message in one transaction; `None` (and nothing stored) when
+/// its `client_id` was stored before.
 pub(super) async fn insert_returning<DB>(
     pool: &Pool<DB>,
     new: &NewMessage<'_>,
-) -> Result<Inserted, sqlx::Error>
+) -> Result<Option<Inserted>, sqlx::Error>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -55,7 +57,7 @@ where
         .bind(created_at)
         .fetch_one(&mut *tx)
         .await?;
-    let id: i64 = sqlx::query_scalar(INSERT_MESSAGE)
+    let id: Option<i64> = sqlx::query_scalar(INSERT_MESSAGE)
         .bind(new.room.as_str())
         .bind(seq)
         .bind(new.username.as_str())
@@ -64,8 +66,18 @@ where
         .bind(new.content_type.as_str())
         .bind(new.client_id)
         .bind(created_at)
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(new.stored(id, created_at))
+    match id {
+        Some(id) => {
+            tx.commit().await?;
+            Ok(Some(new.stored(id, created_at)))
+        }
+        None => {
+            // Undo the room's count now, not whenever the dropped
+            // transaction's rollback gets flushed.
+            tx.rollback().await?;
+            Ok(None)
+        }
+    }
 }

@@ -68,12 +68,29 @@ async fn store_upload(
     let cleaned = tokio::task::spawn_blocking(move || images::inspect(&bytes, Bounds::default()))
         .await
         .map_err(std::io::Error::other)??;
+    // From here on the work runs to its end even if the client goes away:
+    // a file written must become a message (or be removed), and a message
+    // stored must be delivered.
+    let (state, user) = (state.clone(), user.clone());
+    tokio::spawn(async move { store_image(&state, &user, draft, cleaned).await })
+        .await
+        .map_err(std::io::Error::other)?
+}
+
+/// Writes the cleaned image and posts it.
+async fn store_image(
+    state: &AppState,
+    user: &Username,
+    draft: chat_core::Draft,
+    cleaned: images::Cleaned,
+) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     let (width, height, size) = (cleaned.width, cleaned.height, cleaned.bytes.len());
     let name = images::save(&state.media_dir, cleaned).await?;
     let file = state.media_dir.join(IMAGE_DIR).join(&name);
     let url = format!("/media/{IMAGE_DIR}/{name}");
-    let posted = chat
-        .post_message(&user, draft.with_image(url), Origin::Request)
+    let posted = state
+        .chat
+        .post_message(user, draft.with_image(url), Origin::Request)
         .await;
     match posted {
         Ok(posted) if posted.is_new => {

@@ -53,12 +53,12 @@ impl LiveRooms {
             Relay::Quiet => return,
         };
         self.announce_typing(from, room, user, typing).await;
-        if typing {
+        if let Some(spell) = typing.then(|| self.typing.watch(room, user)).flatten() {
             let live = self.clone();
             let (room, user) = (room.to_owned(), user.to_owned());
             tokio::spawn(async move {
                 loop {
-                    match live.typing.expire(&room, &user, Instant::now()) {
+                    match live.typing.expire(&room, &user, spell, Instant::now()) {
                         Expiry::CheckAt(when) => tokio::time::sleep_until(when.into()).await,
                         Expiry::Stop => {
                             return live.announce_typing(from, &room, &user, false).await;

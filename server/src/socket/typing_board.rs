@@ -15,7 +15,16 @@ pub const EXPIRES_AFTER: Duration = Duration::from_secs(5);
 struct Typing {
     relayed_at: Instant,
     last_seen: Instant,
+    /// Tells this spell of typing from a later one of the same user, so a
+    /// watcher of an ended spell does not watch the next one too.
+    spell: u64,
+    /// Whether a watcher waits to expire this spell.
+    watched: bool,
 }
+
+/// What a watcher expires: one spell of one user's typing in one room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spell(u64);
 
 /// Whether a typing signal is news for the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +50,7 @@ type Key = (String, String);
 #[derive(Default)]
 pub struct TypingBoard {
     typing: Mutex<HashMap<Key, Typing>>,
+    spells: std::sync::atomic::AtomicU64,
 }
 
 impl TypingBoard {
@@ -53,9 +63,13 @@ impl TypingBoard {
         let mut typing = self.lock();
         let entry = typing
             .entry((room.to_owned(), user.to_owned()))
-            .or_insert(Typing {
+            .or_insert_with(|| Typing {
                 relayed_at: now - RELAY_EVERY,
                 last_seen: now,
+                spell: self
+                    .spells
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                watched: false,
             });
         entry.last_seen = now;
         if now.duration_since(entry.relayed_at) < RELAY_EVERY {
@@ -73,11 +87,23 @@ impl TypingBoard {
         }
     }
 
+    /// The spell of typing to watch, unless it has a watcher already: one
+    /// watcher per spell, however long the typing goes on.
+    pub fn watch(&self, room: &str, user: &str) -> Option<Spell> {
+        let mut typing = self.lock();
+        let entry = typing.get_mut(&(room.to_owned(), user.to_owned()))?;
+        if entry.watched {
+            return None;
+        }
+        entry.watched = true;
+        Some(Spell(entry.spell))
+    }
+
     /// Ends typing that has had no signal for [`EXPIRES_AFTER`].
-    pub fn expire(&self, room: &str, user: &str, now: Instant) -> Expiry {
+    pub fn expire(&self, room: &str, user: &str, spell: Spell, now: Instant) -> Expiry {
         let mut typing = self.lock();
         let key = (room.to_owned(), user.to_owned());
-        let Some(t) = typing.get(&key) else {
+        let Some(t) = typing.get(&key).filter(|t| Spell(t.spell) == spell) else {
             return Expiry::Gone;
         };
         let ends = t.last_seen + EXPIRES_AFTER;
@@ -114,14 +140,32 @@ mod tests {
         let board = TypingBoard::default();
         let t0 = Instant::now();
         board.started("r", "a", t0);
+        let spell = board.watch("r", "a").unwrap();
         board.started("r", "a", t0 + Duration::from_secs(2));
         let refreshed_end = t0 + Duration::from_secs(2) + EXPIRES_AFTER;
         assert_eq!(
-            board.expire("r", "a", t0 + EXPIRES_AFTER),
+            board.expire("r", "a", spell, t0 + EXPIRES_AFTER),
             Expiry::CheckAt(refreshed_end)
         );
-        assert_eq!(board.expire("r", "a", refreshed_end), Expiry::Stop);
-        assert_eq!(board.expire("r", "a", refreshed_end), Expiry::Gone);
+        assert_eq!(board.expire("r", "a", spell, refreshed_end), Expiry::Stop);
+        assert_eq!(board.expire("r", "a", spell, refreshed_end), Expiry::Gone);
         assert_eq!(board.stopped("r", "a"), Relay::Quiet);
+    }
+
+    #[test]
+    fn each_spell_of_typing_has_one_watcher() {
+        let board = TypingBoard::default();
+        let t0 = Instant::now();
+        board.started("r", "a", t0);
+        let first = board.watch("r", "a").unwrap();
+        // Typing on (relayed again every three seconds) needs no new watcher.
+        board.started("r", "a", t0 + RELAY_EVERY);
+        assert_eq!(board.watch("r", "a"), None);
+        // A new spell after a stop gets its own, and the old one lets go.
+        board.stopped("r", "a");
+        board.started("r", "a", t0 + RELAY_EVERY * 2);
+        let second = board.watch("r", "a").unwrap();
+        assert_ne!(first, second);
+        assert_eq!(board.expire("r", "a", first, t0), Expiry::Gone);
     }
 }

@@ -98,17 +98,23 @@ async fn the_sender_name_comes_from_the_session_not_the_payload(#[case] backend:
 
 #[apply(backends)]
 #[tokio::test]
-async fn a_repeated_send_with_the_same_client_id_is_stored_once(#[case] backend: Backend) {
+async fn a_repeated_send_with_the_same_client_id_is_stored_and_delivered_once(
+    #[case] backend: Backend,
+) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let alice = joined(&app, "Alice", "general").await;
+    let mut bob = joined(&app, "Bob", "general").await;
 
     let payload = json!({"room": "general", "content": "once", "client_id": "c-1"});
     let first = alice.ack("send_message", payload.clone()).await;
     let second = alice.ack("send_message", payload).await;
     assert_eq!(first["ok"], true);
     assert_eq!(first, second);
+    // Bob sees it once: the retry is answered, not delivered again.
+    assert_eq!(bob.next_event("message").await, first["message"]);
+    bob.assert_no_event("message").await;
     assert_eq!(
         alice.join("general").await["messages"]
             .as_array()
