@@ -85,7 +85,12 @@ pub async fn run(
         per_second: config.send_rate.max(0.01),
     };
     let sockets = SocketState::new(sends, config.max_connections_per_ip, live.clone(), metrics);
+    let packet_limit = socket::packet_limit(config.message_max_chars);
     let (socket_layer, io) = SocketIo::builder()
+        .max_payload(packet_limit as u64)
+        .ws_max_message_size(packet_limit)
+        .ws_max_frame_size(packet_limit)
+        .connect_timeout(socket::SIGN_IN_TIMEOUT)
         .with_state(chat.clone())
         .with_state(sockets)
         .build_layer();

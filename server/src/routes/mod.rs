@@ -13,10 +13,11 @@ mod reader;
 
 pub use origin::{AllowedOrigins, check_origin};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 /// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -38,5 +39,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(health::healthz))
         .route("/healthz/live", get(health::live))
         .route("/healthz/ready", get(health::ready))
+        .route("/api/{*rest}", any(api_not_found))
         .route("/metrics", get(metrics::metrics))
+}
+
+/// An API path that does not exist: a JSON error, not the app's HTML page.
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint".into())
 }

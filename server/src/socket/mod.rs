@@ -21,6 +21,22 @@ use socketioxide::SocketIo;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::ConnectHandler;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// How long an Engine.IO session may stay open without signing in to the
+/// namespace (the library's default is 45 s).
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest Socket.IO packet accepted, over WebSocket or polling, before
+/// or after sign-in: room for the longest message even if every character
+/// were sent as a JSON escape pair (`\ud83d\ude00`, 12 bytes), and never
+/// less than 64 KiB. The library's default is 64 MiB.
+pub fn packet_limit(message_max_chars: usize) -> usize {
+    message_max_chars
+        .saturating_mul(12)
+        .saturating_add(4 * 1024)
+        .max(64 * 1024)
+}
 
 /// Registers the `/` namespace: only sockets with a valid session connect.
 ///

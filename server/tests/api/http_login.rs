@@ -127,3 +127,20 @@ async fn health_reports_live_and_ready(#[case] backend: Backend) {
         assert_eq!(response.json::<Value>().await.unwrap(), body, "{path}");
     }
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn unknown_api_paths_answer_with_a_json_404(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = app.login("Alice", "general").await;
+    for path in ["/api/nope", "/api/chat/general/nope/", "/api/v2/login"] {
+        let response = app.get(path, Some(&token)).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = response.json().await.expect("a JSON body");
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let posted = app.http.post(app.url("/api/nope")).send().await.unwrap();
+    assert_eq!(posted.status(), 404);
+}

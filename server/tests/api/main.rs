@@ -20,6 +20,7 @@ mod helpers;
 mod history;
 mod http_login;
 mod images;
+mod limits;
 mod metrics;
 mod outage;
 mod pages;
