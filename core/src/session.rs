@@ -34,6 +34,9 @@ impl std::fmt::Debug for SessionKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub username: Username,
+    /// Tells this sign-in from others under the same name (anyone may sign
+    /// in as any free name), so per-person limits are not shared with them.
+    pub id: String,
 }
 
 impl SessionKey {
@@ -58,8 +61,8 @@ impl SessionKey {
     /// Checks a token's signature and age; `None` for anything not issued by
     /// this key, expired, or malformed.
     pub fn verify(&self, token: &str, now: i64) -> Option<Session> {
-        let (signed_part, signature) = token.rsplit_once('.')?;
-        let signature = B64.decode(signature).ok()?;
+        let (signed_part, encoded_signature) = token.rsplit_once('.')?;
+        let signature = B64.decode(encoded_signature).ok()?;
         self.mac(signed_part).verify_slice(&signature).ok()?;
 
         let (name, issued_at) = signed_part.split_once('.')?;
@@ -70,6 +73,7 @@ impl SessionKey {
         let name = String::from_utf8(B64.decode(name).ok()?).ok()?;
         Some(Session {
             username: Username::parse(&name).ok()?,
+            id: encoded_signature.to_owned(),
         })
     }
 

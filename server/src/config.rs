@@ -64,7 +64,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
 
     /// Messages a connection may send at once before the steady rate applies
-    /// (one user over all connections: half as many again).
+    /// (one sign-in over all its connections: half as many again).
     #[arg(long, env = "SEND_BURST", default_value_t = 10.0)]
     pub send_burst: f64,
 

@@ -14,6 +14,12 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Debug, Clone)]
 pub struct Identity(pub Username);
 
+/// Which sign-in a socket belongs to (see [`Session::id`]).
+///
+/// [`Session::id`]: chat_core::session::Session::id
+#[derive(Debug, Clone)]
+pub struct SessionId(pub String);
+
 /// The `auth` object non-browser clients send.
 #[derive(Debug, Deserialize)]
 pub struct ConnectAuth {
@@ -47,6 +53,7 @@ pub async fn authenticate(
             Unauthorized
         })?;
     socket.extensions.insert(Identity(session.username));
+    socket.extensions.insert(SessionId(session.id));
     Ok(())
 }
 

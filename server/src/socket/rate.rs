@@ -78,6 +78,14 @@ impl<K: Eq + Hash> Limiter<K> {
             .take(self.rate, now)
     }
 
+    /// Gives back the token a request took (it turned out not to count).
+    pub fn refund(&self, key: &K) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(self.rate.burst);
+        }
+    }
+
     /// Forgets a key (a closed connection).
     pub fn forget(&self, key: &K) {
         self.buckets
@@ -127,5 +135,8 @@ mod tests {
         assert!(limiter.check("bob").is_ok());
         limiter.forget(&"alice");
         assert!(limiter.check("alice").is_ok());
+        limiter.refund(&"alice");
+        assert!(limiter.check("alice").is_ok());
+        assert!(limiter.check("alice").is_err());
     }
 }

@@ -1,10 +1,16 @@
 //! `send_message`: rate-limited here, then posted through the core's one
 //! path (validate, store, deliver), and acknowledged once stored.
+//!
+//! Only sends that are stored (or found stored) spend the send allowance;
+//! a refused one gives its tokens back, and one refused for the client's own
+//! mistake spends the connection's general event allowance instead, so
+//! garbage stays bounded without costing the sender (or anyone signed in
+//! under the same name) their messages.
 
-use super::auth::Identity;
+use super::auth::{Identity, SessionId};
 use super::reply::{invalid, joined_room, limit, posting_failed, respond};
 use super::state::SocketState;
-use app::events::{AckError, SendMessageReply, SendMessageRequest};
+use app::events::{AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use chat_core::{Chat, Origin};
 use protocol::names::Username;
 use socketioxide::ParserError;
@@ -14,6 +20,7 @@ use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 pub async fn send_message(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
+    Extension(SessionId(session)): Extension<SessionId>,
     State(chat): State<Chat>,
     State(sockets): State<SocketState>,
     TryData(request): TryData<SendMessageRequest>,
@@ -21,8 +28,21 @@ pub async fn send_message(
 ) {
     let outcome = async {
         limit(&sockets, sockets.sends_per_connection.check(socket.id))?;
-        limit(&sockets, sockets.sends_per_user.check(me.to_string()))?;
-        post(&socket, &me, &chat, request).await
+        if let Err(refused) = limit(&sockets, sockets.sends_per_session.check(session.clone())) {
+            sockets.sends_per_connection.refund(&socket.id);
+            return Err(refused);
+        }
+        let posted = post(&socket, &me, &chat, request).await;
+        if let Err(refused) = &posted {
+            sockets.sends_per_connection.refund(&socket.id);
+            sockets.sends_per_session.refund(&session);
+            // The client's own mistakes are bounded like any other event;
+            // the server's (`unavailable`) cost it nothing.
+            if refused.code != ErrorCode::Unavailable {
+                limit(&sockets, sockets.events_per_connection.check(socket.id))?;
+            }
+        }
+        posted
     };
     respond(ack, outcome.await);
 }

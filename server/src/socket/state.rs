@@ -18,7 +18,9 @@ const EVENTS_PER_CONNECTION: Rate = Rate {
 #[derive(Clone)]
 pub struct SocketState {
     pub sends_per_connection: Arc<Limiter<Sid>>,
-    pub sends_per_user: Arc<Limiter<String>>,
+    /// Keyed by sign-in ([`SessionId`](super::auth::SessionId)), not by
+    /// name: a stranger signed in under the same name has their own.
+    pub sends_per_session: Arc<Limiter<String>>,
     pub events_per_connection: Arc<Limiter<Sid>>,
     pub connections: Arc<ConnectionCount>,
     pub live: Arc<LiveRooms>,
@@ -40,7 +42,7 @@ impl SocketState {
         };
         SocketState {
             sends_per_connection: Limiter::new(sends),
-            sends_per_user: Limiter::new(per_user),
+            sends_per_session: Limiter::new(per_user),
             events_per_connection: Limiter::new(EVENTS_PER_CONNECTION),
             connections: Arc::new(ConnectionCount::new(max_connections_per_ip)),
             live,

@@ -1,10 +1,11 @@
 //! What one connection may make the server hold.
 
 use crate::backends;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, assert_refused, spawn_app};
 use chat_core::store::Backend;
 use futures::{SinkExt, StreamExt};
 use rstest_reuse::apply;
+use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -70,4 +71,43 @@ async fn a_session_that_never_signs_in_is_closed_soon(#[case] backend: Backend) 
         closed_within(&mut idle, Duration::from_secs(15)).await,
         "an unsigned session stayed open"
     );
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn refused_sends_cost_no_one_their_messages(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let alice = app.socket(&app.login("Alice", "general").await).await;
+    assert_eq!(alice.join("general").await["ok"], true);
+
+    // A stranger signs in under the same name and sends garbage from
+    // three connections.
+    let stranger = app.login("Alice", "general").await;
+    let garbage = json!({"room": "general", "content": 42});
+    for _ in 0..3 {
+        let socket = app.socket(&stranger).await;
+        assert_eq!(socket.join("general").await["ok"], true);
+        for _ in 0..30 {
+            let ack = socket.ack("send_message", garbage.clone()).await;
+            assert_eq!(ack["ok"], false, "{ack}");
+        }
+    }
+
+    // The real Alice still has her whole burst of sends.
+    for i in 0..10 {
+        let ack = alice.send("general", &format!("mine {i}")).await;
+        assert_eq!(ack["ok"], true, "send {i}: {ack}");
+    }
+    // And a connection whose sends were refused can still send.
+    let clumsy = app.socket(&stranger).await;
+    assert_eq!(clumsy.join("general").await["ok"], true);
+    for _ in 0..5 {
+        assert_refused(
+            &clumsy.ack("send_message", garbage.clone()).await,
+            "invalid",
+        );
+    }
+    assert_eq!(clumsy.send("general", "now properly").await["ok"], true);
 }
