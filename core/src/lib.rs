@@ -13,6 +13,7 @@ mod fanout;
 pub mod limits;
 pub mod metrics;
 mod post;
+pub mod reserved;
 pub mod session;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -10,7 +10,8 @@ pub const NAME_MAX_CHARS: usize = 32;
 pub const DEFAULT_MESSAGE_MAX_CHARS: usize = 4_000;
 
 /// Names no person may take: they would pass for the system or its staff.
-const RESERVED_NAMES: &[&str] = &[
+/// (The server also refuses their look-alikes in other scripts.)
+pub const RESERVED_NAMES: &[&str] = &[
     "system",
     "admin",
     "administrator",

@@ -15,6 +15,9 @@ use serde_json::json;
 pub enum ApiError {
     #[error("{0}")]
     Invalid(String),
+    /// A name no one may sign in with.
+    #[error("{0}")]
+    Reserved(String),
     #[error("log in first: send the session cookie or an Authorization: Bearer token")]
     Unauthorized,
     #[error("{0}")]
@@ -37,6 +40,7 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
+            ApiError::Reserved(_) => (StatusCode::BAD_REQUEST, "reserved"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

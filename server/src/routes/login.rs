@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use chat_core::Chat;
+use chat_core::reserved::looks_reserved;
 use chat_core::session::{self, clear_session_cookie, session_cookie};
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +34,14 @@ struct LoginErrors {
 }
 
 fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
-    match (Username::parse(&form.username), RoomName::parse(&form.room)) {
+    let username = Username::parse(&form.username).and_then(|user| {
+        if looks_reserved(user.as_str()) {
+            Err(NameError::Reserved)
+        } else {
+            Ok(user)
+        }
+    });
+    match (username, RoomName::parse(&form.room)) {
         (Ok(user), Ok(room)) => Ok((user, room)),
         (user, room) => Err(LoginErrors {
             username: user.err(),
@@ -80,6 +88,9 @@ pub async fn api_login(
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
     let (user, room) = validate(&request).map_err(|errors| {
+        if errors.username == Some(NameError::Reserved) {
+            return ApiError::Reserved("username is reserved".into());
+        }
         let mut problems = Vec::new();
         if let Some(e) = errors.username {
             problems.push(format!("username {e}"));

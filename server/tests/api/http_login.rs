@@ -144,3 +144,41 @@ async fn unknown_api_paths_answer_with_a_json_404(#[case] backend: Backend) {
     let posted = app.http.post(app.url("/api/nope")).send().await.unwrap();
     assert_eq!(posted.status(), 404);
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn look_alikes_of_reserved_names_cannot_log_in(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    // Cyrillic е and ѕ, fullwidth letters, zeros for o, capital I for l.
+    for name in ["Systеm", "ѕystem", "ＡＤＭＩＮ", "r00t", "nuII", "System"] {
+        let response = app
+            .http
+            .post(app.url("/api/login"))
+            .json(&json!({"username": name, "room": "general"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{name}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "reserved", "{name}: {body}");
+
+        let form = app
+            .http
+            .post(app.url("/"))
+            .form(&[("username", name), ("room", "general")])
+            .send()
+            .await
+            .unwrap();
+        let location = form.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            location.contains("username_error=reserved"),
+            "{name}: {location}"
+        );
+    }
+    // Names that only resemble them in part are fine.
+    for name in ["Systems", "Zoë", "rooted"] {
+        app.login(name, "general").await;
+    }
+}

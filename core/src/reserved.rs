@@ -1,0 +1,52 @@
+//! Look-alikes of reserved names: `Systеm` with a Cyrillic `е`, fullwidth
+//! `ＡＤＭＩＮ`, `r00t`, `nuII`. Names are compared by their confusable
+//! skeletons (Unicode TR39) after compatibility normalisation (NFKC, which
+//! makes fullwidth letters plain), in every case. Checked on the server only: the browser
+//! need not carry the confusables table.
+
+use protocol::names::RESERVED_NAMES;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+
+/// Whether `name` reads as one of the reserved names.
+pub fn looks_reserved(name: &str) -> bool {
+    let names = looks(name);
+    RESERVED_NAMES
+        .iter()
+        .any(|reserved| looks(reserved).iter().any(|r| names.contains(r)))
+}
+
+/// What a name looks like as typed, in lower case and in upper case (the
+/// confusables equate `I` with `l` but not with `i`, so `nuII` matches
+/// `null` only as typed, and `ＡＤＭＩＮ` matches `ADMIN` only in capitals).
+fn looks(name: &str) -> [String; 3] {
+    let plain: String = name.nfkc().collect();
+    [
+        skeleton(&plain).collect(),
+        skeleton(&plain.to_lowercase()).collect(),
+        skeleton(&plain.to_uppercase()).collect(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn look_alikes_of_reserved_names_are_caught() {
+        for name in [
+            "System",
+            "Systеm",
+            "ＡＤＭＩＮ",
+            "ѕystem",
+            "r00t",
+            "Moderator",
+            "nuII",
+        ] {
+            assert!(looks_reserved(name), "{name}");
+        }
+        for name in ["Alice", "Systems", "admins", "Zoë", "Łukasz", "rooted"] {
+            assert!(!looks_reserved(name), "{name}");
+        }
+    }
+}
