@@ -73,7 +73,11 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                 </div>
                 <div class="chat-me">
                     <span class="me-name" title="You">{me}</span>
-                    <a class="logout" href="/logout">"Log out"</a>
+                    // A form, not a link: logging out changes state, so it
+                    // is a POST (which the server checks comes from here).
+                    <form class="logout" method="post" action="/logout">
+                        <button type="submit">"Log out"</button>
+                    </form>
                 </div>
             </header>
             <ConnectionBanner live />

@@ -108,7 +108,9 @@ pub async fn api_login(
     }))
 }
 
-/// `GET /logout`: forgets the session cookie.
+/// `POST /logout`: forgets the session cookie. A POST, so another site's
+/// link or image cannot log people out (and its forms are refused by the
+/// origin check).
 pub async fn logout() -> impl IntoResponse {
     (
         StatusCode::SEE_OTHER,

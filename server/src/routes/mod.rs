@@ -25,7 +25,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
-        .route("/logout", get(login::logout))
+        .route("/logout", post(login::logout))
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))
         .route("/chat/{room}/history/", get(history::history))

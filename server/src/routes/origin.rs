@@ -1,6 +1,8 @@
-//! The Socket.IO handshake is refused to web pages of other sites: browsers
-//! send `Origin`, and only the site's own (or a configured one) may connect.
-//! Clients that send no `Origin` (native apps, bots) authenticate by token.
+//! Web pages of other sites may neither open Socket.IO connections nor send
+//! anything that changes state (log in, log out, upload, call a server
+//! function): browsers send `Origin` with those, and only the site's own
+//! (or a configured one) is let through. Clients that send no `Origin`
+//! (native apps, bots) authenticate by token.
 
 use crate::error::ApiError;
 use axum::extract::{Request, State};
@@ -34,20 +36,22 @@ impl AllowedOrigins {
     }
 }
 
-/// Refuses cross-origin requests to `/socket.io/` with 403.
+/// Refuses cross-origin Socket.IO handshakes and state-changing requests
+/// with 403.
 pub async fn check_origin(
     State(allowed): State<AllowedOrigins>,
     req: Request,
     next: Next,
 ) -> Response {
-    if req.uri().path().starts_with("/socket.io") {
+    let guarded = req.uri().path().starts_with("/socket.io") || !req.method().is_safe();
+    if guarded {
         let headers = req.headers();
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
         if let Some(origin) = text(header::ORIGIN)
             && !allowed.permits(origin, text(header::HOST))
         {
-            tracing::info!(%origin, "refused a cross-origin Socket.IO handshake");
-            return ApiError::Forbidden(format!("connections from {origin} are not allowed"))
+            tracing::info!(%origin, path = req.uri().path(), "refused a cross-origin request");
+            return ApiError::Forbidden(format!("requests from {origin} are not allowed"))
                 .into_response();
         }
     }

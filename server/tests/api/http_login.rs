@@ -182,3 +182,45 @@ async fn look_alikes_of_reserved_names_cannot_log_in(#[case] backend: Backend) {
         app.login(name, "general").await;
     }
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn other_sites_cannot_log_people_in_or_out_or_post_for_them(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = app.login("Alice", "general").await;
+    let own = format!("http://{}", app.addr);
+    let post = |path: &str, origin: &str| {
+        app.http
+            .post(app.url(path))
+            .header("Origin", origin)
+            .header("Cookie", format!("chat_session={token}"))
+            .form(&[("username", "Mallory"), ("room", "general")])
+            .send()
+    };
+    for path in [
+        "/",
+        "/logout",
+        "/api/chat/general/images/",
+        "/_fn/load_older",
+    ] {
+        let response = post(path, "https://evil.example").await.unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "forbidden", "{path}");
+    }
+    // The site's own pages may; logging out is a POST that clears the cookie.
+    let logout = post("/logout", &own).await.unwrap();
+    assert_eq!(logout.status(), 303);
+    let cleared = logout.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cleared.contains("chat_session=;") && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+    let login = post("/", &own).await.unwrap();
+    assert_eq!(login.status(), 303);
+    // A link (GET) logs no one out.
+    let link = app.get("/logout", Some(&token)).await;
+    assert_eq!(link.status(), 405);
+}
