@@ -46,8 +46,8 @@ pub struct Posted {
 }
 
 impl Chat {
-    /// Validates a text message (`content`) or an image's caption
-    /// (`caption`, which may be empty) and its `client_id`.
+    /// Validates a message's `text` (a text message's content, or an
+    /// image's caption, which may be absent) and its `client_id`.
     pub fn draft(
         &self,
         room: RoomName,

@@ -131,6 +131,7 @@ pub async fn run(
     tracing::info!("stopped");
     Ok(())
 }
+
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

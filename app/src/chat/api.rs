@@ -81,7 +81,7 @@ mod ssr {
             let page_size = self.chat.limits().page_size;
             self.chat
                 .store()
-                .page_before(&self.room, before.unwrap_or(i64::MAX), page_size)
+                .page_before(&self.room, before, page_size)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, room = %self.room, "reading history failed");

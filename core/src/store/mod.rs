@@ -83,6 +83,15 @@ impl Default for PoolSettings {
     }
 }
 
+impl PoolSettings {
+    /// A pool of any backend, sized and timed by these settings.
+    fn pool_options<DB: sqlx::Database>(&self) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.acquire_timeout)
+    }
+}
+
 /// A message about to be stored.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
@@ -149,12 +158,12 @@ pub trait Store: Send + Sync + 'static {
     /// How many messages a room has, or `None` for a room nobody created.
     async fn room_size(&self, room: &RoomName) -> Result<Option<i64>, StoreError>;
 
-    /// Up to `limit` messages with ids below `before`, oldest first;
-    /// `has_more` tells whether older ones remain.
+    /// Up to `limit` messages with ids below `before` (the newest ones when
+    /// `None`), oldest first; `has_more` tells whether older ones remain.
     async fn page_before(
         &self,
         room: &RoomName,
-        before: i64,
+        before: Option<i64>,
         limit: i64,
     ) -> Result<HistoryPage, StoreError>;
 

@@ -7,7 +7,7 @@ use super::sql_store::impl_store;
 use super::write_queue::WriteQueue;
 use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, now_millis};
 use sqlx::MySqlPool;
-use sqlx::mysql::{MySqlDatabaseError, MySqlPoolOptions};
+use sqlx::mysql::MySqlDatabaseError;
 use std::time::Duration;
 
 /// Times an insert is tried in all when InnoDB breaks a deadlock by rolling
@@ -23,11 +23,7 @@ pub(super) struct MySqlStore {
 
 impl MySqlStore {
     pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
-        let pool = MySqlPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect(url)
-            .await?;
+        let pool = settings.pool_options().connect(url).await?;
         sqlx::migrate!("../migrations/mysql").run(&pool).await?;
         Ok(MySqlStore {
             pool,

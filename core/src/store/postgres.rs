@@ -5,7 +5,6 @@ use super::sql_store::impl_store;
 use super::write_queue::WriteQueue;
 use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 
 pub(super) struct PgStore {
     pool: PgPool,
@@ -15,11 +14,7 @@ pub(super) struct PgStore {
 
 impl PgStore {
     pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect(url)
-            .await?;
+        let pool = settings.pool_options().connect(url).await?;
         sqlx::migrate!("../migrations/postgres").run(&pool).await?;
         Ok(PgStore {
             pool,

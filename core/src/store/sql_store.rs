@@ -72,14 +72,14 @@ macro_rules! impl_store {
             async fn page_before(
                 &self,
                 room: &protocol::names::RoomName,
-                before: i64,
+                before: Option<i64>,
                 limit: i64,
             ) -> Result<protocol::message::HistoryPage, $crate::store::StoreError> {
                 let rows = $crate::store::row::fetch_rows(
                     &self.pool,
                     $sql::PAGE_BEFORE,
                     room,
-                    before,
+                    before.unwrap_or(i64::MAX),
                     limit + 1,
                 )
                 .await?;

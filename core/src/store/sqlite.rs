@@ -5,7 +5,7 @@ use super::sql_store::impl_store;
 use super::write_queue::WriteQueue;
 use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -23,11 +23,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(settings.max_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect_with(options)
-            .await?;
+        let pool = settings.pool_options().connect_with(options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore {
             pool,

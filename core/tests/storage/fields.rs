@@ -34,7 +34,7 @@ async fn text_and_image_messages_read_back_as_stored(#[case] backend: Backend) {
         .unwrap()
         .message;
 
-    let page = fx.store.page_before(&general, i64::MAX, 10).await.unwrap();
+    let page = fx.store.page_before(&general, None, 10).await.unwrap();
     assert_eq!(
         page.messages,
         vec![stored_text.clone(), stored_image.clone()]
@@ -88,7 +88,7 @@ async fn reopening_a_database_keeps_its_messages(#[case] backend: Backend) {
     let reopened = store::connect(fx.db.url(), &PoolSettings::default())
         .await
         .unwrap();
-    let page = reopened.page_before(&general, i64::MAX, 10).await.unwrap();
+    let page = reopened.page_before(&general, None, 10).await.unwrap();
     assert_eq!(page.messages, vec![stored.clone()]);
     let retry = reopened
         .insert_message(text(&general, &alice, "still here", Some("k")))

@@ -21,6 +21,5 @@ pub async fn history(
     let before = int_param(&query, "before", 1, i64::MAX)?;
     let limit = int_param(&query, "limit", 1, MAX_LIMIT)?.unwrap_or(chat.limits().page_size);
     let (room, _) = existing_room(&chat, &room).await?;
-    let before = before.unwrap_or(i64::MAX);
     Ok(Json(chat.store().page_before(&room, before, limit).await?))
 }

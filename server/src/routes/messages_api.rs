@@ -83,7 +83,7 @@ async fn cursor_page(
     let db = chat.store();
     let (oldest_first, older_exist, newer_exist) = match cursor {
         Cursor::Before(id) => {
-            let page = db.page_before(room, id.unwrap_or(i64::MAX), size).await?;
+            let page = db.page_before(room, id, size).await?;
             let newer = match page.messages.last() {
                 Some(newest) => db.page_after(room, newest.id, 0).await?.has_more,
                 None => false,
@@ -93,7 +93,7 @@ async fn cursor_page(
         Cursor::After(id) => {
             let page = db.page_after(room, id, size).await?;
             let older = match page.messages.first() {
-                Some(oldest) => db.page_before(room, oldest.id, 0).await?.has_more,
+                Some(oldest) => db.page_before(room, Some(oldest.id), 0).await?.has_more,
                 None => false,
             };
             (page.messages, older, page.has_more)

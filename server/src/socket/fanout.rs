@@ -33,27 +33,14 @@ impl LiveRooms {
         let _ = self.io.set(io);
     }
 
-    /// Who is typing where.
-    pub fn typing(&self) -> &TypingBoard {
-        &self.typing
-    }
-
-    /// Tells the room about a change in `user`'s typing (not the socket
-    /// `from` it came from), and for a start, arms its expiry.
-    pub async fn relay_typing(
-        self: &Arc<Self>,
-        from: Option<Sid>,
-        room: &str,
-        user: &str,
-        relay: Relay,
-    ) {
-        let typing = match relay {
-            Relay::Start => true,
-            Relay::Stop => false,
-            Relay::Quiet => return,
-        };
-        self.announce_typing(from, room, user, typing).await;
-        if let Some(spell) = typing.then(|| self.typing.watch(room, user)).flatten() {
+    /// `user` typed in `room`: tells the room (not the socket `from` it came
+    /// from) when that is news, and arms the expiry of this spell of typing.
+    pub async fn typing_started(self: &Arc<Self>, from: Option<Sid>, room: &str, user: &str) {
+        if self.typing.started(room, user, Instant::now()) == Relay::Quiet {
+            return;
+        }
+        self.announce_typing(from, room, user, true).await;
+        if let Some(spell) = self.typing.watch(room, user) {
             let live = self.clone();
             let (room, user) = (room.to_owned(), user.to_owned());
             tokio::spawn(async move {
@@ -67,6 +54,14 @@ impl LiveRooms {
                     }
                 }
             });
+        }
+    }
+
+    /// `user`'s typing in `room` ended (they stopped, sent, left or went
+    /// away): tells the room, if it knew they were typing.
+    pub async fn typing_ended(&self, from: Option<Sid>, room: &str, user: &str) {
+        if self.typing.stopped(room, user) == Relay::Stop {
+            self.announce_typing(from, room, user, false).await;
         }
     }
 
@@ -108,9 +103,6 @@ impl Fanout for LiveRooms {
             tracing::warn!(error = %e, "message broadcast failed");
         }
         // Posting ends the author's typing; its expiry then finds it gone.
-        if self.typing.stopped(room, &message.username) == Relay::Stop {
-            self.announce_typing(from, room, &message.username, false)
-                .await;
-        }
+        self.typing_ended(from, room, &message.username).await;
     }
 }

@@ -60,7 +60,7 @@ async fn join_room(
         Some(page) if recovered => page.messages,
         _ => {
             store
-                .page_before(&room, i64::MAX, limits.page_size)
+                .page_before(&room, None, limits.page_size)
                 .await
                 .map_err(unavailable)?
                 .messages
@@ -103,10 +103,9 @@ pub async fn leave(
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
-        let relay = sockets.live.typing().stopped(room.as_str(), me.as_str());
         sockets
             .live
-            .relay_typing(Some(socket.id), room.as_str(), me.as_str(), relay)
+            .typing_ended(Some(socket.id), room.as_str(), me.as_str())
             .await;
         presence::announce_departure(&socket, room.as_str(), me.as_str()).await;
         socket.leave(room.to_string());

@@ -63,10 +63,9 @@ pub async fn on_disconnect(socket: SocketRef, State(sockets): State<SocketState>
         {
             continue;
         }
-        let relay = sockets.live.typing().stopped(&room, name.as_str());
         sockets
             .live
-            .relay_typing(Some(socket.id), &room, name.as_str(), relay)
+            .typing_ended(Some(socket.id), &room, name.as_str())
             .await;
         announce_departure(&socket, &room, name.as_str()).await;
     }

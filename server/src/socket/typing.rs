@@ -6,7 +6,6 @@ use super::reply::{invalid, joined_room, limit, respond};
 use super::state::SocketState;
 use app::events::{Done, TypingRequest};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use std::time::Instant;
 
 /// Tells the others in the room that the user started or stopped typing.
 pub async fn typing(
@@ -20,16 +19,12 @@ pub async fn typing(
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
-        let board = sockets.live.typing();
-        let relay = if request.typing {
-            board.started(room.as_str(), me.as_str(), Instant::now())
+        let (from, room, me) = (Some(socket.id), room.as_str(), me.as_str());
+        if request.typing {
+            sockets.live.typing_started(from, room, me).await;
         } else {
-            board.stopped(room.as_str(), me.as_str())
-        };
-        sockets
-            .live
-            .relay_typing(Some(socket.id), room.as_str(), me.as_str(), relay)
-            .await;
+            sockets.live.typing_ended(from, room, me).await;
+        }
         Ok(Done {})
     };
     respond(ack, outcome.await);
