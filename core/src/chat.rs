@@ -4,8 +4,10 @@ use crate::drain::Drain;
 use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::rate::Limiter;
 use crate::session::SessionKey;
 use crate::store::Store;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ struct Inner {
     fanout: Arc<dyn Fanout>,
     metrics: Arc<Metrics>,
     drain: Drain,
+    room_creations: Arc<Limiter<IpAddr>>,
 }
 
 impl Chat {
@@ -38,6 +41,7 @@ impl Chat {
             inner: Arc::new(Inner {
                 store,
                 sessions,
+                room_creations: Limiter::new(limits.room_creations),
                 limits,
                 fanout,
                 metrics,
@@ -68,6 +72,10 @@ impl Chat {
 
     pub(crate) fn fanout(&self) -> &dyn Fanout {
         self.inner.fanout.as_ref()
+    }
+
+    pub(crate) fn room_creations(&self) -> &Limiter<IpAddr> {
+        &self.inner.room_creations
     }
 
     pub(crate) fn drain(&self) -> &Drain {

@@ -13,7 +13,9 @@ mod fanout;
 pub mod limits;
 pub mod metrics;
 mod post;
+pub mod rate;
 pub mod reserved;
+mod rooms;
 pub mod session;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -23,3 +25,4 @@ pub use chat::Chat;
 pub use fanout::{Fanout, Origin};
 pub use limits::Limits;
 pub use post::{Draft, PostError, Posted};
+pub use rooms::OpenRoomError;

@@ -1,5 +1,7 @@
 //! Tunable limits that requests are checked against.
 
+use crate::rate::Rate;
+
 /// What one request may ask of the server.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -12,6 +14,8 @@ pub struct Limits {
     /// Most messages a `join` with `since` returns before giving up with
     /// `recovered: false`.
     pub catch_up_max: i64,
+    /// Rooms one client address may create.
+    pub room_creations: Rate,
 }
 
 impl Default for Limits {
@@ -21,6 +25,7 @@ impl Default for Limits {
             page_size: 50,
             catch_up_max: 500,
             max_upload_bytes: 10 * 1024 * 1024,
+            room_creations: Rate::per_hour(60),
         }
     }
 }

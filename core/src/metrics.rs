@@ -17,6 +17,9 @@ pub struct Metrics {
     pub sockets_opened: AtomicU64,
     pub connections_refused: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Pixels of uploads being decoded now, and the most at any one time.
+    pub decode_pixels: AtomicU64,
+    pub decode_pixels_peak: AtomicU64,
 }
 
 impl Metrics {
@@ -67,14 +70,35 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
-        let open = self.sockets_open.load(Ordering::Relaxed);
-        let _ = writeln!(
-            out,
-            "# HELP chat_socket_connections_open Socket.IO connections open now.\n\
-             # TYPE chat_socket_connections_open gauge\nchat_socket_connections_open {open}"
-        );
+        let gauges: [(&str, &str, i64); 3] = [
+            (
+                "chat_socket_connections_open",
+                "Socket.IO connections open now.",
+                self.sockets_open.load(Ordering::Relaxed),
+            ),
+            (
+                "chat_image_decode_pixels",
+                "Pixels of uploaded images being decoded now.",
+                gauge(&self.decode_pixels),
+            ),
+            (
+                "chat_image_decode_pixels_peak",
+                "The most pixels of uploaded images decoded at one time since start.",
+                gauge(&self.decode_pixels_peak),
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
         out
     }
+}
+
+fn gauge(value: &AtomicU64) -> i64 {
+    i64::try_from(value.load(Ordering::Relaxed)).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -95,6 +119,6 @@ mod tests {
         assert!(text.contains(
             "# TYPE chat_socket_connections_open gauge\nchat_socket_connections_open 2\n"
         ));
-        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 7);
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 9);
     }
 }

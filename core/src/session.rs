@@ -102,26 +102,28 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
-/// A `Set-Cookie` value that stores the session in the browser.
-pub fn session_cookie(token: &str) -> String {
-    base_cookie(token)
+/// A `Set-Cookie` value that stores the session in the browser; `secure`
+/// when the site is served over https.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    base_cookie(token, secure)
         .max_age(cookie::time::Duration::seconds(MAX_AGE_SECS))
         .build()
         .to_string()
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie() -> String {
-    base_cookie("")
+pub fn clear_session_cookie(secure: bool) -> String {
+    base_cookie("", secure)
         .max_age(cookie::time::Duration::ZERO)
         .build()
         .to_string()
 }
 
-fn base_cookie(value: &str) -> cookie::CookieBuilder<'_> {
+fn base_cookie(value: &str, secure: bool) -> cookie::CookieBuilder<'_> {
     Cookie::build((COOKIE_NAME, value))
         .path("/")
         .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Lax)
 }
 
@@ -180,14 +182,16 @@ mod tests {
 
     #[test]
     fn the_cookie_is_http_only_lax_and_lasts_thirty_days() {
-        let set = session_cookie("abc.1.sig");
+        let set = session_cookie("abc.1.sig", false);
         let cookie = Cookie::parse(set.as_str()).unwrap();
         assert_eq!((cookie.name(), cookie.value()), (COOKIE_NAME, "abc.1.sig"));
         assert_eq!(cookie.http_only(), Some(true));
         assert_eq!(cookie.same_site(), Some(SameSite::Lax));
         assert_eq!(cookie.path(), Some("/"));
         assert_eq!(cookie.max_age().unwrap().whole_seconds(), MAX_AGE_SECS);
-        let cleared = Cookie::parse(clear_session_cookie()).unwrap();
+        assert_eq!(cookie.secure(), None);
+        let cleared = Cookie::parse(clear_session_cookie(true)).unwrap();
         assert_eq!(cleared.max_age().unwrap().whole_seconds(), 0);
+        assert_eq!(cleared.secure(), Some(true));
     }
 }

@@ -2,6 +2,7 @@
 
 use chat_core::store::PoolSettings;
 use clap::Parser;
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -79,6 +80,61 @@ pub struct Config {
     /// Longest message text, in characters after trimming.
     #[arg(long, env = "MESSAGE_MAX_CHARS", default_value_t = app::names::DEFAULT_MESSAGE_MAX_CHARS)]
     pub message_max_chars: usize,
+
+    /// The site's address as users see it, e.g. `https://chat.example.com`
+    /// (behind a reverse proxy): the only origin allowed besides
+    /// `ALLOWED_ORIGINS`, the base of absolute links, and `Secure` cookies
+    /// when https. Unset: the request's own `Host`.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated, e.g.
+    /// `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Longest wait for a request's headers (and for the next request on
+    /// an idle keep-alive connection), in seconds.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 15)]
+    pub header_read_timeout_secs: u64,
+
+    /// Longest pause inside a request body, in seconds.
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_read_timeout_secs: u64,
+
+    /// Logins one client address may make per minute.
+    #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 30)]
+    pub logins_per_minute: u32,
+
+    /// Rooms one client address may create per hour (joining existing
+    /// rooms is not limited).
+    #[arg(long, env = "ROOMS_PER_HOUR", default_value_t = 60)]
+    pub rooms_per_hour: u32,
+
+    /// Images one sign-in may upload per minute.
+    #[arg(long, env = "UPLOADS_PER_MINUTE", default_value_t = 20)]
+    pub uploads_per_minute: u32,
+
+    /// Pixels of uploaded images decoded at once, server-wide (each takes
+    /// 4–8 bytes of memory while it is checked); more uploads wait their
+    /// turn. At least the largest image accepted (40 million).
+    #[arg(long, env = "DECODE_PIXELS_IN_FLIGHT", default_value_t = 80_000_000)]
+    pub decode_pixels_in_flight: u64,
+
+    /// Most TCP connections open at once; more wait to be accepted. Keep it
+    /// below the process's open-file limit (`ulimit -n`). One client address
+    /// may hold twice `MAX_CONNECTIONS_PER_IP` of them.
+    #[arg(long, env = "MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
+    pub max_open_connections: usize,
+}
+
+/// One `TRUSTED_PROXIES` entry: `10.0.0.1` or `10.0.0.0/8`.
+fn parse_proxy(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{text:?} is not an IP address or CIDR range"))
 }
 
 impl Config {
@@ -103,6 +159,15 @@ impl Config {
             send_burst: 10.0,
             send_rate: 2.0,
             max_connections_per_ip: 64,
+            logins_per_minute: 30,
+            rooms_per_hour: 60,
+            uploads_per_minute: 20,
+            decode_pixels_in_flight: 80_000_000,
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            header_read_timeout_secs: 15,
+            body_read_timeout_secs: 30,
+            max_open_connections: 4096,
         }
     }
 
@@ -119,6 +184,18 @@ impl Config {
             max_connections: self.database_max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.database_timeout_ms.max(1)),
             startup_wait: Duration::from_secs(self.database_startup_wait_secs),
+        }
+    }
+}
+
+impl Config {
+    /// What the accept loop enforces.
+    pub fn serve_limits(&self) -> crate::net::ServeLimits {
+        crate::net::ServeLimits {
+            header_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            body_timeout: Duration::from_secs(self.body_read_timeout_secs.max(1)),
+            max_connections: self.max_open_connections,
+            max_connections_per_ip: self.max_connections_per_ip.saturating_mul(2),
         }
     }
 }

@@ -3,10 +3,10 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chat_core::PostError;
 use chat_core::store::StoreError;
+use chat_core::{OpenRoomError, PostError};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -28,6 +28,12 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     Unsupported(String),
+    /// Too many requests; the client may try again after the wait.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -46,11 +52,28 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) | ApiError::Store(_) | ApiError::Files(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
         }
     }
+}
+
+impl ApiError {
+    /// A 429 for an allowance that refills in `retry_after`.
+    pub fn rate_limited(what: &str, retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after_secs(retry_after);
+        ApiError::RateLimited {
+            message: format!("too many {what}; try again in {seconds} s"),
+            retry_after,
+        }
+    }
+}
+
+/// Whole seconds, rounded up, as `Retry-After` counts them.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 impl IntoResponse for ApiError {
@@ -63,11 +86,28 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        (
-            status,
-            Json(json!({"error": {"code": code, "message": message}})),
-        )
-            .into_response()
+        let mut error = json!({"code": code, "message": message});
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            let seconds = retry_after_secs(*retry_after);
+            error["retry_after"] = seconds.into();
+            (
+                status,
+                [(header::RETRY_AFTER, seconds.to_string())],
+                Json(json!({ "error": error })),
+            )
+                .into_response()
+        } else {
+            (status, Json(json!({ "error": error }))).into_response()
+        }
+    }
+}
+
+impl From<OpenRoomError> for ApiError {
+    fn from(error: OpenRoomError) -> Self {
+        match error {
+            OpenRoomError::RateLimited(wait) => ApiError::rate_limited("new rooms", wait),
+            OpenRoomError::Store(e) => ApiError::Store(e),
+        }
     }
 }
 

@@ -4,10 +4,12 @@
 pub mod config;
 mod error;
 mod images;
+mod net;
 mod routes;
 mod secret;
 mod socket;
 mod startup;
 mod state;
+mod throttles;
 
 pub use startup::{StartupError, run, shutdown_signal};

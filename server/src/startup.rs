@@ -1,21 +1,24 @@
 //! Building the application from its configuration and serving it.
 
 use crate::config::Config;
+use crate::images::DecodeBudget;
+use crate::net::{self, Network, PublicUrlError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
-use crate::socket::{LiveRooms, Rate, SocketState};
+use crate::socket::{LiveRooms, SocketState};
 use crate::state::AppState;
+use crate::throttles::Throttles;
 use crate::{routes, socket};
 use app::shell;
 use axum::{Router, middleware};
 use chat_core::metrics::Metrics;
+use chat_core::rate::Rate;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Limits};
 use leptos::config::LeptosOptions;
 use socketioxide::SocketIo;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -23,6 +26,9 @@ use tower_http::trace::TraceLayer;
 
 /// How long shutdown waits for messages in flight.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+/// How long an upload waits for its turn to be decoded before it is
+/// refused as busy.
+const DECODE_WAIT: Duration = Duration::from_secs(30);
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +40,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    PublicUrl(#[from] PublicUrlError),
     #[error("database {url}: {source}")]
     Store { url: String, source: StoreError },
     #[error("server error: {0}")]
@@ -53,6 +61,7 @@ pub async fn run(
             source,
         })?;
     }
+    let network = Network::new(&config.trusted_proxies, config.public_url.as_deref())?;
     // Leptos spawns rendering tasks on whichever executor is registered.
     let _ = any_spawner::Executor::init_tokio();
     let secret = secret::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
@@ -71,6 +80,7 @@ pub async fn run(
     let limits = Limits {
         message_max_chars: config.message_max_chars,
         max_upload_bytes: config.max_upload_bytes,
+        room_creations: Rate::per_hour(config.rooms_per_hour),
         ..Limits::default()
     };
     let chat = Chat::new(
@@ -80,11 +90,23 @@ pub async fn run(
         live.clone(),
         metrics.clone(),
     );
+    let decode = DecodeBudget::new(
+        config.decode_pixels_in_flight,
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+        DECODE_WAIT,
+        metrics.clone(),
+    );
     let sends = Rate {
         burst: config.send_burst.max(1.0),
         per_second: config.send_rate.max(0.01),
     };
-    let sockets = SocketState::new(sends, config.max_connections_per_ip, live.clone(), metrics);
+    let sockets = SocketState::new(
+        sends,
+        config.max_connections_per_ip,
+        network.clone(),
+        live.clone(),
+        metrics,
+    );
     let packet_limit = socket::packet_limit(config.message_max_chars);
     let (socket_layer, io) = SocketIo::builder()
         .max_payload(packet_limit as u64)
@@ -100,13 +122,19 @@ pub async fn run(
     let state = AppState {
         chat: chat.clone(),
         media_dir: config.media_dir.clone(),
+        network: network.clone(),
+        throttles: Throttles::new(
+            Rate::per_minute(config.logins_per_minute),
+            Rate::per_minute(config.uploads_per_minute),
+        ),
+        decode,
         leptos_options: LeptosOptions::builder()
             .output_name(config.output_name.as_str())
             .site_root(config.site_root.display().to_string())
             .site_addr(site_addr)
             .build(),
     };
-    let origins = AllowedOrigins::new(&config.allowed_origins);
+    let origins = AllowedOrigins::new(&config.allowed_origins, network.clone());
     let app = Router::new()
         .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -116,17 +144,15 @@ pub async fn run(
         .with_state(state);
 
     tracing::info!(%site_addr, "serving");
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let closing = chat.clone();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing messages in flight");
-            closing.stop_posting(DRAIN_LIMIT).await;
-            tracing::info!("shutting down: closing sockets");
-            io.close().await;
-        })
-        .await?;
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing messages in flight");
+        closing.stop_posting(DRAIN_LIMIT).await;
+        tracing::info!("shutting down: closing sockets");
+        io.close().await;
+    };
+    net::serve(listener, app, config.serve_limits(), network, shutdown).await?;
     chat.close_store().await;
     tracing::info!("stopped");
     Ok(())

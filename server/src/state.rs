@@ -1,5 +1,8 @@
 //! The one state every HTTP handler and server function shares.
 
+use crate::images::DecodeBudget;
+use crate::net::Network;
+use crate::throttles::Throttles;
 use axum::extract::FromRef;
 use chat_core::Chat;
 use leptos::config::LeptosOptions;
@@ -13,5 +16,11 @@ pub struct AppState {
     pub chat: Chat,
     /// Uploads live in `chat_images/` inside.
     pub media_dir: PathBuf,
+    /// Who requests come from, and the site's public address.
+    pub network: Network,
+    /// Logins per address, uploads per sign-in.
+    pub throttles: Throttles,
+    /// Pixels of uploads decoded at once.
+    pub decode: DecodeBudget,
     pub leptos_options: LeptosOptions,
 }

@@ -19,6 +19,14 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(|code| NameError::from_code(&code))
             .map(|e| format!("{label} {e}."))
     };
+    // A refused login (too many from one address) says when to try again.
+    let wait = move || {
+        query
+            .read()
+            .get("retry_after")
+            .and_then(|s| s.parse::<u64>().ok())
+            .map(|s| format!("Too many logins from your network. Try again in {s} s."))
+    };
 
     view! {
         <Title text="Chat · Log in" />
@@ -40,6 +48,7 @@ pub fn LoginPage() -> impl IntoView {
                     value=value("room")
                     error=error("room_error", "Room name")
                 />
+                <p class="form-error" role="alert">{wait}</p>
                 <button type="submit">"Join room"</button>
             </form>
         </main>

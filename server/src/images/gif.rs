@@ -1,7 +1,7 @@
 //! GIF: drops comment blocks and application blocks other than the looping
 //! ones (XMP hides there), and anything after the trailer.
 
-use super::{Rejection, truncated};
+use super::{Rejection, Stripped, truncated};
 
 const TRAILER: u8 = 0x3B;
 const EXTENSION: u8 = 0x21;
@@ -9,17 +9,21 @@ const IMAGE: u8 = 0x2C;
 const COMMENT: u8 = 0xFE;
 const APPLICATION: u8 = 0xFF;
 
-pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
+pub fn strip(bytes: &[u8]) -> Result<Stripped, Rejection> {
     // Header (6) and logical screen descriptor (7), then the global colour table.
     let flags = *bytes.get(10).ok_or_else(truncated)?;
     let mut at = 13 + color_table_len(flags);
-    let mut out = bytes.get(..at).ok_or_else(truncated)?.to_vec();
+    let mut found = Stripped {
+        bytes: bytes.get(..at).ok_or_else(truncated)?.to_vec(),
+        ..Stripped::default()
+    };
+    let out = &mut found.bytes;
 
     loop {
         match *bytes.get(at).ok_or_else(truncated)? {
             TRAILER => {
                 out.push(TRAILER);
-                return Ok(out);
+                return Ok(found);
             }
             EXTENSION => {
                 let label = *bytes.get(at + 1).ok_or_else(truncated)?;
@@ -40,9 +44,17 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
             IMAGE => {
                 // Descriptor (10), local colour table, LZW code size, data.
                 let flags = *bytes.get(at + 9).ok_or_else(truncated)?;
+                let side = |offset: usize| {
+                    bytes
+                        .get(at + offset..at + offset + 2)
+                        .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+                        .ok_or_else(truncated)
+                };
+                found.frames.push(side(5)? * side(7)?);
                 let data = at + 10 + color_table_len(flags) + 1;
                 let end = skip_sub_blocks(bytes, data)?;
                 out.extend_from_slice(&bytes[at..end]);
+                found.pixel_data.push(data..end);
                 at = end;
             }
             other => {
@@ -120,7 +132,7 @@ mod tests {
         dirty_extra.extend_from_slice(&[3, b'<', b'x', b'>', 0]);
         let mut dirty = gif(&dirty_extra);
         dirty.extend_from_slice(b"after the trailer");
-        assert_eq!(strip(&dirty).unwrap(), gif(&looping));
+        assert_eq!(strip(&dirty).unwrap().bytes, gif(&looping));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! orientation, so photos stay upright), and anything after the end marker
 //! (for example the extra pictures phones append).
 
-use super::{Rejection, be_u16, truncated};
+use super::{Rejection, Stripped, be_u16, truncated};
 
 const SOI: [u8; 2] = [0xFF, 0xD8];
 const EOI: u8 = 0xD9;
@@ -13,8 +13,9 @@ const APP2: u8 = 0xE2;
 const APP14: u8 = 0xEE;
 const COM: u8 = 0xFE;
 
-pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
-    let mut out = Vec::with_capacity(bytes.len());
+pub fn strip(bytes: &[u8]) -> Result<Stripped, Rejection> {
+    let mut found = Stripped::default();
+    let out = &mut found.bytes;
     out.extend_from_slice(&SOI);
     let mut at = SOI.len();
     let mut orientation = None;
@@ -30,7 +31,7 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
         let marker = *bytes.get(at + 1).ok_or_else(truncated)?;
         if marker == EOI {
             out.extend_from_slice(&[0xFF, EOI]);
-            return Ok(out);
+            return Ok(found);
         }
         if matches!(marker, 0x01 | 0xD0..=0xD7) {
             out.extend_from_slice(&[0xFF, marker]);
@@ -74,6 +75,7 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
             let scan_start = at;
             at = end_of_scan(bytes, at)?;
             out.extend_from_slice(&bytes[scan_start..at]);
+            found.pixel_data.push(scan_start..at);
         }
     }
 }
@@ -188,7 +190,7 @@ mod tests {
         ]);
         let mut with_trailer = dirty.clone();
         with_trailer.extend_from_slice(b"second picture");
-        let clean = strip(&with_trailer).unwrap();
+        let clean = strip(&with_trailer).unwrap().bytes;
         assert_eq!(clean, jpeg(&[jfif, orientation_segment(6)]));
         assert_eq!(exif_orientation(&orientation_segment(6)[10..]), Some(6));
         assert!(!clean.windows(3).any(|w| w == b"GPS"));
@@ -196,7 +198,7 @@ mod tests {
 
     #[test]
     fn upright_photos_get_no_exif_at_all() {
-        let clean = strip(&jpeg(&[segment(APP1, &exif(1))])).unwrap();
+        let clean = strip(&jpeg(&[segment(APP1, &exif(1))])).unwrap().bytes;
         assert_eq!(clean, jpeg(&[]));
     }
 

@@ -2,6 +2,7 @@
 //! by a full decode, and stripped of metadata (EXIF GPS and the like) without
 //! re-encoding.
 
+mod budget;
 mod gif;
 mod jpeg;
 mod markup;
@@ -9,10 +10,12 @@ mod png;
 mod store;
 mod webp;
 
+pub use budget::{Busy, DecodeBudget};
 pub use store::{IMAGE_DIR, is_stored_name, save};
 
 use image::ImageReader;
 use std::io::Cursor;
+use std::ops::Range;
 
 /// The formats people may share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +59,16 @@ impl Format {
     }
 }
 
-/// Size bounds checked from the header, before any pixel is decoded.
+/// Size bounds checked from the headers, before any pixel is decoded.
 #[derive(Debug, Clone, Copy)]
 pub struct Bounds {
     pub max_side: u32,
     pub max_pixels: u64,
+    /// Frames of an animation (GIF, APNG, WebP).
+    pub max_frames: usize,
+    /// Pixels over all frames of an animation: what a viewer decodes to
+    /// play it once.
+    pub max_frame_pixels: u64,
 }
 
 impl Default for Bounds {
@@ -68,8 +76,22 @@ impl Default for Bounds {
         Bounds {
             max_side: 16_384,
             max_pixels: 40_000_000,
+            max_frames: 2_000,
+            max_frame_pixels: 200_000_000,
         }
     }
+}
+
+/// A format parser's result: the file without metadata, and what the
+/// checks need to know about its layout.
+#[derive(Debug, Default)]
+pub struct Stripped {
+    pub bytes: Vec<u8>,
+    /// Where the upload holds compressed pixel data: bytes no browser reads
+    /// as text, which the markup scan skips (they match by chance).
+    pub pixel_data: Vec<Range<usize>>,
+    /// Width × height of each animation frame, as declared.
+    pub frames: Vec<u64>,
 }
 
 /// Why an upload is not accepted as an image.
@@ -90,6 +112,15 @@ pub enum Rejection {
         max_side: u32,
         max_pixels: u64,
     },
+    #[error(
+        "the animation has {frames} frames of {pixels} pixels in all; at most {max_frames} frames and {max_pixels} pixels are accepted"
+    )]
+    TooManyFrames {
+        frames: usize,
+        pixels: u64,
+        max_frames: usize,
+        max_pixels: u64,
+    },
 }
 
 /// An image ready to store.
@@ -101,28 +132,58 @@ pub struct Cleaned {
     pub height: u32,
 }
 
-/// Checks an upload and returns it without metadata. CPU-bound (it decodes
-/// the whole image): call it off the async runtime.
-pub fn inspect(bytes: &[u8], bounds: Bounds) -> Result<Cleaned, Rejection> {
-    let format = Format::sniff(bytes).ok_or(Rejection::NotAnImage)?;
-    if markup::contains_markup(bytes) {
-        return Err(Rejection::Markup);
+/// An upload whose headers passed: its format, dimensions and bytes
+/// without metadata. Its pixels are not decoded yet.
+#[derive(Debug)]
+pub struct Probed {
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    bytes: Vec<u8>,
+}
+
+impl Probed {
+    /// Pixels a full decode holds in memory at once.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
     }
+}
+
+/// Checks an upload's format, markup and dimensions from its headers, and
+/// strips its metadata, without decoding pixels.
+pub fn probe(bytes: &[u8], bounds: Bounds) -> Result<Probed, Rejection> {
+    let format = Format::sniff(bytes).ok_or(Rejection::NotAnImage)?;
     let stripped = match format {
         Format::Png => png::strip(bytes)?,
         Format::Jpeg => jpeg::strip(bytes)?,
         Format::Gif => gif::strip(bytes)?,
         Format::Webp => webp::strip(bytes)?,
     };
+    if markup::contains_markup(bytes, &stripped.pixel_data) {
+        return Err(Rejection::Markup);
+    }
+    let frame_pixels = stripped.frames.iter().sum::<u64>();
+    if stripped.frames.len() > bounds.max_frames || frame_pixels > bounds.max_frame_pixels {
+        return Err(Rejection::TooManyFrames {
+            frames: stripped.frames.len(),
+            pixels: frame_pixels,
+            max_frames: bounds.max_frames,
+            max_pixels: bounds.max_frame_pixels,
+        });
+    }
 
-    let reader = ImageReader::with_format(Cursor::new(&stripped), format.decoder_format());
+    let reader = ImageReader::with_format(Cursor::new(&stripped.bytes), format.decoder_format());
     let (width, height) = reader
         .into_dimensions()
         .map_err(|e| Rejection::Corrupt(e.to_string()))?;
-    if width > bounds.max_side
+    let too_large = width > bounds.max_side
         || height > bounds.max_side
         || u64::from(width) * u64::from(height) > bounds.max_pixels
-    {
+        || stripped
+            .frames
+            .iter()
+            .any(|&frame| frame > bounds.max_pixels);
+    if too_large {
         return Err(Rejection::TooManyPixels {
             width,
             height,
@@ -130,9 +191,21 @@ pub fn inspect(bytes: &[u8], bounds: Bounds) -> Result<Cleaned, Rejection> {
             max_pixels: bounds.max_pixels,
         });
     }
+    Ok(Probed {
+        format,
+        width,
+        height,
+        bytes: stripped.bytes,
+    })
+}
 
-    // A full decode, within the same bounds, proves the pixel data is whole.
-    let mut reader = ImageReader::with_format(Cursor::new(&stripped), format.decoder_format());
+/// Decodes the (first frame's) pixels in full, which proves the data is
+/// whole, and returns the image ready to store. CPU-bound and holding
+/// [`Probed::pixels`] in memory: run it off the async runtime, within a
+/// [`DecodeBudget`].
+pub fn verify(probed: Probed, bounds: Bounds) -> Result<Cleaned, Rejection> {
+    let mut reader =
+        ImageReader::with_format(Cursor::new(&probed.bytes), probed.format.decoder_format());
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(bounds.max_side);
     limits.max_image_height = Some(bounds.max_side);
@@ -141,13 +214,18 @@ pub fn inspect(bytes: &[u8], bounds: Bounds) -> Result<Cleaned, Rejection> {
     reader
         .decode()
         .map_err(|e| Rejection::Corrupt(e.to_string()))?;
-
     Ok(Cleaned {
-        format,
-        bytes: stripped,
-        width,
-        height,
+        format: probed.format,
+        bytes: probed.bytes,
+        width: probed.width,
+        height: probed.height,
     })
+}
+
+/// Both steps at once, without a budget.
+#[cfg(test)]
+pub fn inspect(bytes: &[u8], bounds: Bounds) -> Result<Cleaned, Rejection> {
+    verify(probe(bytes, bounds)?, bounds)
 }
 
 /// Reads a big-endian `u16` at `at`, or reports truncation.
@@ -160,4 +238,147 @@ fn be_u16(bytes: &[u8], at: usize) -> Result<u16, Rejection> {
 
 fn truncated() -> Rejection {
     Rejection::Corrupt("unexpected end of file".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{DynamicImage, ImageFormat, RgbImage};
+
+    /// A small xorshift generator: reproducible mutations without a
+    /// dependency.
+    struct Noise(u64);
+
+    impl Noise {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn encoded(format: ImageFormat, noise: &mut Noise) -> Vec<u8> {
+        let pixels = RgbImage::from_fn(48, 32, |_, _| {
+            let v = noise.next().to_le_bytes();
+            image::Rgb([v[0], v[1], v[2]])
+        });
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut out, format)
+            .unwrap();
+        out.into_inner()
+    }
+
+    /// Untrusted bytes never panic the inspector, and whatever it accepts
+    /// it accepts again unchanged: flipped bytes, cut files and spliced
+    /// garbage in every format.
+    #[test]
+    fn mutated_images_are_refused_or_cleaned_never_a_panic() {
+        let mut noise = Noise(0x9E37_79B9_7F4A_7C15);
+        let bounds = Bounds::default();
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::Gif,
+            ImageFormat::WebP,
+        ] {
+            let original = encoded(format, &mut noise);
+            assert!(inspect(&original, bounds).is_ok(), "{format:?}");
+            for _ in 0..400 {
+                let mut bytes = original.clone();
+                match noise.below(3) {
+                    0 => {
+                        for _ in 0..=noise.below(8) {
+                            let at = noise.below(bytes.len());
+                            bytes[at] = noise.next() as u8;
+                        }
+                    }
+                    1 => bytes.truncate(noise.below(bytes.len())),
+                    _ => {
+                        let at = noise.below(bytes.len());
+                        let junk: Vec<u8> =
+                            (0..noise.below(64)).map(|_| noise.next() as u8).collect();
+                        bytes.splice(at..at, junk);
+                    }
+                }
+                if let Ok(cleaned) = inspect(&bytes, bounds) {
+                    let again =
+                        inspect(&cleaned.bytes, bounds).expect("a cleaned image passes again");
+                    assert_eq!(again.bytes, cleaned.bytes, "{format:?}: cleaning is stable");
+                }
+            }
+        }
+    }
+
+    /// A PNG whose pixel data spells `<svg`: stored (uncompressed) deflate
+    /// puts the bytes in the file as they are.
+    fn png_spelling_svg() -> Vec<u8> {
+        fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            let mut crc = crc32(kind);
+            crc = crc32_continue(crc, data);
+            c.extend_from_slice(&crc.to_be_bytes());
+            c
+        }
+        let row = b"\0<svg";
+        let mut zlib = vec![0x78, 0x01, 0x01];
+        zlib.extend_from_slice(&(row.len() as u16).to_le_bytes());
+        zlib.extend_from_slice(&(!(row.len() as u16)).to_le_bytes());
+        zlib.extend_from_slice(row);
+        zlib.extend_from_slice(&adler32(row).to_be_bytes());
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &[0, 0, 0, 4, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+        png.extend(chunk(b"IDAT", &zlib));
+        png.extend(chunk(b"IEND", &[]));
+        png
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        crc32_continue(0, bytes)
+    }
+
+    fn crc32_continue(crc: u32, bytes: &[u8]) -> u32 {
+        let mut crc = !crc;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    fn adler32(bytes: &[u8]) -> u32 {
+        let (mut a, mut b) = (1u32, 0u32);
+        for &x in bytes {
+            a = (a + u32::from(x)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        (b << 16) | a
+    }
+
+    #[test]
+    fn markup_spelled_by_pixels_is_not_markup() {
+        let png = png_spelling_svg();
+        assert!(png.windows(4).any(|w| w == b"<svg"));
+        let cleaned = inspect(&png, Bounds::default()).expect("an ordinary image");
+        assert_eq!((cleaned.width, cleaned.height), (4, 1));
+        let mut appended = png.clone();
+        appended.extend_from_slice(b"<svg onload=alert(1)>");
+        assert_eq!(
+            inspect(&appended, Bounds::default()).unwrap_err(),
+            Rejection::Markup
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! PNG: keeps the chunks that affect how the image looks and drops text,
 //! time and EXIF chunks, and anything after `IEND`.
 
-use super::{Rejection, truncated};
+use super::{Rejection, Stripped, truncated};
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -12,8 +12,9 @@ const KEPT: &[&[u8; 4]] = &[
     b"cICP", b"mDCV", b"cLLI", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"acTL", b"fcTL", b"fdAT",
 ];
 
-pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
-    let mut out = Vec::with_capacity(bytes.len());
+pub fn strip(bytes: &[u8]) -> Result<Stripped, Rejection> {
+    let mut found = Stripped::default();
+    let out = &mut found.bytes;
     out.extend_from_slice(SIGNATURE);
     let mut at = SIGNATURE.len();
     let mut first = true;
@@ -31,6 +32,20 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
         }
         first = false;
 
+        let data = at + 8..end - 4;
+        match kind {
+            b"IDAT" | b"fdAT" => found.pixel_data.push(data.clone()),
+            b"fcTL" => {
+                let side = |offset| {
+                    bytes
+                        .get(data.start + offset..data.start + offset + 4)
+                        .map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+                        .ok_or_else(truncated)
+                };
+                found.frames.push(side(4)? * side(8)?);
+            }
+            _ => {}
+        }
         let critical = kind[0].is_ascii_uppercase();
         if KEPT.contains(&kind) {
             out.extend_from_slice(&bytes[at..end]);
@@ -42,7 +57,7 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
         }
         at = end;
         if kind == b"IEND" {
-            return Ok(out);
+            return Ok(found);
         }
     }
 }
@@ -81,7 +96,7 @@ pub(super) mod tests {
             chunk(b"tIME", &[0; 7]),
         ]);
         dirty.extend_from_slice(b"appended after IEND");
-        assert_eq!(strip(&dirty).unwrap(), clean);
+        assert_eq!(strip(&dirty).unwrap().bytes, clean);
     }
 
     #[test]

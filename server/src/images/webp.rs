@@ -1,12 +1,12 @@
 //! WebP: drops the EXIF and XMP chunks (clearing their flags in `VP8X`) and
 //! anything past the RIFF container.
 
-use super::{Rejection, truncated};
+use super::{Rejection, Stripped, truncated};
 
 const EXIF_FLAG: u8 = 0x08;
 const XMP_FLAG: u8 = 0x04;
 
-pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
+pub fn strip(bytes: &[u8]) -> Result<Stripped, Rejection> {
     let declared = u32::from_le_bytes(
         bytes
             .get(4..8)
@@ -19,7 +19,11 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
         .filter(|&end| end <= bytes.len())
         .ok_or_else(truncated)?;
 
-    let mut out = b"RIFF\0\0\0\0WEBP".to_vec();
+    let mut found = Stripped {
+        bytes: b"RIFF\0\0\0\0WEBP".to_vec(),
+        ..Stripped::default()
+    };
+    let out = &mut found.bytes;
     let mut at = 12;
     while at < riff_end {
         let header = bytes.get(at..at + 8).ok_or_else(truncated)?;
@@ -30,6 +34,22 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
             .checked_add(8 + padded)
             .filter(|&end| end <= riff_end)
             .ok_or_else(truncated)?;
+        let data = at + 8..at + 8 + size;
+        match kind {
+            b"VP8 " | b"VP8L" | b"ALPH" => found.pixel_data.push(data.clone()),
+            b"ANMF" => {
+                // X, Y, then width − 1 and height − 1 in 24 bits each.
+                let side = |offset: usize| {
+                    bytes
+                        .get(data.start + offset..data.start + offset + 3)
+                        .map(|b| 1 + u64::from(u32::from_le_bytes([b[0], b[1], b[2], 0])))
+                        .ok_or_else(truncated)
+                };
+                found.frames.push(side(6)? * side(9)?);
+                found.pixel_data.push(data.start + 16..data.end);
+            }
+            _ => {}
+        }
         match kind {
             b"EXIF" | b"XMP " => {}
             b"VP8X" => {
@@ -45,7 +65,7 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, Rejection> {
     }
     let riff_size = u32::try_from(out.len() - 8).map_err(|_| truncated())?;
     out[4..8].copy_from_slice(&riff_size.to_le_bytes());
-    Ok(out)
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -82,7 +102,7 @@ mod tests {
             chunk(b"XMP ", b"<x/>"),
         ]);
         dirty.extend_from_slice(b"trailing");
-        assert_eq!(strip(&dirty).unwrap(), webp(&[vp8x(0x10), image]));
+        assert_eq!(strip(&dirty).unwrap().bytes, webp(&[vp8x(0x10), image]));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::reader::{SessionUser, existing_room};
 use crate::error::ApiError;
-use crate::images::{self, Bounds, IMAGE_DIR, Rejection};
+use crate::images::{self, Bounds, Busy, IMAGE_DIR, Rejection};
 use crate::state::AppState;
 use app::message::ChatMessage;
 use app::names::Username;
@@ -17,18 +17,20 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chat_core::Origin;
 use chat_core::metrics::Metrics;
+use chat_core::session::Session;
+use std::time::Duration;
 
 /// Room for the multipart framing, `client_id` and caption beyond the image.
 pub const FORM_OVERHEAD: u64 = 64 * 1024;
 
 pub async fn upload(
     State(state): State<AppState>,
-    SessionUser(user): SessionUser,
+    SessionUser(session): SessionUser,
     Path(room): Path<String>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
-    let outcome = store_upload(&state, user, room, headers, multipart).await;
+    let outcome = store_upload(&state, session, room, headers, multipart).await;
     if let Err(ApiError::TooLarge(_) | ApiError::Unsupported(_)) = &outcome {
         Metrics::bump(&state.chat.metrics().uploads_refused);
     }
@@ -37,7 +39,7 @@ pub async fn upload(
 
 async fn store_upload(
     state: &AppState,
-    user: Username,
+    session: Session,
     room: String,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
@@ -52,6 +54,12 @@ async fn store_upload(
     if declared.is_some_and(|len| len > limit + FORM_OVERHEAD) {
         return Err(too_large(limit));
     }
+    state
+        .throttles
+        .uploads
+        .check(session.id.clone())
+        .map_err(|wait| ApiError::rate_limited("uploads", wait))?;
+    let user = session.username;
     let (room, _) = existing_room(chat, &room).await?;
     let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
     let form = UploadForm::read(multipart, limit).await?;
@@ -65,9 +73,17 @@ async fn store_upload(
         return Ok((StatusCode::OK, Json(stored)));
     }
 
-    let cleaned = tokio::task::spawn_blocking(move || images::inspect(&bytes, Bounds::default()))
+    let bounds = Bounds::default();
+    let probed = tokio::task::spawn_blocking(move || images::probe(&bytes, bounds))
         .await
         .map_err(std::io::Error::other)??;
+    let turn = state.decode.turn(&session.id, probed.pixels()).await?;
+    let cleaned = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        images::verify(probed, bounds)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
     // From here on the work runs to its end even if the client goes away:
     // a file written must become a message (or be removed), and a message
     // stored must be delivered.
@@ -172,8 +188,22 @@ fn too_large(limit: u64) -> ApiError {
 impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> Self {
         match rejection {
-            Rejection::TooManyPixels { .. } => ApiError::TooLarge(rejection.to_string()),
+            Rejection::TooManyPixels { .. } | Rejection::TooManyFrames { .. } => {
+                ApiError::TooLarge(rejection.to_string())
+            }
             _ => ApiError::Unsupported(rejection.to_string()),
+        }
+    }
+}
+
+impl From<Busy> for ApiError {
+    fn from(busy: Busy) -> Self {
+        match busy {
+            Busy::Larger { .. } => ApiError::TooLarge(busy.to_string()),
+            Busy::Waited(_) => ApiError::RateLimited {
+                message: busy.to_string(),
+                retry_after: Duration::from_secs(5),
+            },
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Logging in: the HTML form on `/` and the JSON API for other clients.
 
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, retry_after_secs};
+use crate::net::{ClientIp, Network};
+use crate::throttles::Throttles;
 use app::names::{NameError, RoomName, Username};
 use axum::Form;
 use axum::extract::State;
@@ -50,33 +52,67 @@ fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
     }
 }
 
+/// Takes one login from the client's allowance.
+fn count_login(throttles: &Throttles, client: ClientIp) -> Result<(), ApiError> {
+    throttles
+        .logins
+        .check(client.0)
+        .map_err(|wait| ApiError::rate_limited("logins from your address", wait))
+}
+
 /// `POST /`: on success a session cookie and a redirect to the room; on
 /// failure back to the form, which shows what to fix.
-pub async fn submit_form(State(chat): State<Chat>, Form(form): Form<LoginRequest>) -> Response {
-    let (user, room) = match validate(&form) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            let query = serde_urlencoded::to_string(
-                [
-                    ("username", Some(form.username.trim())),
-                    ("room", Some(form.room.trim())),
-                    ("username_error", errors.username.map(NameError::code)),
-                    ("room_error", errors.room.map(NameError::code)),
-                ]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default();
-            return Redirect::to(&format!("/?{query}")).into_response();
-        }
+pub async fn submit_form(
+    State(chat): State<Chat>,
+    State(throttles): State<Throttles>,
+    State(network): State<Network>,
+    client: ClientIp,
+    Form(form): Form<LoginRequest>,
+) -> Response {
+    let back_to_form = |problems: [(&str, Option<&str>); 3]| {
+        let query = serde_urlencoded::to_string(
+            [
+                ("username", Some(form.username.trim())),
+                ("room", Some(form.room.trim())),
+            ]
+            .into_iter()
+            .chain(problems)
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default();
+        Redirect::to(&format!("/?{query}")).into_response()
     };
-    if let Err(e) = chat.store().ensure_room(&room).await {
-        return ApiError::from(e).into_response();
-    }
+    let opened = async {
+        count_login(&throttles, client)?;
+        let valid = validate(&form);
+        if let Ok((_, room)) = &valid {
+            chat.open_room(room, client.0).await?;
+        }
+        Ok::<_, ApiError>(valid)
+    };
+    let (user, room) = match opened.await {
+        Ok(Ok(valid)) => valid,
+        Ok(Err(errors)) => {
+            return back_to_form([
+                ("username_error", errors.username.map(NameError::code)),
+                ("room_error", errors.room.map(NameError::code)),
+                ("retry_after", None),
+            ]);
+        }
+        Err(ApiError::RateLimited { retry_after, .. }) => {
+            let seconds = retry_after_secs(retry_after).to_string();
+            return back_to_form([
+                ("username_error", None),
+                ("room_error", None),
+                ("retry_after", Some(&seconds)),
+            ]);
+        }
+        Err(e) => return e.into_response(),
+    };
     let token = chat.sessions().issue(&user, session::now_unix());
     let mut response = Redirect::to(&room_path(&room)).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&token)) {
+    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&token, network.secure_cookies())) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
@@ -85,8 +121,11 @@ pub async fn submit_form(State(chat): State<Chat>, Form(form): Form<LoginRequest
 /// `POST /api/login`: the session as a bearer token.
 pub async fn api_login(
     State(chat): State<Chat>,
+    State(throttles): State<Throttles>,
+    client: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
+    count_login(&throttles, client)?;
     let (user, room) = validate(&request).map_err(|errors| {
         if errors.username == Some(NameError::Reserved) {
             return ApiError::Reserved("username is reserved".into());
@@ -100,7 +139,7 @@ pub async fn api_login(
         }
         ApiError::Invalid(problems.join("; "))
     })?;
-    chat.store().ensure_room(&room).await?;
+    chat.open_room(&room, client.0).await?;
     Ok(Json(LoginReply {
         token: chat.sessions().issue(&user, session::now_unix()),
         username: user.to_string(),
@@ -111,12 +150,15 @@ pub async fn api_login(
 /// `POST /logout`: forgets the session cookie. A POST, so another site's
 /// link or image cannot log people out (and its forms are refused by the
 /// origin check).
-pub async fn logout() -> impl IntoResponse {
+pub async fn logout(State(network): State<Network>) -> impl IntoResponse {
     (
         StatusCode::SEE_OTHER,
         [
             (header::LOCATION, "/".to_owned()),
-            (header::SET_COOKIE, clear_session_cookie()),
+            (
+                header::SET_COOKIE,
+                clear_session_cookie(network.secure_cookies()),
+            ),
         ],
     )
 }

@@ -6,10 +6,10 @@
 
 use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
+use crate::net::SiteBase;
 use app::message::ChatMessage;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chat_core::Chat;
@@ -34,7 +34,7 @@ pub async fn messages(
     _user: SessionUser,
     Path(room): Path<String>,
     OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    SiteBase(site): SiteBase,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<ApiPage>, ApiError> {
     let size = int_param(&query, "page_size", 1, i64::MAX)?
@@ -42,7 +42,7 @@ pub async fn messages(
         .min(MAX_PAGE_SIZE);
     let (room, count) = existing_room(&chat, &room).await?;
     let links = Links {
-        base: absolute_base(&headers, uri.path()),
+        base: format!("{site}{}", uri.path()),
         query: &query,
     };
 
@@ -185,25 +185,6 @@ impl Links<'_> {
             format!("{}?{query}", self.base)
         }
     }
-}
-
-/// `scheme://host/path` as the client addressed us (behind a proxy, from
-/// its `X-Forwarded-Proto` / `X-Forwarded-Host`).
-fn absolute_base(headers: &HeaderMap, path: &str) -> String {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let scheme = match header("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    let host = header("x-forwarded-host")
-        .or_else(|| header(header::HOST.as_str()))
-        .unwrap_or("localhost");
-    format!("{scheme}://{host}{path}")
 }
 
 #[cfg(test)]

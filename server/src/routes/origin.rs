@@ -5,34 +5,38 @@
 //! (native apps, bots) authenticate by token.
 
 use crate::error::ApiError;
+use crate::net::Network;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// Origins allowed besides the site's own.
+/// The site's own origin (see [`Network::is_own_origin`]) and the
+/// configured others.
 #[derive(Debug, Clone, Default)]
-pub struct AllowedOrigins(Arc<Vec<String>>);
+pub struct AllowedOrigins {
+    others: Arc<Vec<String>>,
+    network: Network,
+}
 
 impl AllowedOrigins {
-    pub fn new(origins: &[String]) -> Self {
-        let normalized = origins
+    pub fn new(others: &[String], network: Network) -> Self {
+        let others = others
             .iter()
             .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
             .filter(|o| !o.is_empty())
             .collect();
-        AllowedOrigins(Arc::new(normalized))
+        AllowedOrigins {
+            others: Arc::new(others),
+            network,
+        }
     }
 
-    /// Whether a page at `origin` may connect to a server reached as `host`.
-    fn permits(&self, origin: &str, host: Option<&str>) -> bool {
-        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        let same_site = host.is_some_and(|host| {
-            let host = host.to_ascii_lowercase();
-            origin == format!("http://{host}") || origin == format!("https://{host}")
-        });
-        same_site || self.0.contains(&origin)
+    /// Whether a page at `origin` may send this request.
+    fn permits(&self, origin: &str, headers: &HeaderMap) -> bool {
+        let normalized = origin.trim_end_matches('/').to_ascii_lowercase();
+        self.network.is_own_origin(origin, headers) || self.others.contains(&normalized)
     }
 }
 
@@ -46,9 +50,8 @@ pub async fn check_origin(
     let guarded = req.uri().path().starts_with("/socket.io") || !req.method().is_safe();
     if guarded {
         let headers = req.headers();
-        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-        if let Some(origin) = text(header::ORIGIN)
-            && !allowed.permits(origin, text(header::HOST))
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+            && !allowed.permits(origin, headers)
         {
             tracing::info!(%origin, path = req.uri().path(), "refused a cross-origin request");
             return ApiError::Forbidden(format!("requests from {origin} are not allowed"))
@@ -62,14 +65,23 @@ pub async fn check_origin(
 mod tests {
     use super::*;
 
+    use axum::http::HeaderValue;
+
+    fn host(host: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static(host));
+        headers
+    }
+
     #[test]
     fn the_sites_own_origin_and_configured_ones_are_allowed() {
-        let allowed = AllowedOrigins::new(&["https://App.example.com/".into()]);
-        assert!(allowed.permits("http://127.0.0.1:3000", Some("127.0.0.1:3000")));
-        assert!(allowed.permits("https://chat.example.org", Some("chat.example.org")));
-        assert!(allowed.permits("https://app.example.com", Some("127.0.0.1:3000")));
-        assert!(!allowed.permits("https://evil.example", Some("127.0.0.1:3000")));
-        assert!(!allowed.permits("http://127.0.0.1:3001", Some("127.0.0.1:3000")));
-        assert!(!allowed.permits("null", None));
+        let allowed = AllowedOrigins::new(&["https://App.example.com/".into()], Network::default());
+        let local = host("127.0.0.1:3000");
+        assert!(allowed.permits("http://127.0.0.1:3000", &local));
+        assert!(allowed.permits("https://chat.example.org", &host("chat.example.org")));
+        assert!(allowed.permits("https://app.example.com", &local));
+        assert!(!allowed.permits("https://evil.example", &local));
+        assert!(!allowed.permits("http://127.0.0.1:3001", &local));
+        assert!(!allowed.permits("null", &HeaderMap::new()));
     }
 }

@@ -1,17 +1,17 @@
 //! What the read APIs share: who is asking, which room, and query parameters.
 
 use crate::error::ApiError;
-use app::names::{RoomName, Username};
+use app::names::RoomName;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use chat_core::Chat;
-use chat_core::session;
+use chat_core::session::{self, Session};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::str::FromStr;
 
-/// The user whose session a request carries (cookie or bearer token).
-pub struct SessionUser(pub Username);
+/// The session a request carries (cookie or bearer token).
+pub struct SessionUser(pub Session);
 
 impl SessionUser {
     fn of<S>(parts: &Parts, state: &S) -> Option<Self>
@@ -21,7 +21,7 @@ impl SessionUser {
         Chat::from_ref(state)
             .sessions()
             .from_headers(&parts.headers, session::now_unix())
-            .map(|session| SessionUser(session.username))
+            .map(SessionUser)
     }
 }
 

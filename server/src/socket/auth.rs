@@ -1,14 +1,13 @@
 //! Who a socket belongs to, decided once when it connects.
 
 use super::state::SocketState;
+use crate::net::ClientIp;
 use app::names::Username;
-use axum::extract::ConnectInfo;
 use chat_core::Chat;
 use chat_core::metrics::Metrics;
 use chat_core::session;
 use serde::Deserialize;
 use socketioxide::extract::{SocketRef, State, TryData};
-use std::net::{IpAddr, SocketAddr};
 
 /// The authenticated user of a socket, kept in its extensions.
 #[derive(Debug, Clone)]
@@ -57,10 +56,6 @@ pub async fn authenticate(
     Ok(())
 }
 
-/// The address a socket connected from, kept to release its slot.
-#[derive(Debug, Clone, Copy)]
-pub struct PeerIp(pub IpAddr);
-
 /// Refusal of a connection past the per-address limit.
 #[derive(Debug, thiserror::Error)]
 #[error("too many connections from your address; close some tabs and retry")]
@@ -71,18 +66,14 @@ pub async fn limit_connections(
     socket: SocketRef,
     State(sockets): State<SocketState>,
 ) -> Result<(), TooManyConnections> {
-    let peer = socket
-        .req_parts()
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    // Without a peer address (an embedding without connect info) there is
-    // nothing to count against.
-    let Some(ip) = peer else { return Ok(()) };
+    let parts = socket.req_parts();
+    let ip = sockets
+        .network
+        .client_ip(crate::net::peer(parts), &parts.headers);
     if !sockets.connections.acquire(ip) {
         Metrics::bump(&sockets.metrics.connections_refused);
         return Err(TooManyConnections);
     }
-    socket.extensions.insert(PeerIp(ip));
+    socket.extensions.insert(ClientIp(ip));
     Ok(())
 }

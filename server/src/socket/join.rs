@@ -2,8 +2,9 @@
 
 use super::auth::Identity;
 use super::presence;
-use super::reply::{invalid, joined_room, limit, respond, room_name, unavailable};
+use super::reply::{invalid, joined_room, limit, opening_failed, respond, room_name, unavailable};
 use super::state::SocketState;
+use crate::net::ClientIp;
 use app::events::{self, AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use chat_core::Chat;
 use socketioxide::ParserError;
@@ -13,13 +14,14 @@ use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 pub async fn join(
     socket: SocketRef,
     Extension(Identity(me)): Extension<Identity>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     State(chat): State<Chat>,
     State(sockets): State<SocketState>,
     TryData(request): TryData<JoinRequest>,
     ack: AckSender,
 ) {
     let outcome = match limit(&sockets, sockets.events_per_connection.check(socket.id)) {
-        Ok(()) => join_room(&socket, me.as_str(), &chat, request).await,
+        Ok(()) => join_room(&socket, me.as_str(), client, &chat, &sockets, request).await,
         Err(refused) => Err(refused),
     };
     respond(ack, outcome);
@@ -28,12 +30,16 @@ pub async fn join(
 async fn join_room(
     socket: &SocketRef,
     me: &str,
+    client: std::net::IpAddr,
     chat: &Chat,
+    sockets: &SocketState,
     request: Result<JoinRequest, ParserError>,
 ) -> Result<JoinReply, AckError> {
     let request = request.map_err(invalid)?;
     let room = room_name(&request.room)?;
-    chat.store().ensure_room(&room).await.map_err(unavailable)?;
+    chat.open_room(&room, client)
+        .await
+        .map_err(|e| opening_failed(sockets, e))?;
 
     let already_here = presence::online(socket, room.as_str(), None)
         .iter()

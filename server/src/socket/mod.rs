@@ -4,7 +4,6 @@ mod auth;
 mod fanout;
 mod join;
 mod presence;
-mod rate;
 mod reply;
 mod send;
 mod state;
@@ -12,7 +11,6 @@ mod typing;
 mod typing_board;
 
 pub use fanout::LiveRooms;
-pub use rate::Rate;
 pub use state::SocketState;
 
 use app::events;

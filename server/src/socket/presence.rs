@@ -1,7 +1,8 @@
 //! Who is in a room, from the sockets joined to it.
 
-use super::auth::{Identity, PeerIp};
+use super::auth::Identity;
 use super::state::SocketState;
+use crate::net::ClientIp;
 use app::events::{self, Presence};
 use socketioxide::extract::SocketRef;
 use socketioxide::extract::State;
@@ -47,7 +48,7 @@ pub async fn announce_departure(socket: &SocketRef, room: &str, name: &str) {
 /// On disconnect, every room the socket was in hears that its user left
 /// (unless another of their tabs is still there), and their typing ends.
 pub async fn on_disconnect(socket: SocketRef, State(sockets): State<SocketState>) {
-    let ip = socket.extensions.get::<PeerIp>().map(|PeerIp(ip)| ip);
+    let ip = socket.extensions.get::<ClientIp>().map(|ClientIp(ip)| ip);
     sockets.forget_connection(socket.id, ip);
     sockets
         .metrics

@@ -3,9 +3,9 @@
 use super::state::SocketState;
 use app::events::{Ack, AckError, ErrorCode};
 use app::names::RoomName;
-use chat_core::PostError;
 use chat_core::metrics::Metrics;
 use chat_core::store::StoreError;
+use chat_core::{OpenRoomError, PostError};
 use serde::Serialize;
 use socketioxide::extract::{AckSender, SocketRef};
 
@@ -24,6 +24,20 @@ pub fn limit(
         Metrics::bump(&sockets.metrics.rate_limited);
         AckError::rate_limited(wait.as_millis().max(1) as u64)
     })
+}
+
+/// A room that could not be opened (created too often, or storage failed).
+pub fn opening_failed(sockets: &SocketState, error: OpenRoomError) -> AckError {
+    match error {
+        OpenRoomError::RateLimited(wait) => {
+            Metrics::bump(&sockets.metrics.rate_limited);
+            AckError {
+                message: error.to_string(),
+                ..AckError::rate_limited(wait.as_millis().max(1) as u64)
+            }
+        }
+        OpenRoomError::Store(e) => unavailable(e),
+    }
 }
 
 /// A payload that did not have the event's shape.

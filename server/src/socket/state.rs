@@ -2,12 +2,12 @@
 //! per address, and the rooms' live delivery (messages, typing).
 
 use super::fanout::LiveRooms;
-use super::rate::{Limiter, Rate};
+use crate::net::{Network, PerAddress};
 use chat_core::metrics::Metrics;
+use chat_core::rate::{Limiter, Rate};
 use socketioxide::socket::Sid;
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Other events (join, leave, typing) one connection may send.
 const EVENTS_PER_CONNECTION: Rate = Rate {
@@ -22,7 +22,9 @@ pub struct SocketState {
     /// name: a stranger signed in under the same name has their own.
     pub sends_per_session: Arc<Limiter<String>>,
     pub events_per_connection: Arc<Limiter<Sid>>,
-    pub connections: Arc<ConnectionCount>,
+    /// Socket.IO sessions per client address.
+    pub connections: Arc<PerAddress>,
+    pub network: Network,
     pub live: Arc<LiveRooms>,
     pub metrics: Arc<Metrics>,
 }
@@ -33,6 +35,7 @@ impl SocketState {
     pub fn new(
         sends: Rate,
         max_connections_per_ip: usize,
+        network: Network,
         live: Arc<LiveRooms>,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -44,7 +47,8 @@ impl SocketState {
             sends_per_connection: Limiter::new(sends),
             sends_per_session: Limiter::new(per_user),
             events_per_connection: Limiter::new(EVENTS_PER_CONNECTION),
-            connections: Arc::new(ConnectionCount::new(max_connections_per_ip)),
+            connections: PerAddress::new(max_connections_per_ip),
+            network,
             live,
             metrics,
         }
@@ -56,42 +60,6 @@ impl SocketState {
         self.events_per_connection.forget(&sid);
         if let Some(ip) = ip {
             self.connections.release(ip);
-        }
-    }
-}
-
-/// Open connections per client address, against a maximum.
-pub struct ConnectionCount {
-    max: usize,
-    open: Mutex<HashMap<IpAddr, usize>>,
-}
-
-impl ConnectionCount {
-    fn new(max: usize) -> Self {
-        ConnectionCount {
-            max,
-            open: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Counts a new connection from `ip`, unless it has too many already.
-    pub fn acquire(&self, ip: IpAddr) -> bool {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let count = open.entry(ip).or_insert(0);
-        if *count >= self.max {
-            return false;
-        }
-        *count += 1;
-        true
-    }
-
-    fn release(&self, ip: IpAddr) {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(count) = open.get_mut(&ip) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.remove(&ip);
-            }
         }
     }
 }

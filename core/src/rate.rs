@@ -1,4 +1,9 @@
-//! Token buckets: a burst allowance that refills at a steady rate.
+//! Token buckets: a burst allowance that refills at a steady rate, kept per
+//! key (a connection, a sign-in, a client address).
+//!
+//! Written here rather than taken from `governor`: a send that is refused
+//! after it was counted (invalid, a duplicate) gives its token back
+//! ([`Limiter::refund`]), which `governor`'s GCRA state cannot express.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -10,6 +15,24 @@ use std::time::{Duration, Instant};
 pub struct Rate {
     pub burst: f64,
     pub per_second: f64,
+}
+
+impl Rate {
+    /// `count` at once, refilled over an hour.
+    pub fn per_hour(count: u32) -> Self {
+        Rate {
+            burst: f64::from(count.max(1)),
+            per_second: f64::from(count.max(1)) / 3600.0,
+        }
+    }
+
+    /// `count` at once, refilled over a minute.
+    pub fn per_minute(count: u32) -> Self {
+        Rate {
+            burst: f64::from(count.max(1)),
+            per_second: f64::from(count.max(1)) / 60.0,
+        }
+    }
 }
 
 /// One bucket's state.

@@ -1,0 +1,25 @@
+//! Allowances for the HTTP requests that cost the server something: logins
+//! per client address (each may create a room and always signs a token) and
+//! image uploads per sign-in (each is decoded and stored). Room creation is
+//! limited in the core, for logins and socket joins alike.
+
+use chat_core::rate::{Limiter, Rate};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Throttles {
+    pub logins: Arc<Limiter<IpAddr>>,
+    /// Keyed by sign-in, like socket sends: a stranger who signs in under
+    /// the same name has their own allowance.
+    pub uploads: Arc<Limiter<String>>,
+}
+
+impl Throttles {
+    pub fn new(logins: Rate, uploads: Rate) -> Self {
+        Throttles {
+            logins: Limiter::new(logins),
+            uploads: Limiter::new(uploads),
+        }
+    }
+}
