@@ -1,4 +1,6 @@
-//! Signed sessions: `<base64url(username)>.<issued-at>.<base64url(HMAC-SHA256)>`.
+//! Signed sessions: `<base64url(username)>.<issued-at>-<nonce>.<base64url(HMAC-SHA256)>`.
+//! The random nonce makes every sign-in distinct, even two under one name
+//! in the same second (tokens from before it, without one, still verify).
 //!
 //! Browsers carry the token in an HttpOnly cookie, other clients as
 //! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Nothing is
@@ -53,7 +55,13 @@ impl SessionKey {
 
     /// Issues a token for `username`, valid from `now` (unix seconds).
     pub fn issue(&self, username: &Username, now: i64) -> String {
-        let signed_part = format!("{}.{now}", B64.encode(username.as_str()));
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        let signed_part = format!(
+            "{}.{now}-{}",
+            B64.encode(username.as_str()),
+            B64.encode(nonce)
+        );
         let signature = B64.encode(self.mac(&signed_part).finalize().into_bytes());
         format!("{signed_part}.{signature}")
     }
@@ -65,7 +73,8 @@ impl SessionKey {
         let signature = B64.decode(encoded_signature).ok()?;
         self.mac(signed_part).verify_slice(&signature).ok()?;
 
-        let (name, issued_at) = signed_part.split_once('.')?;
+        let (name, issued) = signed_part.split_once('.')?;
+        let issued_at = issued.split_once('-').map_or(issued, |(at, _nonce)| at);
         let issued_at: i64 = issued_at.parse().ok()?;
         if now < issued_at - 60 || now - issued_at > MAX_AGE_SECS {
             return None;
@@ -145,7 +154,16 @@ mod tests {
     fn issued_tokens_verify_to_their_user() {
         let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
         let token = key.issue(&alice(), 1_000);
-        assert_eq!(key.verify(&token, 1_000).unwrap().username, alice());
+        let session = key.verify(&token, 1_000).unwrap();
+        assert_eq!(session.username, alice());
+        // Two sign-ins under one name in the same second are still two.
+        let again = key.verify(&key.issue(&alice(), 1_000), 1_000).unwrap();
+        assert_ne!(session.id, again.id);
+        // Tokens issued before the nonce existed still verify.
+        let signed_part = format!("{}.1000", B64.encode("Alice"));
+        let signature = B64.encode(key.mac(&signed_part).finalize().into_bytes());
+        let old = format!("{signed_part}.{signature}");
+        assert_eq!(key.verify(&old, 1_000).unwrap().username, alice());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
-use crate::socket::{LiveRooms, SocketState};
+use crate::socket::{Handshakes, LiveRooms, SocketState, limit_handshakes};
 use crate::state::AppState;
 use crate::throttles::Throttles;
 use crate::{routes, socket};
@@ -139,6 +139,10 @@ pub async fn run(
         .merge(routes::router(&state))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(socket_layer)
+        .layer(middleware::from_fn_with_state(
+            Handshakes::new(config.max_connections_per_ip, network.clone()),
+            limit_handshakes,
+        ))
         .layer(middleware::from_fn_with_state(origins, check_origin))
         .layer(TraceLayer::new_for_http())
         .with_state(state);

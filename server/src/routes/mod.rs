@@ -1,5 +1,6 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
+mod drain;
 mod health;
 mod history;
 mod images;
@@ -17,11 +18,20 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{any, get, post};
+use drain::{DrainLimit, drain_refused};
+use std::time::Duration;
 
 /// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
 pub fn router(state: &AppState) -> Router<AppState> {
     let upload_limit = state.chat.limits().max_upload_bytes + images::FORM_OVERHEAD;
+    // A refused upload is read to its end (twice the limit at most) so the
+    // client can read the refusal.
+    let drain = DrainLimit {
+        bytes: upload_limit.saturating_mul(2),
+        time: Duration::from_secs(30),
+    };
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
@@ -32,7 +42,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/api/chat/{room}/messages/", get(messages_api::messages))
         .route(
             "/api/chat/{room}/images/",
-            post(images::upload).layer(DefaultBodyLimit::max(upload_limit as usize)),
+            post(images::upload)
+                .layer(DefaultBodyLimit::max(upload_limit as usize))
+                .layer(middleware::from_fn_with_state(drain, drain_refused)),
         )
         .route("/media/chat_images/{file}", get(media::image))
         .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))

@@ -2,6 +2,7 @@
 
 mod auth;
 mod fanout;
+mod handshakes;
 mod join;
 mod presence;
 mod reply;
@@ -11,6 +12,7 @@ mod typing;
 mod typing_board;
 
 pub use fanout::LiveRooms;
+pub use handshakes::{Handshakes, limit_handshakes};
 pub use state::SocketState;
 
 use app::events;

@@ -6,7 +6,7 @@
 //! sets `CHAT_INTEROP=required`, so there a missing client fails the test.
 
 use crate::backends;
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use chat_core::store::Backend;
 use rstest_reuse::apply;
 use serde_json::Value;
@@ -39,6 +39,45 @@ async fn the_official_python_client_works(#[case] backend: Backend) {
         return;
     };
     run_client(&app, &python, &script, "py-clients").await;
+}
+
+/// Node's `fetch` writes a whole upload before reading the answer; uploads
+/// the server refuses up front (no session, no such room, declared too
+/// large) must still reach it as the status and JSON error.
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_fetch_reads_the_refusal_of_an_upload_it_is_still_sending(#[case] backend: Backend) {
+    if !interop_available("node", which("node")) {
+        return;
+    }
+    let Some(app) = spawn_app_with(backend, |config| config.max_upload_bytes = 1024 * 1024).await
+    else {
+        return;
+    };
+    let token = app.login("Alice", "pics").await;
+    let run = tokio::process::Command::new("node")
+        .arg(clients_dir().join("refused_uploads.mjs"))
+        .arg(app.url(""))
+        .arg(&token)
+        .arg((1024 * 1024).to_string())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the script hung")
+        .expect("start node");
+    assert!(
+        output.status.success(),
+        "refusals were not readable:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn which(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Runs a client script against `app` and checks it reported success, and

@@ -1,5 +1,5 @@
 use crate::backends;
-use crate::helpers::{TestApp, assert_refused, spawn_app};
+use crate::helpers::{TestApp, assert_refused, spawn_app, spawn_app_with};
 use chat_core::store::Backend;
 use image::{ImageFormat, RgbImage};
 use reqwest::StatusCode;
@@ -462,4 +462,103 @@ async fn an_image_upload_ends_its_senders_typing_like_a_text_message(#[case] bac
         stopped,
         json!({"room": "pics", "username": "Alice", "typing": false})
     );
+}
+
+/// A picture that is large in pixels and small in bytes (one colour).
+fn big_flat_png(side: u32) -> Vec<u8> {
+    let mut bytes = Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(image::GrayImage::new(side, side))
+        .write_to(&mut bytes, ImageFormat::Png)
+        .expect("encode test image");
+    bytes.into_inner()
+}
+
+/// Reads one number from `/metrics`.
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("{name} is not in /metrics"))
+        .parse()
+        .unwrap()
+}
+
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_uploads_decode_within_the_pixel_budget(#[case] backend: Backend) {
+    // Room for one 1500×1500 picture at a time, not two.
+    let Some(app) =
+        spawn_app_with(backend, |config| config.decode_pixels_in_flight = 3_000_000).await
+    else {
+        return;
+    };
+    let picture = big_flat_png(1500);
+    let mut uploaders = Vec::new();
+    for i in 0..6 {
+        uploaders.push(Uploader::new(&app, &format!("user{i}"), "pics").await);
+    }
+    let uploads = uploaders
+        .iter()
+        .map(|u| u.upload("pics", "big.png", picture.clone()));
+    for (status, body) in futures::future::join_all(uploads).await {
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let peak = metric(&app, "chat_image_decode_pixels_peak").await;
+    assert_eq!(peak, 1500 * 1500, "decodes overlapped");
+    assert_eq!(metric(&app, "chat_image_decode_pixels").await, 0);
+
+    // A picture larger than the whole budget cannot wait for it.
+    let me = Uploader::new(&app, "Zed", "pics").await;
+    let (status, body) = me.upload("pics", "huge.png", big_flat_png(2000)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn long_animations_are_refused_and_pixels_spelling_markup_are_not(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = Uploader::new(&app, "Alice", "pics").await;
+
+    let mut gif = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
+        let frame = image::Frame::new(image::RgbaImage::new(1, 1));
+        encoder
+            .encode_frames(std::iter::repeat_n(frame, 2_500))
+            .unwrap();
+    }
+    let (status, body) = me.upload("pics", "long.gif", gif).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("frames")
+    );
+
+    // Uncompressed pixel data that happens to read `<svg`: an image.
+    let (status, body) = me.upload("pics", "lucky.png", png_spelling_svg()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// A 4×1 grey PNG stored without compression whose pixels are `<svg`.
+fn png_spelling_svg() -> Vec<u8> {
+    let row = b"\0<svg";
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend_from_slice(&(row.len() as u16).to_le_bytes());
+    zlib.extend_from_slice(&(!(row.len() as u16)).to_le_bytes());
+    zlib.extend_from_slice(row);
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in row {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(png_chunk(b"IHDR", &[0, 0, 0, 4, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+    png.extend(png_chunk(b"IDAT", &zlib));
+    png.extend(png_chunk(b"IEND", &[]));
+    png
 }
