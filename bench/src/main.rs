@@ -5,8 +5,11 @@
 //! - `history`: a room of a million messages; page latency at its newest,
 //!   middle and oldest pages through every read path;
 //! - `ingest`: durable stored messages per second with 1, 16 and 256
-//!   concurrent senders.
+//!   concurrent senders;
+//! - `abuse`: what a login flood and a burst of decompression bombs cost
+//!   everyone else (SQLite).
 
+mod abuse;
 mod backends;
 mod history;
 mod ingest;
@@ -28,6 +31,8 @@ enum Bench {
     History(history::Options),
     /// Durable stored messages per second.
     Ingest(ingest::Options),
+    /// What abuse costs other users.
+    Abuse(abuse::Options),
 }
 
 #[tokio::main]
@@ -35,5 +40,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match Cli::parse().bench {
         Bench::History(options) => history::run(options).await,
         Bench::Ingest(options) => ingest::run(options).await,
+        Bench::Abuse(options) => abuse::run(options).await,
     }
 }

@@ -122,6 +122,10 @@ pub struct Config {
     #[arg(long, env = "DECODE_PIXELS_IN_FLIGHT", default_value_t = 80_000_000)]
     pub decode_pixels_in_flight: u64,
 
+    /// Threads that decode uploaded images at once (0: one per CPU core).
+    #[arg(long, env = "DECODE_THREADS", default_value_t = 0)]
+    pub decode_threads: usize,
+
     /// Most TCP connections open at once; more wait to be accepted. Keep it
     /// below the process's open-file limit (`ulimit -n`). One client address
     /// may hold twice `MAX_CONNECTIONS_PER_IP` of them.
@@ -163,6 +167,7 @@ impl Config {
             rooms_per_hour: 60,
             uploads_per_minute: 20,
             decode_pixels_in_flight: 80_000_000,
+            decode_threads: 0,
             public_url: None,
             trusted_proxies: Vec::new(),
             header_read_timeout_secs: 15,

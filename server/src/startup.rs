@@ -92,7 +92,10 @@ pub async fn run(
     );
     let decode = DecodeBudget::new(
         config.decode_pixels_in_flight,
-        std::thread::available_parallelism().map_or(2, |n| n.get()),
+        match config.decode_threads {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            threads => threads,
+        },
         DECODE_WAIT,
         metrics.clone(),
     );

@@ -4,7 +4,8 @@
 use super::feed::Feed;
 use super::live::Live;
 use crate::events::{
-    self, Ack, AckError, Done, JoinReply, JoinRequest, Presence, TypingNotice, TypingRequest,
+    self, Ack, AckError, Done, ErrorCode, JoinReply, JoinRequest, Presence, TypingNotice,
+    TypingRequest,
 };
 use crate::message::ChatMessage;
 use crate::sio::Status;
@@ -108,12 +109,24 @@ impl Live {
                         self.history_resets.update(|n| *n += 1);
                     }
                     self.online.set(reply.online);
-                    let was_offline = self.status.get_untracked() == Status::Offline;
+                    let was_offline = matches!(
+                        self.status.get_untracked(),
+                        Status::Offline | Status::TurnedAway(_)
+                    );
                     self.status.set(Status::Connected);
                     if was_offline {
                         self.show_back_online();
                     }
                     self.flush_outbox();
+                }
+                // A limit (new rooms from this network): wait it out.
+                Err(Failure::Refused(e)) if e.code == ErrorCode::RateLimited => {
+                    let wait = e.retry_after_ms.unwrap_or(5_000).min(60_000) as u32;
+                    self.status.set(Status::TurnedAway(e.message));
+                    gloo_timers::future::TimeoutFuture::new(wait).await;
+                    if client.is_connected() {
+                        self.join(client);
+                    }
                 }
                 Err(Failure::Refused(e)) => self.status.set(Status::Refused(e.message)),
                 // The server is slow, not gone: ask again while connected

@@ -61,6 +61,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         Status::Connected => "connected",
         Status::Offline => "offline",
         Status::Refused(_) => "refused",
+        Status::TurnedAway(_) => "turned-away",
     };
 
     view! {
@@ -125,6 +126,10 @@ fn ConnectionBanner(live: Live) -> impl IntoView {
             Status::Refused(reason) => (
                 "banner refused",
                 format!("The server refused the connection ({reason}). Please log in again."),
+            ),
+            Status::TurnedAway(reason) => (
+                "banner offline",
+                format!("The server turned the connection away: {reason}. Trying again shortly…"),
             ),
         };
         Some(view! {

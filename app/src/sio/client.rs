@@ -120,11 +120,20 @@ impl SocketClient {
             // Whatever was in flight will never be answered on this connection.
             self.0.outbox.borrow_mut().take();
             self.0.acks.borrow_mut().clear();
-            if let Ended::Refused(reason) = outcome {
-                (self.0.handlers.on_status)(Status::Refused(reason));
-                return;
+            match outcome {
+                // Without a valid session no retry can succeed.
+                Ended::Refused(reason) if reason.starts_with("unauthorized") => {
+                    (self.0.handlers.on_status)(Status::Refused(reason));
+                    return;
+                }
+                // A limit (too many connections from this network): it
+                // lifts as others close, so try again, less often.
+                Ended::Refused(reason) => {
+                    (self.0.handlers.on_status)(Status::TurnedAway(reason));
+                    failures = failures.max(3);
+                }
+                Ended::Lost => (self.0.handlers.on_status)(Status::Offline),
             }
-            (self.0.handlers.on_status)(Status::Offline);
             failures = failures.saturating_add(1);
             TimeoutFuture::new(backoff_ms(failures)).await;
         }
