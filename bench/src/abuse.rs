@@ -199,10 +199,19 @@ async fn send_many(
     count: usize,
 ) -> Result<Vec<Duration>, Box<dyn std::error::Error>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+    let (connected_tx, mut connected) = mpsc::unbounded_channel::<()>();
     let client = ClientBuilder::new(base)
         .auth(json!({"token": token}))
+        .on(rust_socketio::Event::Connect, move |_, _| {
+            let _ = connected_tx.send(());
+            async {}.boxed()
+        })
         .connect()
         .await?;
+    // Emits sent before the namespace connect is confirmed can be lost.
+    tokio::time::timeout(Duration::from_secs(10), connected.recv())
+        .await?
+        .ok_or("no namespace connect")?;
     let mut latencies = Vec::with_capacity(count);
     for i in 0..=count {
         let (event, data) = if i == 0 {
@@ -224,7 +233,16 @@ async fn send_many(
                     let tx = tx.clone();
                     async move {
                         if let Payload::Text(mut values) = payload {
-                            let _ = tx.send(values.pop().unwrap_or(Value::Null));
+                            // The ack's first argument, inside the arguments' array.
+                            let mut ack = values.pop().unwrap_or(Value::Null);
+                            while let Value::Array(mut args) = ack {
+                                ack = if args.is_empty() {
+                                    Value::Null
+                                } else {
+                                    args.remove(0)
+                                };
+                            }
+                            let _ = tx.send(ack);
                         }
                     }
                     .boxed()
