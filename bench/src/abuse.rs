@@ -11,6 +11,7 @@
 //! configuration runs in a process of its own (`--decode-budget`).
 
 use crate::report;
+use crate::running::Running;
 use crate::stats::Samples;
 use clap::{Args, ValueEnum};
 use futures::FutureExt;
@@ -22,7 +23,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Args)]
 pub struct Options {
@@ -60,13 +61,7 @@ pub async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// A server on a fresh SQLite database in `dir`.
-struct Running {
-    base: String,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), server::StartupError>>,
-}
-
+/// A server on a fresh SQLite database in `dir`, sends unlimited.
 async fn start(
     dir: &Path,
     adjust: impl FnOnce(&mut Config),
@@ -75,36 +70,7 @@ async fn start(
     config.send_burst = 1e9;
     config.send_rate = 1e9;
     adjust(&mut config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server::run(config, listener, async {
-        let _ = stopped.await;
-    }));
-    Ok(Running { base, stop, task })
-}
-
-impl Running {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-    }
-}
-
-async fn login(
-    http: &reqwest::Client,
-    base: &str,
-    user: &str,
-    room: &str,
-) -> Result<String, Box<dyn std::error::Error>> {
-    let reply: Value = http
-        .post(format!("{base}/api/login"))
-        .json(&json!({"username": user, "room": room}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(reply["token"].as_str().ok_or("login refused")?.to_owned())
+    Running::start(config).await
 }
 
 async fn flood(sends: usize) -> Result<(), Box<dyn std::error::Error>> {
@@ -123,7 +89,7 @@ async fn flood(sends: usize) -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
         let http = reqwest::Client::new();
-        let token = login(&http, &server.base, "Alice", "general").await?;
+        let token = server.login(&http, "Alice", "general").await?;
 
         let stop = Arc::new(AtomicBool::new(false));
         let (answered, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -176,7 +142,7 @@ async fn flood(sends: usize) -> Result<(), Box<dyn std::error::Error>> {
             (ok as f64 / elapsed).round(),
             (no as f64 / elapsed).round()
         ));
-        server.stop().await;
+        server.stop().await?;
     }
     let body = format!(
         "## Login flood against a normal user's sends (SQLite)\n\n\
@@ -290,7 +256,7 @@ async fn bombs(budget: Budget) -> Result<(), Box<dyn std::error::Error>> {
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for i in 0..UPLOADS {
-        tokens.push(login(&http, &server.base, &format!("user{i}"), "bombs").await?);
+        tokens.push(server.login(&http, &format!("user{i}"), "bombs").await?);
     }
     let started = Instant::now();
     let uploads = tokens.into_iter().map(|token| {
@@ -314,7 +280,7 @@ async fn bombs(budget: Budget) -> Result<(), Box<dyn std::error::Error>> {
     }
     let elapsed = started.elapsed();
     let peak = high_water_mb();
-    server.stop().await;
+    server.stop().await?;
     let label = match budget {
         Budget::Default => "decode budget (defaults: 80 MP, one thread per core)",
         Budget::Unbounded => "no budget (every upload decoded at once)",

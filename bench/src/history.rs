@@ -2,16 +2,15 @@
 
 use crate::backends::{self, Choice};
 use crate::report;
+use crate::running::Running;
 use crate::seed::{id_at_seq, seed};
 use crate::stats::Samples;
 use chat_core::store::{self, Backend, PoolSettings};
 use chat_core::testing::ScratchDb;
-use serde_json::Value;
 use server::config::Config;
 use std::error::Error;
 use std::path::PathBuf;
 use std::time::Instant;
-use tokio::sync::oneshot;
 
 const ROOM: &str = "bench";
 const PAGE: i64 = 50;
@@ -61,25 +60,10 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_data_dir(dir.path());
     config.database_url = Some(url.to_owned());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::run(config, listener, async {
-        let _ = stopped.await;
-    }));
+    let server = Running::start(config).await?;
 
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/login"))
-        .json(&serde_json::json!({"username": "Bench", "room": ROOM}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let cookie = format!(
-        "chat_session={}",
-        login["token"].as_str().ok_or("no token")?
-    );
+    let cookie = format!("chat_session={}", server.login(&http, "Bench", ROOM).await?);
 
     // Positions, as the id a page is read before and the page number.
     let count = options.messages;
@@ -94,7 +78,7 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
     for path in ReadPath::ALL {
         let mut cells = Vec::new();
         for (name, before, page) in positions {
-            let request = || path.request(&http, &base, &cookie, before, page);
+            let request = || path.request(&http, &server.base, &cookie, before, page);
             let samples = measure(request, options.samples).await?;
             println!(
                 "{:<28} {name:<6} p50 {:.3} ms  p99 {:.3} ms",
@@ -110,8 +94,7 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
         }
         rows.push(format!("| {} | {} |", path.label(), cells.join(" | ")));
     }
-    let _ = stop.send(());
-    server.await??;
+    server.stop().await?;
 
     let body = format!(
         "## History pages at any depth ({label})\n\n\

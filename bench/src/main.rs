@@ -14,6 +14,7 @@ mod backends;
 mod history;
 mod ingest;
 mod report;
+mod running;
 mod seed;
 mod stats;
 

@@ -20,17 +20,19 @@ pub struct Rate {
 impl Rate {
     /// `count` at once, refilled over an hour.
     pub fn per_hour(count: u32) -> Self {
-        Rate {
-            burst: f64::from(count.max(1)),
-            per_second: f64::from(count.max(1)) / 3600.0,
-        }
+        Self::refilled_over(count, 3600.0)
     }
 
     /// `count` at once, refilled over a minute.
     pub fn per_minute(count: u32) -> Self {
+        Self::refilled_over(count, 60.0)
+    }
+
+    fn refilled_over(count: u32, seconds: f64) -> Self {
+        let count = f64::from(count.max(1));
         Rate {
-            burst: f64::from(count.max(1)),
-            per_second: f64::from(count.max(1)) / 60.0,
+            burst: count,
+            per_second: count / seconds,
         }
     }
 }

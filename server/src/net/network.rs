@@ -8,7 +8,7 @@
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{Extensions, HeaderMap, Uri, header};
 use ipnet::IpNet;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -38,22 +38,19 @@ impl Network {
         })
     }
 
-    fn trusts(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
+    /// Whether connections from `ip` may speak for their clients: they are
+    /// not counted against one address's caps themselves.
+    pub fn is_proxy(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
         self.trusted.iter().any(|net| net.contains(&ip))
-    }
-
-    /// Whether connections from `peer` may speak for their clients: they
-    /// are not counted against one address's caps themselves.
-    pub fn is_proxy(&self, peer: IpAddr) -> bool {
-        self.trusts(peer)
     }
 
     /// The client's address: the peer's, or, when the peer is a trusted
     /// proxy, the nearest address in `X-Forwarded-For` that is not one.
     pub fn client_ip(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        let peer = canonical(peer);
-        if !self.trusts(peer) {
+        // `::ffff:192.0.2.1` is `192.0.2.1`: one client, one address.
+        let peer = peer.to_canonical();
+        if !self.is_proxy(peer) {
             return peer;
         }
         let forwarded: Vec<IpAddr> = headers
@@ -61,7 +58,7 @@ impl Network {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(|hop| hop.trim().parse::<IpAddr>().map(canonical))
+            .map(|hop| hop.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()))
             .collect::<Result<_, _>>()
             // A list that does not parse was not written by our proxy in
             // full: believe none of it.
@@ -69,7 +66,7 @@ impl Network {
         forwarded
             .iter()
             .rev()
-            .find(|ip| !self.trusts(**ip))
+            .find(|ip| !self.is_proxy(**ip))
             .or(forwarded.first())
             .copied()
             .unwrap_or(peer)
@@ -83,7 +80,7 @@ impl Network {
         }
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let scheme = match text(header::HeaderName::from_static("x-forwarded-proto")) {
-            Some(proto) if self.trusts(peer) && proto.trim().eq_ignore_ascii_case("https") => {
+            Some(proto) if self.is_proxy(peer) && proto.trim().eq_ignore_ascii_case("https") => {
                 "https"
             }
             _ => "http",
@@ -115,11 +112,6 @@ impl Network {
     }
 }
 
-/// `::ffff:192.0.2.1` is `192.0.2.1`: one client, one address.
-fn canonical(ip: IpAddr) -> IpAddr {
-    ip.to_canonical()
-}
-
 /// `https://Chat.Example.com/` → `https://chat.example.com`.
 fn public_origin(url: &str) -> Result<String, PublicUrlError> {
     let invalid = || PublicUrlError(url.to_owned());
@@ -149,7 +141,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
         let network = Network::from_ref(state);
-        Ok(ClientIp(network.client_ip(peer(parts), &parts.headers)))
+        Ok(ClientIp(
+            network.client_ip(peer(&parts.extensions), &parts.headers),
+        ))
     }
 }
 
@@ -165,15 +159,16 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
         let network = Network::from_ref(state);
-        Ok(SiteBase(network.site_base(peer(parts), &parts.headers)))
+        Ok(SiteBase(
+            network.site_base(peer(&parts.extensions), &parts.headers),
+        ))
     }
 }
 
 /// The connection's peer; unspecified when served without connect info
 /// (an embedding that does not use [`serve`](super::serve)).
-pub fn peer(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
+pub fn peer(extensions: &Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
             addr.ip()

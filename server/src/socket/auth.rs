@@ -69,7 +69,7 @@ pub async fn limit_connections(
     let parts = socket.req_parts();
     let ip = sockets
         .network
-        .client_ip(crate::net::peer(parts), &parts.headers);
+        .client_ip(crate::net::peer(&parts.extensions), &parts.headers);
     if !sockets.connections.acquire(ip) {
         Metrics::bump(&sockets.metrics.connections_refused);
         return Err(TooManyConnections);

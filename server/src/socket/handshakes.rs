@@ -51,12 +51,12 @@ pub async fn limit_handshakes(
             .split('&')
             .any(|pair| pair.starts_with("sid="));
     if is_handshake {
-        let (parts, body) = req.into_parts();
-        let client = handshakes.network.client_ip(peer(&parts), &parts.headers);
+        let client = handshakes
+            .network
+            .client_ip(peer(req.extensions()), req.headers());
         if let Err(wait) = handshakes.limiter.check(client) {
             return ApiError::rate_limited("connections from your address", wait).into_response();
         }
-        return next.run(Request::from_parts(parts, body)).await;
     }
     next.run(req).await
 }
