@@ -6,6 +6,7 @@
 #                      SQLite always runs, it needs no server
 #   TEST_POSTGRES_URL  default postgres://postgres@127.0.0.1:5432/postgres
 #   TEST_MYSQL_URL     default mysql://root@127.0.0.1:3306 (MariaDB or MySQL)
+#   TEST_REDIS_URL     default redis://127.0.0.1:6379 (Redis 6 or newer)
 #
 # The URLs need a user that may create and drop databases: every test makes
 # its own (named chat_scratch_*) and drops it afterwards. A server that is
@@ -77,5 +78,19 @@ if [[ " $backends " == *" mysql "* ]]; then
   fi
 else
   unset TEST_MYSQL_URL
+fi
+# Redis, for the tests of several nodes (on PostgreSQL and MySQL). Every
+# test keeps its keys under a prefix of its own.
+export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
+if ! listening "$TEST_REDIS_URL" 6379 && command -v redis-server >/dev/null; then
+  say "starting Redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
+fi
+if ! wait_until_listening "$TEST_REDIS_URL" 6379; then
+  if [[ -n "${CI:-}" ]]; then
+    say "Redis cannot be reached at \$TEST_REDIS_URL; CI tests several nodes"; exit 1
+  fi
+  say "Redis cannot be reached at \$TEST_REDIS_URL: the tests of several nodes are skipped"
+  unset TEST_REDIS_URL
 fi
 say "testing on: $(echo $backends)"

@@ -24,6 +24,17 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
+    /// `redis://[:password@]host:6379[/db]` (Redis 6 or newer): run as one
+    /// of several nodes sharing the database, with Socket.IO broadcasts,
+    /// presence and rate limits shared through Redis.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Starts every Redis key and channel of this site, so that several
+    /// sites can share one Redis.
+    #[arg(long, env = "REDIS_PREFIX", default_value = "chat")]
+    pub redis_prefix: String,
+
     /// Most connections to the database.
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
     pub database_max_connections: u32,
@@ -151,6 +162,8 @@ impl Config {
             media_dir: data_dir.join("media"),
             data_dir,
             database_url: None,
+            redis_url: None,
+            redis_prefix: "chat".into(),
             database_max_connections: 10,
             database_timeout_ms: 5_000,
             database_startup_wait_secs: 30,

@@ -1,6 +1,7 @@
 //! The chat server as a library: `main` and the tests start it the same way,
 //! through [`run`].
 
+mod cluster;
 pub mod config;
 mod error;
 mod images;

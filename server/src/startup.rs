@@ -1,5 +1,6 @@
 //! Building the application from its configuration and serving it.
 
+use crate::cluster::{COMMAND_LIMIT, Cluster, ClusterError, PubSub};
 use crate::config::Config;
 use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
@@ -17,7 +18,9 @@ use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Limits};
 use leptos::config::LeptosOptions;
-use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use socketioxide::{SocketIo, SocketIoBuilder};
+use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +47,8 @@ pub enum StartupError {
     PublicUrl(#[from] PublicUrlError),
     #[error("database {url}: {source}")]
     Store { url: String, source: StoreError },
+    #[error("redis {url}: {source}")]
+    Redis { url: String, source: ClusterError },
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -73,96 +78,183 @@ pub async fn run(
             source,
         })?;
     tracing::info!(backend = ?store.backend(), "database ready");
-    let site_addr = listener.local_addr()?;
-
-    let metrics = Arc::new(Metrics::default());
-    let live = LiveRooms::new();
-    let limits = Limits {
-        message_max_chars: config.message_max_chars,
-        max_upload_bytes: config.max_upload_bytes,
-        room_creations: Rate::per_hour(config.rooms_per_hour),
-        ..Limits::default()
-    };
-    let chat = Chat::new(
+    let parts = Parts {
+        network,
         store,
-        SessionKey::new(&secret),
-        limits,
-        live.clone(),
-        metrics.clone(),
-    );
-    let decode = DecodeBudget::new(
-        config.decode_pixels_in_flight,
-        match config.decode_threads {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            threads => threads,
-        },
-        DECODE_WAIT,
-        metrics.clone(),
-    );
-    let sends = Rate {
-        burst: config.send_burst.max(1.0),
-        per_second: config.send_rate.max(0.01),
+        sessions: SessionKey::new(&secret),
     };
-    let sockets = SocketState::new(
-        sends,
-        config.max_connections_per_ip,
-        network.clone(),
-        live.clone(),
-        metrics,
-    );
     let packet_limit = socket::packet_limit(config.message_max_chars);
-    let (socket_layer, io) = SocketIo::builder()
+    let sockets = SocketIo::builder()
         .max_payload(packet_limit as u64)
         .ws_max_message_size(packet_limit)
         .ws_max_frame_size(packet_limit)
-        .connect_timeout(socket::SIGN_IN_TIMEOUT)
-        .with_state(chat.clone())
-        .with_state(sockets)
-        .build_layer();
-    live.attach(io.clone());
-    socket::register(&io);
+        .connect_timeout(socket::SIGN_IN_TIMEOUT);
 
-    let state = AppState {
-        chat: chat.clone(),
-        media_dir: config.media_dir.clone(),
-        network: network.clone(),
-        throttles: Throttles::new(
-            Rate::per_minute(config.logins_per_minute),
-            Rate::per_minute(config.uploads_per_minute),
-        ),
-        decode,
-        leptos_options: LeptosOptions::builder()
-            .output_name(config.output_name.as_str())
-            .site_root(config.site_root.display().to_string())
-            .site_addr(site_addr)
-            .build(),
+    let Some(redis_url) = config.redis_url.clone() else {
+        let node = Node::build(&config, parts, sockets, None, &listener)?;
+        socket::register(&node.io);
+        return node.serve(&config, listener, shutdown).await;
     };
-    let origins = AllowedOrigins::new(&config.allowed_origins, network.clone());
-    let app = Router::new()
-        .merge(routes::router(&state))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(socket_layer)
-        .layer(middleware::from_fn_with_state(
-            Handshakes::new(config.max_connections_per_ip, network.clone()),
-            limit_handshakes,
-        ))
-        .layer(middleware::from_fn_with_state(origins, check_origin))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state);
-
-    tracing::info!(%site_addr, "serving");
-    let closing = chat.clone();
+    let (cluster, pubsub) = Cluster::connect(&redis_url, &config.redis_prefix)
+        .await
+        .map_err(|source| StartupError::Redis {
+            url: store::redact(&redis_url),
+            source,
+        })?;
+    let adapter = RedisAdapterConfig::new()
+        .with_prefix(cluster.adapter_prefix())
+        .with_request_timeout(COMMAND_LIMIT);
+    let sockets =
+        sockets.with_adapter::<NodeAdapter>(RedisAdapterCtr::new_with_driver(pubsub, adapter));
+    let node = Node::build(&config, parts, sockets, Some(cluster.clone()), &listener)?;
+    socket::register(&node.io)
+        .await
+        .map_err(|e| StartupError::Redis {
+            url: store::redact(&redis_url),
+            source: ClusterError::Subscribe(e.to_string()),
+        })?;
+    tracing::info!(node = cluster.node(), "joined the cluster");
+    let heartbeat = tokio::spawn(socket::keep_in_touch(node.live.clone(), cluster));
+    let leaving = node.live.clone();
     let shutdown = async move {
         shutdown.await;
-        tracing::info!("shutting down: finishing messages in flight");
-        closing.stop_posting(DRAIN_LIMIT).await;
-        tracing::info!("shutting down: closing sockets");
-        io.close().await;
+        heartbeat.abort();
+        leaving.say_goodbye().await;
     };
-    net::serve(listener, app, config.serve_limits(), network, shutdown).await?;
-    chat.close_store().await;
-    tracing::info!("stopped");
-    Ok(())
+    node.serve(&config, listener, shutdown).await
+}
+
+/// The Socket.IO adapter of a node in a cluster.
+type NodeAdapter = CustomRedisAdapter<socketioxide::adapter::Emitter, PubSub>;
+
+/// What every node is built from, whatever its adapter.
+struct Parts {
+    network: Network,
+    store: Arc<dyn store::Store>,
+    sessions: SessionKey,
+}
+
+/// One server: the HTTP routes and Socket.IO, ready to serve.
+struct Node<A: Adapter> {
+    app: Router,
+    io: SocketIo<A>,
+    live: Arc<LiveRooms<A>>,
+    chat: Chat,
+    network: Network,
+}
+
+impl<A: Adapter> Node<A> {
+    fn build(
+        config: &Config,
+        parts: Parts,
+        sockets: SocketIoBuilder<A>,
+        cluster: Option<Cluster>,
+        listener: &TcpListener,
+    ) -> Result<Self, StartupError> {
+        let Parts {
+            network,
+            store,
+            sessions,
+        } = parts;
+        let metrics = Arc::new(Metrics::default());
+        let live = LiveRooms::<A>::new(cluster.clone());
+        let limits = Limits {
+            message_max_chars: config.message_max_chars,
+            max_upload_bytes: config.max_upload_bytes,
+            room_creations: Rate::per_hour(config.rooms_per_hour),
+            ..Limits::default()
+        };
+        let chat = Chat::new(store, sessions, limits, live.clone(), metrics.clone());
+        let decode = DecodeBudget::new(
+            config.decode_pixels_in_flight,
+            match config.decode_threads {
+                0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+                threads => threads,
+            },
+            DECODE_WAIT,
+            metrics.clone(),
+        );
+        let sends = Rate {
+            burst: config.send_burst.max(1.0),
+            per_second: config.send_rate.max(0.01),
+        };
+        let socket_state = SocketState::new(
+            sends,
+            config.max_connections_per_ip,
+            network.clone(),
+            live.clone(),
+            metrics,
+        );
+        let (socket_layer, io) = sockets
+            .with_state(chat.clone())
+            .with_state(socket_state)
+            .build_layer();
+        live.attach(io.clone());
+
+        let state = AppState {
+            chat: chat.clone(),
+            cluster,
+            media_dir: config.media_dir.clone(),
+            network: network.clone(),
+            throttles: Throttles::new(
+                Rate::per_minute(config.logins_per_minute),
+                Rate::per_minute(config.uploads_per_minute),
+            ),
+            decode,
+            leptos_options: LeptosOptions::builder()
+                .output_name(config.output_name.as_str())
+                .site_root(config.site_root.display().to_string())
+                .site_addr(listener.local_addr()?)
+                .build(),
+        };
+        let origins = AllowedOrigins::new(&config.allowed_origins, network.clone());
+        let app = Router::new()
+            .merge(routes::router(&state))
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(socket_layer)
+            .layer(middleware::from_fn_with_state(
+                Handshakes::new(config.max_connections_per_ip, network.clone()),
+                limit_handshakes,
+            ))
+            .layer(middleware::from_fn_with_state(origins, check_origin))
+            .layer(TraceLayer::new_for_http())
+            .with_state(state);
+        Ok(Node {
+            app,
+            io,
+            live,
+            chat,
+            network,
+        })
+    }
+
+    async fn serve(
+        self,
+        config: &Config,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let Node {
+            app,
+            io,
+            chat,
+            network,
+            ..
+        } = self;
+        tracing::info!(site_addr = %listener.local_addr()?, "serving");
+        let closing = chat.clone();
+        let shutdown = async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing messages in flight");
+            closing.stop_posting(DRAIN_LIMIT).await;
+            tracing::info!("shutting down: closing sockets");
+            io.close().await;
+        };
+        net::serve(listener, app, config.serve_limits(), network, shutdown).await?;
+        chat.close_store().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

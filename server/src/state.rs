@@ -1,5 +1,6 @@
 //! The one state every HTTP handler and server function shares.
 
+use crate::cluster::Cluster;
 use crate::images::DecodeBudget;
 use crate::net::Network;
 use crate::throttles::Throttles;
@@ -14,6 +15,8 @@ use std::path::PathBuf;
 pub struct AppState {
     /// Storage, sessions, limits, the posting path and the counters.
     pub chat: Chat,
+    /// The other nodes, when there are any.
+    pub cluster: Option<Cluster>,
     /// Uploads live in `chat_images/` inside.
     pub media_dir: PathBuf,
     /// Who requests come from, and the site's public address.

@@ -2,8 +2,10 @@
 //!
 //! - `GET /healthz/live`: the process is up and serving (restart it if not);
 //! - `GET /healthz/ready`: it can also reach its database (send it traffic);
-//! - `GET /healthz`: both in one body, with the readiness status code.
+//! - `GET /healthz`: both in one body, with the readiness status code, and
+//!   whether Redis is reachable when there is one.
 
+use crate::cluster::Cluster;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,13 +28,30 @@ pub async fn ready(State(chat): State<Chat>) -> (StatusCode, Json<Value>) {
     }
 }
 
-pub async fn healthz(State(chat): State<Chat>) -> (StatusCode, Json<Value>) {
-    if database_answers(&chat).await {
-        let body = json!({"status": "ok", "live": true, "ready": true});
-        (StatusCode::OK, Json(body))
-    } else {
-        unavailable(json!({"status": "unavailable", "live": true, "ready": false}))
+/// With Redis unreachable the node still serves its own clients (200),
+/// but says `degraded`: the other nodes' people neither see nor reach them
+/// until Redis is back.
+pub async fn healthz(
+    State(chat): State<Chat>,
+    State(cluster): State<Option<Cluster>>,
+) -> (StatusCode, Json<Value>) {
+    if !database_answers(&chat).await {
+        return unavailable(json!({"status": "unavailable", "live": true, "ready": false}));
     }
+    let mut body = json!({"status": "ok", "live": true, "ready": true});
+    if let Some(cluster) = cluster {
+        let redis = if cluster.is_reachable() {
+            "ok"
+        } else {
+            "unreachable"
+        };
+        body["redis"] = json!(redis);
+        body["node"] = json!(cluster.node());
+        if !cluster.is_reachable() {
+            body["status"] = json!("degraded");
+        }
+    }
+    (StatusCode::OK, Json(body))
 }
 
 async fn database_answers(chat: &Chat) -> bool {

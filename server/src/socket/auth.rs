@@ -7,6 +7,7 @@ use chat_core::Chat;
 use chat_core::metrics::Metrics;
 use chat_core::session;
 use serde::Deserialize;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State, TryData};
 
 /// The authenticated user of a socket, kept in its extensions.
@@ -31,10 +32,10 @@ pub struct ConnectAuth {
 pub struct Unauthorized;
 
 /// Accepts the socket if `auth.token` or the session cookie is valid.
-pub async fn authenticate(
-    socket: SocketRef,
+pub async fn authenticate<A: Adapter>(
+    socket: SocketRef<A>,
     State(chat): State<Chat>,
-    State(sockets): State<SocketState>,
+    State(sockets): State<SocketState<A>>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), Unauthorized> {
     let now = session::now_unix();
@@ -62,9 +63,9 @@ pub async fn authenticate(
 pub struct TooManyConnections;
 
 /// Counts the socket against its address's connection limit.
-pub async fn limit_connections(
-    socket: SocketRef,
-    State(sockets): State<SocketState>,
+pub async fn limit_connections<A: Adapter>(
+    socket: SocketRef<A>,
+    State(sockets): State<SocketState<A>>,
 ) -> Result<(), TooManyConnections> {
     let parts = socket.req_parts();
     let ip = sockets

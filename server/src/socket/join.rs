@@ -1,24 +1,24 @@
 //! `join` and `leave`.
 
 use super::auth::Identity;
-use super::presence;
 use super::reply::{invalid, joined_room, limit, opening_failed, respond, room_name, unavailable};
 use super::state::SocketState;
 use crate::net::ClientIp;
-use app::events::{self, AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
+use app::events::{AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use chat_core::Chat;
 use socketioxide::ParserError;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 /// Joins a room and answers with the messages the client lacks.
-pub async fn join(
-    socket: SocketRef,
+pub async fn join<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
     Extension(ClientIp(client)): Extension<ClientIp>,
     State(chat): State<Chat>,
-    State(sockets): State<SocketState>,
+    State(sockets): State<SocketState<A>>,
     TryData(request): TryData<JoinRequest>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let outcome = match limit(&sockets, sockets.events_per_connection.check(socket.id)) {
         Ok(()) => join_room(&socket, me.as_str(), client, &chat, &sockets, request).await,
@@ -27,12 +27,12 @@ pub async fn join(
     respond(ack, outcome);
 }
 
-async fn join_room(
-    socket: &SocketRef,
+async fn join_room<A: Adapter>(
+    socket: &SocketRef<A>,
     me: &str,
     client: std::net::IpAddr,
     chat: &Chat,
-    sockets: &SocketState,
+    sockets: &SocketState<A>,
     request: Result<JoinRequest, ParserError>,
 ) -> Result<JoinReply, AckError> {
     let request = request.map_err(invalid)?;
@@ -41,12 +41,12 @@ async fn join_room(
         .await
         .map_err(|e| opening_failed(sockets, e))?;
 
-    let already_here = presence::online(socket, room.as_str(), None)
-        .iter()
-        .any(|n| n == me);
+    let mut online = sockets.live.online(room.as_str(), None).await;
+    let already_here = online.iter().any(|n| n == me);
     // Join before reading, so a message stored meanwhile arrives as an event
     // (the client drops the duplicate by id) instead of falling in between.
     socket.join(room.to_string());
+    sockets.live.arrived(room.as_str(), me).await;
 
     let (store, limits) = (chat.store(), chat.limits());
     // With `since`: every message after it, unless there are too many to
@@ -73,21 +73,16 @@ async fn join_room(
         }
     };
 
-    let online = presence::online(socket, room.as_str(), None);
     if !already_here {
+        online.push(me.to_owned());
+        online.sort();
         let notice = Presence {
             room: room.to_string(),
             online: online.clone(),
             joined: Some(me.to_owned()),
             left: None,
         };
-        if let Err(e) = socket
-            .to(room.to_string())
-            .emit(events::PRESENCE, &notice)
-            .await
-        {
-            tracing::warn!(error = %e, "presence broadcast failed");
-        }
+        sockets.live.announce(Some(socket.id), &notice).await;
     }
     Ok(JoinReply {
         room: room.to_string(),
@@ -98,23 +93,21 @@ async fn join_room(
 }
 
 /// Leaves a room.
-pub async fn leave(
-    socket: SocketRef,
+pub async fn leave<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
-    State(sockets): State<SocketState>,
+    State(sockets): State<SocketState<A>>,
     TryData(request): TryData<LeaveRequest>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let outcome = async {
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
         let request = request.map_err(invalid)?;
         let room = joined_room(&socket, &request.room)?;
-        sockets
-            .live
-            .typing_ended(Some(socket.id), room.as_str(), me.as_str())
-            .await;
-        presence::announce_departure(&socket, room.as_str(), me.as_str()).await;
-        socket.leave(room.to_string());
+        let (room, me) = (room.as_str(), me.as_str());
+        sockets.live.typing_ended(Some(socket.id), room, me).await;
+        sockets.live.departed(socket.id, room, me).await;
+        socket.leave(room.to_owned());
         Ok(Done {})
     };
     respond(ack, outcome.await);

@@ -4,6 +4,7 @@ mod auth;
 mod fanout;
 mod handshakes;
 mod join;
+mod nodes;
 mod presence;
 mod reply;
 mod send;
@@ -13,13 +14,16 @@ mod typing_board;
 
 pub use fanout::LiveRooms;
 pub use handshakes::{Handshakes, limit_handshakes};
+pub use nodes::keep_in_touch;
 pub use state::SocketState;
 
 use app::events;
 use chat_core::metrics::Metrics;
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::handler::ConnectHandler;
+use socketioxide_core::adapter::DefinedAdapter;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -45,19 +49,19 @@ pub fn packet_limit(message_max_chars: usize) -> usize {
 /// runs the (spawned) connect handler, so an event sent the moment the
 /// client sees the confirmation could otherwise find no handler and vanish.
 /// Middlewares run before the confirmation; the last one added runs first.
-pub fn register(io: &SocketIo) {
+pub fn register<A: Adapter + DefinedAdapter>(io: &SocketIo<A>) -> A::InitRes {
     io.ns(
         "/",
         on_connect
             .with(attach_handlers)
             .with(auth::limit_connections)
             .with(auth::authenticate),
-    );
+    )
 }
 
-async fn attach_handlers(
-    socket: SocketRef,
-    State(sockets): State<SocketState>,
+async fn attach_handlers<A: Adapter>(
+    socket: SocketRef<A>,
+    State(sockets): State<SocketState<A>>,
 ) -> Result<(), std::convert::Infallible> {
     Metrics::bump(&sockets.metrics.sockets_opened);
     sockets.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
@@ -66,9 +70,12 @@ async fn attach_handlers(
     socket.on(events::SEND_MESSAGE, send::send_message);
     socket.on(events::TYPING, typing::typing);
     socket.on_disconnect(presence::on_disconnect);
+    if let Some(node_room) = sockets.live.node_room() {
+        socket.join(node_room);
+    }
     Ok(())
 }
 
-async fn on_connect(socket: SocketRef) {
+async fn on_connect<A: Adapter>(socket: SocketRef<A>) {
     tracing::debug!(sid = %socket.id, "socket connected");
 }

@@ -7,17 +7,18 @@ use chat_core::metrics::Metrics;
 use chat_core::store::StoreError;
 use chat_core::{OpenRoomError, PostError};
 use serde::Serialize;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
 
 /// Sends the outcome as `{"ok": true, ...}` or `{"ok": false, "error": ...}`.
-pub fn respond<T: Serialize>(ack: AckSender, outcome: Result<T, AckError>) {
+pub fn respond<A: Adapter, T: Serialize>(ack: AckSender<A>, outcome: Result<T, AckError>) {
     // Fails only if the client asked for no ack or is gone; nothing to do then.
     let _ = ack.send(&Ack::from(outcome));
 }
 
 /// Turns a rate limiter's verdict into a `rate_limited` refusal (counted).
-pub fn limit(
-    sockets: &SocketState,
+pub fn limit<A: Adapter>(
+    sockets: &SocketState<A>,
     verdict: Result<(), std::time::Duration>,
 ) -> Result<(), AckError> {
     verdict.map_err(|wait| {
@@ -27,7 +28,7 @@ pub fn limit(
 }
 
 /// A room that could not be opened (created too often, or storage failed).
-pub fn opening_failed(sockets: &SocketState, error: OpenRoomError) -> AckError {
+pub fn opening_failed<A: Adapter>(sockets: &SocketState<A>, error: OpenRoomError) -> AckError {
     match error {
         OpenRoomError::RateLimited(wait) => {
             Metrics::bump(&sockets.metrics.rate_limited);
@@ -70,7 +71,7 @@ pub fn room_name(raw: &str) -> Result<RoomName, AckError> {
 }
 
 /// The room, if this socket has joined it.
-pub fn joined_room(socket: &SocketRef, raw: &str) -> Result<RoomName, AckError> {
+pub fn joined_room<A: Adapter>(socket: &SocketRef<A>, raw: &str) -> Result<RoomName, AckError> {
     let room = room_name(raw)?;
     if socket.rooms().iter().any(|r| r == room.as_str()) {
         Ok(room)

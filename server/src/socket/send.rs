@@ -14,17 +14,18 @@ use app::events::{AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use chat_core::{Chat, Origin};
 use protocol::names::Username;
 use socketioxide::ParserError;
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 /// Stores a message from the socket's user and sends it to the room.
-pub async fn send_message(
-    socket: SocketRef,
+pub async fn send_message<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
     Extension(SessionId(session)): Extension<SessionId>,
     State(chat): State<Chat>,
-    State(sockets): State<SocketState>,
+    State(sockets): State<SocketState<A>>,
     TryData(request): TryData<SendMessageRequest>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let outcome = async {
         limit(&sockets, sockets.sends_per_connection.check(socket.id))?;
@@ -47,8 +48,8 @@ pub async fn send_message(
     respond(ack, outcome.await);
 }
 
-async fn post(
-    socket: &SocketRef,
+async fn post<A: Adapter>(
+    socket: &SocketRef<A>,
     me: &Username,
     chat: &Chat,
     request: Result<SendMessageRequest, ParserError>,

@@ -1,10 +1,11 @@
 //! What the socket handlers share beyond the core: rate limits, connections
-//! per address, and the rooms' live delivery (messages, typing).
+//! per address, and the rooms' live delivery (messages, presence, typing).
 
 use super::fanout::LiveRooms;
 use crate::net::{Network, PerAddress};
 use chat_core::metrics::Metrics;
 use chat_core::rate::{Limiter, Rate};
+use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -15,8 +16,7 @@ const EVENTS_PER_CONNECTION: Rate = Rate {
     per_second: 5.0,
 };
 
-#[derive(Clone)]
-pub struct SocketState {
+pub struct SocketState<A: Adapter> {
     pub sends_per_connection: Arc<Limiter<Sid>>,
     /// Keyed by sign-in ([`SessionId`](super::auth::SessionId)), not by
     /// name: a stranger signed in under the same name has their own.
@@ -25,18 +25,33 @@ pub struct SocketState {
     /// Socket.IO sessions per client address.
     pub connections: Arc<PerAddress>,
     pub network: Network,
-    pub live: Arc<LiveRooms>,
+    pub live: Arc<LiveRooms<A>>,
     pub metrics: Arc<Metrics>,
 }
 
-impl SocketState {
+// Not derived: that would ask for `A: Clone`, which adapters are not.
+impl<A: Adapter> Clone for SocketState<A> {
+    fn clone(&self) -> Self {
+        SocketState {
+            sends_per_connection: self.sends_per_connection.clone(),
+            sends_per_session: self.sends_per_session.clone(),
+            events_per_connection: self.events_per_connection.clone(),
+            connections: self.connections.clone(),
+            network: self.network.clone(),
+            live: self.live.clone(),
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+impl<A: Adapter> SocketState<A> {
     /// `sends` is one connection's allowance; one user over all their
     /// connections gets half as much again.
     pub fn new(
         sends: Rate,
         max_connections_per_ip: usize,
         network: Network,
-        live: Arc<LiveRooms>,
+        live: Arc<LiveRooms<A>>,
         metrics: Arc<Metrics>,
     ) -> Self {
         let per_user = Rate {

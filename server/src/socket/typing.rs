@@ -5,15 +5,16 @@ use super::auth::Identity;
 use super::reply::{invalid, joined_room, limit, respond};
 use super::state::SocketState;
 use app::events::{Done, TypingRequest};
+use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 /// Tells the others in the room that the user started or stopped typing.
-pub async fn typing(
-    socket: SocketRef,
+pub async fn typing<A: Adapter>(
+    socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
-    State(sockets): State<SocketState>,
+    State(sockets): State<SocketState<A>>,
     TryData(request): TryData<TypingRequest>,
-    ack: AckSender,
+    ack: AckSender<A>,
 ) {
     let outcome = async {
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;

@@ -55,12 +55,17 @@ impl Site {
     }
 }
 
+/// Where a server answers, with an HTTP client for it.
+pub struct Endpoint {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+}
+
 /// A running server.
 pub struct TestApp {
-    pub addr: SocketAddr,
+    endpoint: Endpoint,
     /// Where the server stores uploads.
     pub media_dir: PathBuf,
-    pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     _site: Option<Site>,
@@ -107,14 +112,9 @@ pub async fn start(config: Config) -> TestApp {
         .await
         .expect("server failed");
     });
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http client");
     let app = TestApp {
-        addr,
+        endpoint: Endpoint::new(addr),
         media_dir,
-        http,
         stop: Some(stop),
         task: Some(task),
         _site: None,
@@ -123,12 +123,28 @@ pub async fn start(config: Config) -> TestApp {
     app
 }
 
-impl TestApp {
+impl std::ops::Deref for TestApp {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl Endpoint {
+    pub fn new(addr: SocketAddr) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Endpoint { addr, http }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    async fn wait_until_healthy(&self) {
+    pub async fn wait_until_healthy(&self) {
         for _ in 0..100 {
             let response = self.http.get(self.url("/healthz")).send().await;
             if response.is_ok_and(|r| r.status().is_success()) {
@@ -181,7 +197,9 @@ impl TestApp {
     pub async fn try_socket_with(&self, builder: ClientBuilder) -> Result<TestSocket, String> {
         connect_socket(builder).await
     }
+}
 
+impl TestApp {
     /// Stops the server gracefully and waits until it has.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -293,6 +311,11 @@ impl TestSocket {
 
     /// The next event named `name`, skipping others.
     pub async fn next_event(&mut self, name: &str) -> Value {
+        self.next_event_within(name, WAIT).await
+    }
+
+    /// The next event named `name` within `limit`, skipping others.
+    pub async fn next_event_within(&mut self, name: &str, limit: Duration) -> Value {
         let wait = async {
             loop {
                 match self.events.recv().await {
@@ -302,9 +325,9 @@ impl TestSocket {
                 }
             }
         };
-        tokio::time::timeout(WAIT, wait)
+        tokio::time::timeout(limit, wait)
             .await
-            .unwrap_or_else(|_| panic!("no {name} event"))
+            .unwrap_or_else(|_| panic!("no {name} event within {limit:?}"))
     }
 
     /// Asserts that no event named `name` arrives for a short while.

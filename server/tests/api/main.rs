@@ -23,6 +23,7 @@ mod images;
 mod limits;
 mod metrics;
 mod network;
+mod nodes;
 mod outage;
 mod pages;
 mod proxy;

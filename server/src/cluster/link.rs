@@ -1,0 +1,197 @@
+//! The node's connection to Redis, and whether Redis can be reached.
+
+use super::pubsub::{PubSub, Pushes};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{ProtocolVersion, RedisError};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How long one Redis command may take before Redis counts as unreachable.
+/// A send never waits on Redis longer than this.
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(1);
+
+/// Why Redis could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("redis: {0}")]
+    Redis(#[from] RedisError),
+    #[error("redis did not answer within {} ms", COMMAND_LIMIT.as_millis())]
+    TimedOut,
+    #[error("cannot subscribe to the other nodes' broadcasts: {0}")]
+    Subscribe(String),
+    /// Known to be down: not even tried (the heartbeat finds out when it
+    /// is back).
+    #[error("redis is unreachable")]
+    Unreachable,
+}
+
+/// Whether Redis answers. A failed command marks it unreachable; only the
+/// heartbeat, which keeps trying, marks it reachable again. Meanwhile
+/// every other command fails at once instead of waiting.
+pub(super) struct Health {
+    reachable: AtomicBool,
+}
+
+impl Health {
+    pub(super) fn lost(&self, why: &str) {
+        if self.reachable.swap(false, Ordering::AcqRel) {
+            tracing::warn!(why, "redis unreachable: serving this node's clients only");
+        }
+    }
+
+    fn regained(&self) {
+        if !self.reachable.swap(true, Ordering::AcqRel) {
+            tracing::info!("redis reachable again: delivering across nodes");
+        }
+    }
+
+    pub(super) fn is_reachable(&self) -> bool {
+        self.reachable.load(Ordering::Acquire)
+    }
+
+    /// Runs a command unless Redis is known to be down, within
+    /// [`COMMAND_LIMIT`].
+    pub(super) async fn call<T>(
+        &self,
+        command: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, ClusterError> {
+        if !self.is_reachable() {
+            return Err(ClusterError::Unreachable);
+        }
+        self.try_call(command).await
+    }
+
+    /// Runs a command whether or not Redis is known to be down.
+    async fn try_call<T>(
+        &self,
+        command: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, ClusterError> {
+        let outcome = match tokio::time::timeout(COMMAND_LIMIT, command).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => ClusterError::Redis(e),
+            Err(_) => ClusterError::TimedOut,
+        };
+        self.lost(&outcome.to_string());
+        Err(outcome)
+    }
+}
+
+/// This node's place in the cluster: its id, and its Redis connection.
+/// Cheap to clone; every clone is the same node.
+#[derive(Clone)]
+pub struct Cluster {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    redis: ConnectionManager,
+    health: Arc<Health>,
+    prefix: String,
+    node: String,
+}
+
+impl Cluster {
+    /// Connects to Redis at `url`. Keys and channels start with `prefix`, so
+    /// several sites can share one Redis.
+    pub async fn connect(url: &str, prefix: &str) -> Result<(Cluster, PubSub), ClusterError> {
+        let client = redis::Client::open(url)?;
+        // Subscriptions share the command connection, which needs RESP3
+        // (Redis 6 or newer) to carry both.
+        let info = client.get_connection_info().clone();
+        let settings = info
+            .redis_settings()
+            .clone()
+            .set_protocol(ProtocolVersion::RESP3);
+        let client = redis::Client::open(info.set_redis_settings(settings))?;
+
+        let health = Arc::new(Health {
+            reachable: AtomicBool::new(true),
+        });
+        let pushes = Pushes::default();
+        let on_push = {
+            let (pushes, health) = (pushes.clone(), health.clone());
+            move |push| {
+                pushes.receive(push, &health);
+                Ok::<(), std::convert::Infallible>(())
+            }
+        };
+        let config = ConnectionManagerConfig::new()
+            .set_push_sender(on_push)
+            .set_automatic_resubscription()
+            .set_connection_timeout(Some(COMMAND_LIMIT))
+            .set_response_timeout(Some(COMMAND_LIMIT))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let redis = ConnectionManager::new_with_config(client, config).await?;
+        let cluster = Cluster {
+            inner: Arc::new(Inner {
+                redis: redis.clone(),
+                health: health.clone(),
+                prefix: prefix.to_owned(),
+                node: new_node_id(),
+            }),
+        };
+        Ok((cluster, PubSub::new(redis, pushes, health)))
+    }
+
+    /// This node's id: new on every start, so a restarted node is a new
+    /// node and never mistaken for the one that died.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
+    /// Whether Redis answered last time it was asked.
+    pub fn is_reachable(&self) -> bool {
+        self.inner.health.is_reachable()
+    }
+
+    pub(super) fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
+    /// A key under the site's prefix.
+    pub(super) fn key(&self, name: std::fmt::Arguments<'_>) -> String {
+        format!("{}:{name}", self.inner.prefix)
+    }
+
+    pub(super) fn redis(&self) -> ConnectionManager {
+        self.inner.redis.clone()
+    }
+
+    pub(super) async fn call<T>(
+        &self,
+        command: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, ClusterError> {
+        self.inner.health.call(command).await
+    }
+
+    /// Runs the heartbeat's command even while Redis is thought down: it
+    /// is how the node finds out Redis is back.
+    pub(super) async fn probe<T>(
+        &self,
+        command: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, ClusterError> {
+        let value = self.inner.health.try_call(command).await?;
+        self.inner.health.regained();
+        Ok(value)
+    }
+
+    /// The prefix of the Socket.IO adapter's channels.
+    pub fn adapter_prefix(&self) -> String {
+        format!("{}:socket.io", self.inner.prefix)
+    }
+
+    /// The adapter's channel for broadcasts in the `/` namespace, which
+    /// every node subscribes to.
+    pub(super) fn broadcast_channel(&self) -> String {
+        format!("{}-request#/#", self.adapter_prefix())
+    }
+}
+
+fn new_node_id() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    hex::encode(bytes)
+}

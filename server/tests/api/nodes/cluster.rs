@@ -1,0 +1,165 @@
+//! Several server processes (the real binary) sharing one database and one
+//! Redis, which they reach through a proxy the test can cut.
+
+use crate::helpers::Endpoint;
+use crate::proxy::TcpProxy;
+use chat_core::store::Backend;
+use chat_core::testing::ScratchDb;
+use std::net::SocketAddr;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// What the nodes of one test share.
+pub struct Shared {
+    db: ScratchDb,
+    redis_url: String,
+    /// Every node reaches Redis through it.
+    pub redis: TcpProxy,
+    prefix: String,
+    secret: String,
+    dir: tempfile::TempDir,
+}
+
+impl Shared {
+    /// A fresh database on `backend` and a Redis key prefix of this test's
+    /// own; `None` (skipped) when either server is not configured.
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+            eprintln!("skipped: set TEST_REDIS_URL to run the tests of several nodes");
+            return None;
+        };
+        let db = ScratchDb::create(backend).await?;
+        let upstream = redis::Client::open(redis_url.as_str())
+            .expect("TEST_REDIS_URL")
+            .get_connection_info()
+            .addr()
+            .to_string();
+        let upstream: SocketAddr = tokio::net::lookup_host(upstream)
+            .await
+            .expect("Redis address")
+            .next()
+            .expect("Redis address");
+        Some(Shared {
+            db,
+            redis_url,
+            redis: TcpProxy::start(upstream).await,
+            prefix: format!("chat_test_{}", random_hex()),
+            secret: random_hex().repeat(4),
+            dir: tempfile::tempdir().expect("temp dir"),
+        })
+    }
+
+    /// Starts a node named `name` (its data directory is its own).
+    pub async fn node(&self, name: &str) -> Node {
+        self.node_with(name, &[]).await
+    }
+
+    /// Starts a node with extra settings (`("SEND_RATE", "1")`, …).
+    pub async fn node_with(&self, name: &str, settings: &[(&str, &str)]) -> Node {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env_clear()
+            .env("RUST_LOG", "info")
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("DATA_DIR", self.dir.path().join(name))
+            .env("DATABASE_URL", self.db.url())
+            .env("REDIS_URL", format!("redis://{}", self.redis.addr))
+            .env("REDIS_PREFIX", &self.prefix)
+            .env("SECRET_KEY", &self.secret)
+            .env("LOGINS_PER_MINUTE", "100000")
+            .env("ROOMS_PER_HOUR", "100000")
+            .envs(settings.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start the server binary");
+        let addr = listening_address(&mut child, name).await;
+        let endpoint = Endpoint::new(addr);
+        endpoint.wait_until_healthy().await;
+        Node { endpoint, child }
+    }
+}
+
+impl Drop for Shared {
+    /// Removes this test's keys from the shared Redis.
+    fn drop(&mut self) {
+        let Ok(mut redis) =
+            redis::Client::open(self.redis_url.as_str()).and_then(|c| c.get_connection())
+        else {
+            return;
+        };
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}:*", self.prefix))
+            .query(&mut redis)
+            .unwrap_or_default();
+        if !keys.is_empty() {
+            let _ = redis::cmd("DEL").arg(keys).exec(&mut redis);
+        }
+    }
+}
+
+/// One server process.
+pub struct Node {
+    endpoint: Endpoint,
+    child: Child,
+}
+
+impl std::ops::Deref for Node {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl Node {
+    /// Kills the process outright (SIGKILL): no goodbye to anyone.
+    pub async fn kill(&mut self) {
+        self.child.kill().await.expect("kill the node");
+    }
+
+    /// Stops the process as a supervisor would (SIGTERM) and waits.
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .arg(pid.to_string())
+                .status();
+        }
+        let _ = tokio::time::timeout(crate::helpers::WAIT, self.child.wait()).await;
+    }
+}
+
+/// Reads the node's output until it says where it listens, then passes
+/// the rest on to the test's output (shown when the test fails).
+async fn listening_address(child: &mut Child, name: &str) -> SocketAddr {
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let announced = async {
+        while let Some(line) = stdout.next_line().await.expect("server output") {
+            if let Some(addr) = line.strip_prefix("listening on http://") {
+                return addr.parse().expect("a socket address");
+            }
+        }
+        panic!("node {name} exited before listening");
+    };
+    let addr = tokio::time::timeout(crate::helpers::WAIT, announced)
+        .await
+        .unwrap_or_else(|_| panic!("node {name} did not start"));
+    tokio::spawn(pass_on(stdout, name.to_owned()));
+    tokio::spawn(pass_on(stderr, name.to_owned()));
+    addr
+}
+
+async fn pass_on<R: tokio::io::AsyncBufRead + Unpin>(mut lines: tokio::io::Lines<R>, name: String) {
+    while let Ok(Some(line)) = lines.next_line().await {
+        eprintln!("[{name}] {line}");
+    }
+}
+
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    hex::encode(bytes)
+}

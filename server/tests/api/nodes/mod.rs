@@ -1,0 +1,224 @@
+//! Several nodes: real server processes sharing one database (PostgreSQL
+//! or MySQL) and one Redis.
+
+mod cluster;
+
+use crate::helpers::{TestSocket, WAIT};
+use chat_core::store::Backend;
+use cluster::Shared;
+use rstest_reuse::{self, template};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// The backends several nodes can share.
+#[template]
+#[rstest::rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::mysql(Backend::MySql)]
+fn shared_backends(#[case] backend: Backend) {}
+
+/// The next `presence` event that says `name` left, within `limit`.
+async fn departure_of(socket: &mut TestSocket, name: &str, limit: Duration) -> Value {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let presence = socket.next_event_within("presence", left).await;
+        if presence["left"] == name {
+            return presence;
+        }
+    }
+}
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn people_on_different_nodes_chat_see_each_other_and_typing(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let alice_token = a.login("alice", "lobby").await;
+    let bob_token = b.login("bob", "lobby").await;
+    let mut alice = a.socket(&alice_token).await;
+    let mut bob = b.socket(&bob_token).await;
+    assert_eq!(alice.join("lobby").await["ok"], true);
+
+    let joined = bob.join("lobby").await;
+    assert_eq!(
+        joined["online"],
+        json!(["alice", "bob"]),
+        "bob's join: {joined}"
+    );
+    let presence = alice.next_event("presence").await;
+    assert_eq!(presence["joined"], "bob");
+    assert_eq!(presence["online"], json!(["alice", "bob"]));
+
+    let sent = alice.send("lobby", "hello from node a").await;
+    assert_eq!(sent["ok"], true, "{sent}");
+    let received = bob.next_event("message").await;
+    assert_eq!(
+        received, sent["message"],
+        "bob gets alice's message as stored"
+    );
+    let reply = bob.send("lobby", "hello from node b").await;
+    assert_eq!(alice.next_event("message").await, reply["message"]);
+
+    bob.ack("typing", json!({"room": "lobby", "typing": true}))
+        .await;
+    let typing = alice.next_event("typing").await;
+    assert_eq!(
+        typing,
+        json!({"room": "lobby", "username": "bob", "typing": true})
+    );
+
+    // A session from node b is good on node a: they share the secret.
+    let bob_on_a = a.socket(&bob_token).await;
+    assert_eq!(bob_on_a.join("lobby").await["ok"], true);
+
+    // One entry per person: bob's second tab, on the other node, is not
+    // news; closing one of his two tabs is not either.
+    alice.assert_no_event("presence").await;
+    bob_on_a.disconnect().await;
+    alice.assert_no_event("presence").await;
+    bob.disconnect().await;
+    let left = departure_of(&mut alice, "bob", WAIT).await;
+    assert_eq!(left["online"], json!(["alice"]));
+}
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn a_killed_nodes_people_drop_out_and_its_clients_catch_up_on_another(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (mut a, b) = (shared.node("a").await, shared.node("b").await);
+    let alice_token = a.login("alice", "lobby").await;
+    let bob_token = b.login("bob", "lobby").await;
+    let alice = a.socket(&alice_token).await;
+    let mut bob = b.socket(&bob_token).await;
+    alice.join("lobby").await;
+    bob.join("lobby").await;
+    let seen = alice.send("lobby", "the last one alice sees").await["message"]["id"]
+        .as_i64()
+        .expect("an id");
+    bob.next_event("message").await;
+
+    a.kill().await;
+    let started = tokio::time::Instant::now();
+    // Bob is told alice left once her node is found dead, within 30 s.
+    let left = departure_of(&mut bob, "alice", Duration::from_secs(30)).await;
+    assert_eq!(left["online"], json!(["bob"]));
+    eprintln!(
+        "alice left bob's list {:?} after her node died",
+        started.elapsed()
+    );
+
+    let mut missed = Vec::new();
+    for text in ["while you were away", "two"] {
+        missed.push(bob.send("lobby", text).await["message"].clone());
+    }
+    // Alice's client reconnects to node b and catches up from what it saw.
+    let alice = b.socket(&alice_token).await;
+    let joined = alice
+        .ack("join", json!({"room": "lobby", "since": seen}))
+        .await;
+    assert_eq!(joined["ok"], true, "{joined}");
+    assert_eq!(joined["recovered"], true);
+    assert_eq!(
+        joined["messages"],
+        Value::Array(missed),
+        "exactly what she missed"
+    );
+    assert_eq!(joined["online"], json!(["alice", "bob"]));
+    assert_eq!(bob.next_event("presence").await["joined"], "alice");
+}
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn a_node_that_is_stopped_says_goodbye_for_its_people(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let alice = a.socket(&a.login("alice", "lobby").await).await;
+    let mut bob = b.socket(&b.login("bob", "lobby").await).await;
+    alice.join("lobby").await;
+    bob.join("lobby").await;
+
+    a.stop().await;
+    // At once, not when the node's heartbeat runs out.
+    let left = departure_of(&mut bob, "alice", Duration::from_secs(5)).await;
+    assert_eq!(left["online"], json!(["bob"]));
+}
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn without_redis_each_node_serves_its_own_and_catches_the_others_up_after(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let alice_token = a.login("alice", "lobby").await;
+    let (bob_token, carol_token) = (
+        b.login("bob", "lobby").await,
+        a.login("carol", "lobby").await,
+    );
+    let alice = a.socket(&alice_token).await;
+    let mut carol = a.socket(&carol_token).await;
+    let mut bob = b.socket(&bob_token).await;
+    for socket in [&alice, &carol, &bob] {
+        assert_eq!(socket.join("lobby").await["ok"], true);
+    }
+
+    shared.redis.cut();
+    let mut acked = Vec::new();
+    for n in 0..10 {
+        let sent = alice.send("lobby", &format!("during the outage {n}")).await;
+        assert_eq!(
+            sent["ok"], true,
+            "a send during the outage is stored and acked: {sent}"
+        );
+        acked.push(sent["message"].clone());
+        // Carol, on the same node, gets it at once.
+        assert_eq!(carol.next_event("message").await, sent["message"]);
+    }
+    let health = wait_for_health(&a, "degraded").await;
+    assert_eq!(health["redis"], "unreachable");
+
+    shared.redis.restore();
+    wait_for_health(&a, "ok").await;
+    // Bob, on the other node, gets every one of them once Redis is back.
+    let mut delivered = Vec::new();
+    while delivered.len() < acked.len() {
+        delivered.push(bob.next_event("message").await);
+    }
+    delivered.sort_by_key(|m| m["id"].as_i64());
+    assert_eq!(
+        delivered, acked,
+        "every acknowledged message reaches the other node"
+    );
+    // And delivery across nodes goes on as before.
+    let after = alice.send("lobby", "after the outage").await;
+    assert_eq!(bob.next_event("message").await, after["message"]);
+    bob.assert_no_event("message").await;
+}
+
+/// Polls `/healthz` until its status is `status`.
+async fn wait_for_health(node: &cluster::Node, status: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT * 2;
+    loop {
+        let body: Value = node
+            .get("/healthz", None)
+            .await
+            .json()
+            .await
+            .expect("healthz JSON");
+        if body["status"] == status {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "healthz never said {status}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
