@@ -1,10 +1,10 @@
 //! [`Chat`]: what every handler shares, and the way messages are posted.
 
+use crate::allowance::{Allowance, SharedBuckets};
 use crate::drain::Drain;
 use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
-use crate::rate::Limiter;
 use crate::session::SessionKey;
 use crate::store::Store;
 use std::net::IpAddr;
@@ -25,23 +25,25 @@ struct Inner {
     fanout: Arc<dyn Fanout>,
     metrics: Arc<Metrics>,
     drain: Drain,
-    room_creations: Arc<Limiter<IpAddr>>,
+    room_creations: Arc<Allowance<IpAddr>>,
 }
 
 impl Chat {
-    /// Puts the parts together.
+    /// Puts the parts together. `shared` keeps rate limits across nodes
+    /// when there are several.
     pub fn new(
         store: Arc<dyn Store>,
         sessions: SessionKey,
         limits: Limits,
         fanout: Arc<dyn Fanout>,
         metrics: Arc<Metrics>,
+        shared: Option<Arc<dyn SharedBuckets>>,
     ) -> Self {
         Chat {
             inner: Arc::new(Inner {
                 store,
                 sessions,
-                room_creations: Limiter::new(limits.room_creations),
+                room_creations: Allowance::new("rooms", limits.room_creations, shared),
                 limits,
                 fanout,
                 metrics,
@@ -74,7 +76,7 @@ impl Chat {
         self.inner.fanout.as_ref()
     }
 
-    pub(crate) fn room_creations(&self) -> &Limiter<IpAddr> {
+    pub(crate) fn room_creations(&self) -> &Allowance<IpAddr> {
         &self.inner.room_creations
     }
 

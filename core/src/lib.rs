@@ -7,6 +7,7 @@
 //! - [`Chat`]: the one path every message is posted through
 //!   (validate → dedupe → store → publish → count), and what reads need.
 
+pub mod allowance;
 mod chat;
 mod drain;
 mod fanout;

@@ -25,7 +25,8 @@ impl Chat {
             return Ok(());
         }
         self.room_creations()
-            .check(client)
+            .check(&client)
+            .await
             .map_err(OpenRoomError::RateLimited)?;
         self.store().ensure_room(room).await?;
         Ok(())

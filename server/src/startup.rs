@@ -12,6 +12,7 @@ use crate::throttles::Throttles;
 use crate::{routes, socket};
 use app::shell;
 use axum::{Router, middleware};
+use chat_core::allowance::SharedBuckets;
 use chat_core::metrics::Metrics;
 use chat_core::rate::Rate;
 use chat_core::session::SessionKey;
@@ -164,7 +165,17 @@ impl<A: Adapter> Node<A> {
             room_creations: Rate::per_hour(config.rooms_per_hour),
             ..Limits::default()
         };
-        let chat = Chat::new(store, sessions, limits, live.clone(), metrics.clone());
+        let shared = cluster
+            .clone()
+            .map(|cluster| Arc::new(cluster) as Arc<dyn SharedBuckets>);
+        let chat = Chat::new(
+            store,
+            sessions,
+            limits,
+            live.clone(),
+            metrics.clone(),
+            shared.clone(),
+        );
         let decode = DecodeBudget::new(
             config.decode_pixels_in_flight,
             match config.decode_threads {
@@ -184,6 +195,7 @@ impl<A: Adapter> Node<A> {
             network.clone(),
             live.clone(),
             metrics,
+            shared.clone(),
         );
         let (socket_layer, io) = sockets
             .with_state(chat.clone())
@@ -199,6 +211,7 @@ impl<A: Adapter> Node<A> {
             throttles: Throttles::new(
                 Rate::per_minute(config.logins_per_minute),
                 Rate::per_minute(config.uploads_per_minute),
+                shared,
             ),
             decode,
             leptos_options: LeptosOptions::builder()

@@ -3,23 +3,25 @@
 //! image uploads per sign-in (each is decoded and stored). Room creation is
 //! limited in the core, for logins and socket joins alike.
 
-use chat_core::rate::{Limiter, Rate};
+use chat_core::allowance::{Allowance, SharedBuckets};
+use chat_core::rate::Rate;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct Throttles {
-    pub logins: Arc<Limiter<IpAddr>>,
+    pub logins: Arc<Allowance<IpAddr>>,
     /// Keyed by sign-in, like socket sends: a stranger who signs in under
     /// the same name has their own allowance.
-    pub uploads: Arc<Limiter<String>>,
+    pub uploads: Arc<Allowance<String>>,
 }
 
 impl Throttles {
-    pub fn new(logins: Rate, uploads: Rate) -> Self {
+    /// `shared` keeps the allowances across nodes when there are several.
+    pub fn new(logins: Rate, uploads: Rate, shared: Option<Arc<dyn SharedBuckets>>) -> Self {
         Throttles {
-            logins: Limiter::new(logins),
-            uploads: Limiter::new(uploads),
+            logins: Allowance::new("logins", logins, shared.clone()),
+            uploads: Allowance::new("uploads", uploads, shared),
         }
     }
 }

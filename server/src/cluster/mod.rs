@@ -7,9 +7,11 @@
 //! reached, each node keeps storing, acknowledging and delivering locally,
 //! and [`Cluster::is_reachable`] says so (`/healthz` reports `degraded`).
 
+mod buckets;
 mod link;
 mod presence;
 mod pubsub;
+mod typing;
 
 pub use link::{COMMAND_LIMIT, Cluster, ClusterError};
 pub use presence::HEARTBEAT;

@@ -57,7 +57,8 @@ async fn store_upload(
     state
         .throttles
         .uploads
-        .check(session.id.clone())
+        .check(&session.id)
+        .await
         .map_err(|wait| ApiError::rate_limited("uploads", wait))?;
     let user = session.username;
     let (room, _) = existing_room(chat, &room).await?;

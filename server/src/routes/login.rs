@@ -53,10 +53,11 @@ fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
 }
 
 /// Takes one login from the client's allowance.
-fn count_login(throttles: &Throttles, client: ClientIp) -> Result<(), ApiError> {
+async fn count_login(throttles: &Throttles, client: ClientIp) -> Result<(), ApiError> {
     throttles
         .logins
-        .check(client.0)
+        .check(&client.0)
+        .await
         .map_err(|wait| ApiError::rate_limited("logins from your address", wait))
 }
 
@@ -84,7 +85,7 @@ pub async fn submit_form(
         Redirect::to(&format!("/?{query}")).into_response()
     };
     let opened = async {
-        count_login(&throttles, client)?;
+        count_login(&throttles, client).await?;
         let valid = validate(&form);
         if let Ok((_, room)) = &valid {
             chat.open_room(room, client.0).await?;
@@ -125,7 +126,7 @@ pub async fn api_login(
     client: ClientIp,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
-    count_login(&throttles, client)?;
+    count_login(&throttles, client).await?;
     let (user, room) = validate(&request).map_err(|errors| {
         if errors.username == Some(NameError::Reserved) {
             return ApiError::Reserved("username is reserved".into());

@@ -6,7 +6,7 @@
 //! node's sockets only, and messages wait in a bounded outbox to be sent
 //! on to the other nodes once Redis is back.
 
-use super::typing_board::{Expiry, Relay, TypingBoard};
+use super::typing_board::{Expiry, RELAY_EVERY, Relay, TypingBoard};
 use crate::cluster::Cluster;
 use app::events::{self, Presence, TypingNotice};
 use async_trait::async_trait;
@@ -213,6 +213,11 @@ impl<A: Adapter> LiveRooms<A> {
     /// from) when that is news, and arms the expiry of this spell of typing.
     pub async fn typing_started(self: &Arc<Self>, from: Option<Sid>, room: &str, user: &str) {
         if self.typing.started(room, user, Instant::now()) == Relay::Quiet {
+            return;
+        }
+        if let Some(cluster) = &self.cluster
+            && !cluster.may_relay_typing(room, user, RELAY_EVERY).await
+        {
             return;
         }
         self.announce_typing(from, room, user, true).await;

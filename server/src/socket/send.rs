@@ -29,14 +29,14 @@ pub async fn send_message<A: Adapter>(
 ) {
     let outcome = async {
         limit(&sockets, sockets.sends_per_connection.check(socket.id))?;
-        if let Err(refused) = limit(&sockets, sockets.sends_per_session.check(session.clone())) {
+        if let Err(refused) = limit(&sockets, sockets.sends_per_session.check(&session).await) {
             sockets.sends_per_connection.refund(&socket.id);
             return Err(refused);
         }
         let posted = post(&socket, &me, &chat, request).await;
         if let Err(refused) = &posted {
             sockets.sends_per_connection.refund(&socket.id);
-            sockets.sends_per_session.refund(&session);
+            sockets.sends_per_session.refund(&session).await;
             // The client's own mistakes are bounded like any other event;
             // the server's (`unavailable`) cost it nothing.
             if refused.code != ErrorCode::Unavailable {

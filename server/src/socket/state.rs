@@ -3,6 +3,7 @@
 
 use super::fanout::LiveRooms;
 use crate::net::{Network, PerAddress};
+use chat_core::allowance::{Allowance, SharedBuckets};
 use chat_core::metrics::Metrics;
 use chat_core::rate::{Limiter, Rate};
 use socketioxide::adapter::Adapter;
@@ -20,7 +21,7 @@ pub struct SocketState<A: Adapter> {
     pub sends_per_connection: Arc<Limiter<Sid>>,
     /// Keyed by sign-in ([`SessionId`](super::auth::SessionId)), not by
     /// name: a stranger signed in under the same name has their own.
-    pub sends_per_session: Arc<Limiter<String>>,
+    pub sends_per_session: Arc<Allowance<String>>,
     pub events_per_connection: Arc<Limiter<Sid>>,
     /// Socket.IO sessions per client address.
     pub connections: Arc<PerAddress>,
@@ -45,14 +46,15 @@ impl<A: Adapter> Clone for SocketState<A> {
 }
 
 impl<A: Adapter> SocketState<A> {
-    /// `sends` is one connection's allowance; one user over all their
-    /// connections gets half as much again.
+    /// `sends` is one connection's allowance; one sign-in over all its
+    /// connections (on every node) gets half as much again.
     pub fn new(
         sends: Rate,
         max_connections_per_ip: usize,
         network: Network,
         live: Arc<LiveRooms<A>>,
         metrics: Arc<Metrics>,
+        shared: Option<Arc<dyn SharedBuckets>>,
     ) -> Self {
         let per_user = Rate {
             burst: sends.burst * 1.5,
@@ -60,7 +62,7 @@ impl<A: Adapter> SocketState<A> {
         };
         SocketState {
             sends_per_connection: Limiter::new(sends),
-            sends_per_session: Limiter::new(per_user),
+            sends_per_session: Allowance::new("sends", per_user, shared),
             events_per_connection: Limiter::new(EVENTS_PER_CONNECTION),
             connections: PerAddress::new(max_connections_per_ip),
             network,

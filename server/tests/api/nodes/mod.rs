@@ -222,3 +222,59 @@ async fn wait_for_health(node: &cluster::Node, status: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn rate_limits_hold_across_nodes(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    // One connection may send 2 at once, one sign-in 3 over all of its
+    // connections; 2 logins per address per minute.
+    let settings = [
+        ("SEND_BURST", "2"),
+        ("SEND_RATE", "0.01"),
+        ("LOGINS_PER_MINUTE", "2"),
+    ];
+    let a = shared.node_with("a", &settings).await;
+    let b = shared.node_with("b", &settings).await;
+    let token = a.login("bob", "lobby").await;
+    a.login("carol", "lobby").await;
+    let refused = b
+        .http
+        .post(b.url("/api/login"))
+        .json(&json!({"username": "dave", "room": "lobby"}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(refused.status(), 429, "the third login, on the other node");
+
+    let (on_a, on_b) = (a.socket(&token).await, b.socket(&token).await);
+    on_a.join("lobby").await;
+    on_b.join("lobby").await;
+    for n in 0..2 {
+        assert_eq!(on_a.send("lobby", &format!("a{n}")).await["ok"], true);
+    }
+    assert_eq!(on_b.send("lobby", "b0").await["ok"], true);
+    crate::helpers::assert_refused(&on_b.send("lobby", "b1").await, "rate_limited");
+}
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn typing_in_tabs_on_two_nodes_is_relayed_once(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let mut alice = a.socket(&a.login("alice", "lobby").await).await;
+    let token = a.login("bob", "lobby").await;
+    let (bob_on_a, bob_on_b) = (a.socket(&token).await, b.socket(&token).await);
+    for socket in [&alice, &bob_on_a, &bob_on_b] {
+        socket.join("lobby").await;
+    }
+    let typing = json!({"room": "lobby", "typing": true});
+    bob_on_a.ack("typing", typing.clone()).await;
+    assert_eq!(alice.next_event("typing").await["username"], "bob");
+    bob_on_b.ack("typing", typing).await;
+    alice.assert_no_event("typing").await;
+}
