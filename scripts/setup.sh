@@ -3,13 +3,18 @@
 #   - the wasm32 target
 #   - wasm-bindgen-cli at exactly the version pinned in Cargo.toml
 #   - Node packages for the browser tests and wasm-opt (package-lock.json)
-#   - the official Python Socket.IO client, in .tools/python
+#   - the official Python Socket.IO client, in .tools/python (not with --build)
 #   - Debian's Chromium (only with --browser, for the end-to-end tests)
+# --build: only what building the site and the server needs (the Dockerfile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=false
-[[ "${1:-}" == "--browser" ]] && want_browser=true
+want_tests=true
+case "${1:-}" in
+  --browser) want_browser=true ;;
+  --build) want_tests=false ;;
+esac
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -35,7 +40,7 @@ fi
 
 # The official Python Socket.IO client, for the interoperability tests.
 python=.tools/python/bin/python
-if ! cmp -s server/tests/clients/requirements.txt .tools/python/.installed-requirements.txt; then
+if $want_tests && ! cmp -s server/tests/clients/requirements.txt .tools/python/.installed-requirements.txt; then
   log "installing the Python Socket.IO client"
   python3 -m venv .tools/python
   "$python" -m pip install --quiet --disable-pip-version-check -r server/tests/clients/requirements.txt
