@@ -6,7 +6,7 @@
 //! sets `CHAT_INTEROP=required`, so there a missing client fails the test.
 
 use crate::backends;
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Endpoint, spawn_app, spawn_app_with};
 use chat_core::store::Backend;
 use rstest_reuse::apply;
 use serde_json::Value;
@@ -24,7 +24,7 @@ async fn the_official_javascript_client_works(#[case] backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    run_client(&app, Path::new("node"), &script, "js-clients").await;
+    run_client(&app, None, Path::new("node"), &script, "js-clients").await;
 }
 
 #[apply(backends)]
@@ -38,7 +38,7 @@ async fn the_official_python_client_works(#[case] backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    run_client(&app, &python, &script, "py-clients").await;
+    run_client(&app, None, &python, &script, "py-clients").await;
 }
 
 /// Node's `fetch` writes a whole upload before reading the answer; uploads
@@ -80,15 +80,22 @@ fn which(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Runs a client script against `app` and checks it reported success, and
+/// Runs a client script against `app` (its second user against `other`, a
+/// node of the same site, when given) and checks it reported success, and
 /// that what it stored is in the room's history.
-async fn run_client(app: &TestApp, program: &Path, script: &Path, room: &str) {
-    let run = tokio::process::Command::new(program)
-        .arg(script)
-        .arg(app.url(""))
-        .arg(room)
-        .kill_on_drop(true)
-        .output();
+pub async fn run_client(
+    app: &Endpoint,
+    other: Option<&Endpoint>,
+    program: &Path,
+    script: &Path,
+    room: &str,
+) {
+    let mut command = tokio::process::Command::new(program);
+    command.arg(script).arg(app.url("")).arg(room);
+    if let Some(other) = other {
+        command.arg(other.url(""));
+    }
+    let run = command.kill_on_drop(true).output();
     let output = tokio::time::timeout(Duration::from_secs(60), run)
         .await
         .expect("the client script hung")
@@ -113,7 +120,7 @@ async fn run_client(app: &TestApp, program: &Path, script: &Path, room: &str) {
     assert_eq!(crate::helpers::ids_of(&history["messages"]), stored);
 }
 
-fn interop_available(what: &str, installed: bool) -> bool {
+pub fn interop_available(what: &str, installed: bool) -> bool {
     if installed {
         return true;
     }
@@ -123,10 +130,10 @@ fn interop_available(what: &str, installed: bool) -> bool {
     false
 }
 
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn clients_dir() -> PathBuf {
+pub fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }

@@ -1,13 +1,14 @@
 // The official JavaScript Socket.IO client (socket.io-client) against a
-// running server: `node official_js.mjs <base url> <room>`. One client on
-// the default transports (polling, upgraded to WebSocket), one on polling
-// only. Exits non-zero, saying why, if anything differs from the contract.
+// running server: `node official_js.mjs <base url> <room> [<bob's base url>]`.
+// Alice on the default transports (polling, upgraded to WebSocket), Bob on
+// polling only, on another node of the same site when a second address is
+// given. Exits non-zero, saying why, if anything differs from the contract.
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
 
-const [base, room] = process.argv.slice(2);
+const [aliceBase, room, bobBase = aliceBase] = process.argv.slice(2);
 
-async function login(username) {
+async function login(base, username) {
   const response = await fetch(`${base}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -17,7 +18,7 @@ async function login(username) {
   return (await response.json()).token;
 }
 
-async function connect(token, transports) {
+async function connect(base, token, transports) {
   const socket = io(base, { auth: { token }, transports, reconnection: false });
   await new Promise((resolve, reject) => {
     socket.once('connect', resolve);
@@ -38,10 +39,10 @@ function nextEvent(socket, name) {
   });
 }
 
-const aliceToken = await login('Alice');
-const bobToken = await login('Bob');
-const alice = await connect(aliceToken, undefined);
-let bob = await connect(bobToken, ['polling']);
+const aliceToken = await login(aliceBase, 'Alice');
+const bobToken = await login(bobBase, 'Bob');
+const alice = await connect(aliceBase, aliceToken, undefined);
+let bob = await connect(bobBase, bobToken, ['polling']);
 
 for (const socket of [alice, bob]) {
   const joined = await call(socket, 'join', { room });
@@ -71,7 +72,7 @@ for (let i = 0; i < 3; i++) {
   assert.equal(ack.ok, true, JSON.stringify(ack));
   missed.push(ack.message.id);
 }
-bob = await connect(bobToken, ['polling']);
+bob = await connect(bobBase, bobToken, ['polling']);
 const caughtUp = await call(bob, 'join', { room, since: sent.message.id });
 assert.equal(caughtUp.recovered, true);
 assert.deepEqual(caughtUp.messages.map((m) => m.id), missed);

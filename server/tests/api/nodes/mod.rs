@@ -202,6 +202,27 @@ async fn without_redis_each_node_serves_its_own_and_catches_the_others_up_after(
     bob.assert_no_event("message").await;
 }
 
+/// The check other people's apps rely on: the official JavaScript client,
+/// Alice on one node (WebSocket) and Bob on the other (long-polling), both
+/// ways round.
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_javascript_client_works_across_nodes(backend: Backend) {
+    use crate::clients::{clients_dir, interop_available, repo_root, run_client};
+    let node = std::path::Path::new("node");
+    let installed = repo_root().join("node_modules/socket.io-client").exists();
+    if !interop_available("node", installed) {
+        return;
+    }
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let script = clients_dir().join("official_js.mjs");
+    run_client(&a, Some(&b), node, &script, "a-to-b").await;
+    run_client(&b, Some(&a), node, &script, "b-to-a").await;
+}
+
 /// Polls `/healthz` until its status is `status`.
 async fn wait_for_health(node: &cluster::Node, status: &str) -> Value {
     let deadline = tokio::time::Instant::now() + WAIT * 2;
