@@ -45,6 +45,12 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
     url,
     dataDir,
     addr: new URL(url).host,
+    /** Kills the process outright (SIGKILL): no goodbye to anyone. */
+    async kill() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop({ keepData = false } = {}) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -4,7 +4,7 @@
 #   - wasm-bindgen-cli at exactly the version pinned in Cargo.toml
 #   - Node packages for the browser tests and wasm-opt (package-lock.json)
 #   - the official Python Socket.IO client, in .tools/python (not with --build)
-#   - Debian's Chromium (only with --browser, for the end-to-end tests)
+#   - Debian's Chromium and nginx (only with --browser, for the end-to-end tests)
 # --build: only what building the site and the server needs (the Dockerfile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,10 +47,10 @@ if $want_tests && ! cmp -s server/tests/clients/requirements.txt .tools/python/.
   cp server/tests/clients/requirements.txt .tools/python/.installed-requirements.txt
 fi
 
-if $want_browser && ! command -v chromium >/dev/null; then
-  log "installing Chromium"
+if $want_browser && ! { command -v chromium && command -v nginx; } >/dev/null; then
+  log "installing Chromium and nginx"
   if [[ $(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium nginx >/dev/null
 fi
 log "ready"
