@@ -7,12 +7,15 @@
 //! - `ingest`: durable stored messages per second with 1, 16 and 256
 //!   concurrent senders;
 //! - `abuse`: what a login flood and a burst of decompression bombs cost
-//!   everyone else (SQLite).
+//!   everyone else (SQLite);
+//! - `nodes`: deliveries per second and delivery latency on 1, 2 and 3
+//!   nodes sharing PostgreSQL and Redis.
 
 mod abuse;
 mod backends;
 mod history;
 mod ingest;
+mod nodes;
 mod report;
 mod running;
 mod seed;
@@ -34,6 +37,8 @@ enum Bench {
     Ingest(ingest::Options),
     /// What abuse costs other users.
     Abuse(abuse::Options),
+    /// Deliveries and latency on several nodes.
+    Nodes(nodes::Options),
 }
 
 #[tokio::main]
@@ -42,5 +47,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Bench::History(options) => history::run(options).await,
         Bench::Ingest(options) => ingest::run(options).await,
         Bench::Abuse(options) => abuse::run(options).await,
+        Bench::Nodes(options) => nodes::run(options).await,
     }
 }

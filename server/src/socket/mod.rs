@@ -1,19 +1,18 @@
 //! Socket.IO: authentication on connect, then one handler per event.
 
 mod auth;
-mod fanout;
+mod disconnect;
 mod handshakes;
 mod join;
+mod live;
 mod nodes;
-mod presence;
 mod reply;
 mod send;
 mod state;
 mod typing;
-mod typing_board;
 
-pub use fanout::LiveRooms;
 pub use handshakes::{Handshakes, limit_handshakes};
+pub use live::LiveRooms;
 pub use nodes::keep_in_touch;
 pub use state::SocketState;
 
@@ -69,7 +68,7 @@ async fn attach_handlers<A: Adapter>(
     socket.on(events::LEAVE, join::leave);
     socket.on(events::SEND_MESSAGE, send::send_message);
     socket.on(events::TYPING, typing::typing);
-    socket.on_disconnect(presence::on_disconnect);
+    socket.on_disconnect(disconnect::on_disconnect);
     if let Some(node_room) = sockets.live.node_room() {
         socket.join(node_room);
     }

@@ -3,7 +3,7 @@
 //! people left), and, once Redis is back after an outage, sends on what
 //! the other nodes missed and tells them who is here.
 
-use super::fanout::LiveRooms;
+use super::live::LiveRooms;
 use crate::cluster::Cluster;
 use app::events::Presence;
 use socketioxide::adapter::Adapter;

@@ -1,7 +1,7 @@
 //! What the socket handlers share beyond the core: rate limits, connections
 //! per address, and the rooms' live delivery (messages, presence, typing).
 
-use super::fanout::LiveRooms;
+use super::live::LiveRooms;
 use crate::net::{Network, PerAddress};
 use chat_core::allowance::{Allowance, SharedBuckets};
 use chat_core::metrics::Metrics;

@@ -3,7 +3,7 @@
 //! user left (unless another of their tabs is still there).
 
 use super::auth::Identity;
-use super::fanout::is_chat_room;
+use super::live::is_chat_room;
 use super::state::SocketState;
 use crate::net::ClientIp;
 use socketioxide::adapter::Adapter;

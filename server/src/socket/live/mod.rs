@@ -1,0 +1,135 @@
+//! Everything sent to a room's sockets on someone's behalf: posted messages
+//! (the server's side of the core's [`Fanout`]), presence and typing, on
+//! every node of the cluster when there is one.
+//!
+//! Without Redis, or while it cannot be reached, delivery goes to this
+//! node's sockets only, and messages wait in a bounded outbox to be sent
+//! on to the other nodes once Redis is back.
+
+mod outbox;
+mod presence;
+mod typing;
+mod typing_board;
+
+use crate::cluster::Cluster;
+use app::events;
+use async_trait::async_trait;
+use chat_core::{Fanout, Origin};
+use protocol::message::ChatMessage;
+use serde::Serialize;
+use socketioxide::adapter::Adapter;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::socket::Sid;
+use socketioxide::{BroadcastError, SocketIo};
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
+use typing_board::TypingBoard;
+
+/// Sends to the sockets in a room, and knows who they are.
+pub struct LiveRooms<A: Adapter> {
+    // Set once the Socket.IO layer is built: the layer's state holds the
+    // `Chat`, which holds this, so the handle can only come afterwards.
+    io: OnceLock<SocketIo<A>>,
+    typing: TypingBoard,
+    cluster: Option<Cluster>,
+    outbox: Mutex<VecDeque<ChatMessage>>,
+    /// Set on shutdown, once the other nodes were told everyone here left.
+    gone: AtomicBool,
+}
+
+/// Whether a broadcast reached the other nodes too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reached {
+    EveryNode,
+    ThisNode,
+}
+
+impl<A: Adapter> LiveRooms<A> {
+    pub fn new(cluster: Option<Cluster>) -> Arc<Self> {
+        Arc::new(LiveRooms {
+            io: OnceLock::new(),
+            typing: TypingBoard::default(),
+            cluster,
+            outbox: Mutex::new(VecDeque::new()),
+            gone: AtomicBool::new(false),
+        })
+    }
+
+    /// Connects delivery to the Socket.IO server.
+    pub fn attach(&self, io: SocketIo<A>) {
+        let _ = self.io.set(io);
+    }
+
+    /// The room every socket of this node joins, so that a late delivery
+    /// to the other nodes can leave this one out.
+    pub fn node_room(&self) -> Option<String> {
+        self.cluster
+            .as_ref()
+            .map(|cluster| format!("{NODE_ROOM_MARK}node:{}", cluster.node()))
+    }
+
+    /// Sends `event` to everyone in `room` but the socket `from`: on every
+    /// node if Redis carries it, else on this one.
+    async fn emit<T: Serialize + ?Sized>(
+        &self,
+        from: Option<Sid>,
+        room: &str,
+        event: &str,
+        data: &T,
+    ) -> Reached {
+        let Some(io) = self.io.get() else {
+            return Reached::ThisNode;
+        };
+        if self.cluster.as_ref().is_none_or(Cluster::is_reachable) {
+            match to_room(io, from, room).emit(event, data).await {
+                Err(BroadcastError::Adapter(e)) => {
+                    tracing::warn!(error = %e, event, "broadcast to the other nodes failed");
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, event, "broadcast failed");
+                    return Reached::EveryNode;
+                }
+                Ok(()) => return Reached::EveryNode,
+            }
+        }
+        if let Err(e) = to_room(io, from, room).local().emit(event, data).await {
+            tracing::warn!(error = %e, event, "broadcast failed");
+        }
+        Reached::ThisNode
+    }
+}
+
+/// Marks rooms that are not chat rooms (no chat room name has it).
+const NODE_ROOM_MARK: char = '@';
+
+/// Whether a Socket.IO room is a chat room (not a node's own room).
+pub fn is_chat_room(room: &str) -> bool {
+    !room.starts_with(NODE_ROOM_MARK)
+}
+
+/// Everyone in `room` except the socket `from` (when it is still here).
+fn to_room<A: Adapter>(io: &SocketIo<A>, from: Option<Sid>, room: &str) -> BroadcastOperators<A> {
+    match from.and_then(|sid| io.get_socket(sid)) {
+        Some(socket) => socket.to(room.to_owned()),
+        None => io.to(room.to_owned()),
+    }
+}
+
+#[async_trait]
+impl<A: Adapter> Fanout for LiveRooms<A> {
+    async fn message_posted(&self, message: &ChatMessage, origin: Origin) {
+        let from = match origin {
+            Origin::Socket(sid) => Some(sid),
+            Origin::Request => None,
+        };
+        let room = message.room.as_str();
+        if self.emit(from, room, events::MESSAGE, message).await == Reached::ThisNode
+            && self.cluster.is_some()
+        {
+            self.keep_for_the_other_nodes(message);
+        }
+        // Posting ends the author's typing; its expiry then finds it gone.
+        self.typing_ended(from, room, &message.username).await;
+    }
+}

@@ -1,0 +1,54 @@
+//! Messages that reached only this node while Redis was away, kept (the
+//! newest [`OUTBOX_LIMIT`]) to be sent on to the other nodes once it is back.
+
+use super::LiveRooms;
+use app::events;
+use protocol::message::ChatMessage;
+use socketioxide::adapter::Adapter;
+use std::collections::VecDeque;
+
+/// Most messages kept for the other nodes; past it the oldest are dropped
+/// (their readers get them on their next catch-up).
+const OUTBOX_LIMIT: usize = 10_000;
+
+impl<A: Adapter> LiveRooms<A> {
+    /// Sends on the messages that reached only this node while Redis was
+    /// away, to the other nodes' sockets (this node's have them).
+    pub async fn send_on_missed(&self) {
+        let (Some(io), Some(node_room)) = (self.io.get(), self.node_room()) else {
+            return;
+        };
+        let missed: Vec<ChatMessage> = self.lock_outbox().drain(..).collect();
+        if !missed.is_empty() {
+            tracing::info!(
+                messages = missed.len(),
+                "sending on what the other nodes missed"
+            );
+        }
+        for (sent, message) in missed.iter().enumerate() {
+            let to_others = io.to(message.room.clone()).except(node_room.clone());
+            if let Err(e) = to_others.emit(events::MESSAGE, message).await {
+                tracing::warn!(error = %e, "Redis went away again; keeping the rest");
+                self.lock_outbox().extend(missed[sent..].iter().cloned());
+                return;
+            }
+        }
+    }
+
+    /// Whether messages wait for the other nodes.
+    pub fn has_missed(&self) -> bool {
+        !self.lock_outbox().is_empty()
+    }
+
+    pub(super) fn keep_for_the_other_nodes(&self, message: &ChatMessage) {
+        let mut outbox = self.lock_outbox();
+        if outbox.len() == OUTBOX_LIMIT {
+            outbox.pop_front();
+        }
+        outbox.push_back(message.clone());
+    }
+
+    fn lock_outbox(&self) -> std::sync::MutexGuard<'_, VecDeque<ChatMessage>> {
+        self.outbox.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
