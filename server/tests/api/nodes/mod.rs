@@ -8,6 +8,7 @@ use chat_core::store::Backend;
 use cluster::Shared;
 use rstest_reuse::{self, template};
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// The backends several nodes can share.
@@ -200,6 +201,85 @@ async fn without_redis_each_node_serves_its_own_and_catches_the_others_up_after(
     let after = alice.send("lobby", "after the outage").await;
     assert_eq!(bob.next_event("message").await, after["message"]);
     bob.assert_no_event("message").await;
+}
+
+/// Both nodes take sends all through a Redis outage: every acknowledged
+/// message is stored once, and reaches every reader on both nodes.
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn nothing_acknowledged_is_lost_when_redis_is_cut_under_load(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let unthrottled = [("SEND_BURST", "1000"), ("SEND_RATE", "1000")];
+    let a = shared.node_with("a", &unthrottled).await;
+    let b = shared.node_with("b", &unthrottled).await;
+    let alice = a.socket(&a.login("alice", "lobby").await).await;
+    let bob = b.socket(&b.login("bob", "lobby").await).await;
+    let reader_token = a.login("carol", "lobby").await;
+    let mut carol = a.socket(&reader_token).await;
+    let mut dave = b.socket(&b.login("dave", "lobby").await).await;
+    for socket in [&alice, &bob, &carol, &dave] {
+        assert_eq!(socket.join("lobby").await["ok"], true);
+    }
+
+    let (from_alice, from_bob) = tokio::join!(
+        send_through_an_outage(&alice, "alice", Some(&shared.redis)),
+        send_through_an_outage(&bob, "bob", None),
+    );
+    wait_for_health(&a, "ok").await;
+    wait_for_health(&b, "ok").await;
+    let acked: BTreeSet<i64> = from_alice.into_iter().chain(from_bob).collect();
+    assert_eq!(receive_ids(&mut carol, &acked).await, acked, "carol, on node a");
+    assert_eq!(receive_ids(&mut dave, &acked).await, acked, "dave, on node b");
+    let history: Value = a
+        .get("/chat/lobby/history/?limit=100", Some(&reader_token))
+        .await
+        .json()
+        .await
+        .expect("history JSON");
+    let stored = crate::helpers::ids_of(&history["messages"]);
+    assert_eq!(stored, acked.into_iter().collect::<Vec<_>>(), "stored once each");
+}
+
+/// Sends 40 messages, 100 ms apart; with `redis`, cuts it after the 10th
+/// and restores it after the 30th. Returns the acknowledged ids.
+async fn send_through_an_outage(
+    socket: &TestSocket,
+    who: &str,
+    redis: Option<&crate::proxy::TcpProxy>,
+) -> Vec<i64> {
+    let mut acked = Vec::new();
+    for n in 0..40 {
+        match (redis, n) {
+            (Some(redis), 10) => redis.cut(),
+            (Some(redis), 30) => redis.restore(),
+            _ => {}
+        }
+        let sent = socket.send("lobby", &format!("{who} {n}")).await;
+        assert_eq!(sent["ok"], true, "{who}'s send {n}: {sent}");
+        acked.push(sent["message"]["id"].as_i64().expect("an id"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    acked
+}
+
+/// The ids of the messages `socket` receives until it has every one of
+/// `expected` (the ones it missed are named if it never does).
+async fn receive_ids(socket: &mut TestSocket, expected: &BTreeSet<i64>) -> BTreeSet<i64> {
+    let deadline = tokio::time::Instant::now() + WAIT * 2;
+    let mut seen = BTreeSet::new();
+    while !expected.is_subset(&seen) {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        assert!(
+            !left.is_zero(),
+            "never received {:?}",
+            expected.difference(&seen).collect::<Vec<_>>()
+        );
+        let message = socket.next_event_within("message", left).await;
+        seen.insert(message["id"].as_i64().expect("an id"));
+    }
+    seen
 }
 
 /// The check other people's apps rely on: the official JavaScript client,
