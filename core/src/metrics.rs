@@ -20,6 +20,10 @@ pub struct Metrics {
     /// Pixels of uploads being decoded now, and the most at any one time.
     pub decode_pixels: AtomicU64,
     pub decode_pixels_peak: AtomicU64,
+    /// 1 while this node cannot reach Redis (always 0 without Redis).
+    pub redis_unreachable: AtomicU64,
+    /// Messages waiting to be sent on to the other nodes.
+    pub outbox: AtomicU64,
 }
 
 impl Metrics {
@@ -70,7 +74,7 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
-        let gauges: [(&str, &str, i64); 3] = [
+        let gauges: [(&str, &str, i64); 5] = [
             (
                 "chat_socket_connections_open",
                 "Socket.IO connections open now.",
@@ -85,6 +89,16 @@ impl Metrics {
                 "chat_image_decode_pixels_peak",
                 "The most pixels of uploaded images decoded at one time since start.",
                 gauge(&self.decode_pixels_peak),
+            ),
+            (
+                "chat_redis_unreachable",
+                "1 while this node cannot reach Redis: it serves its own clients only.",
+                gauge(&self.redis_unreachable),
+            ),
+            (
+                "chat_outbox_messages",
+                "Messages stored while Redis was unreachable, waiting for the other nodes.",
+                gauge(&self.outbox),
             ),
         ];
         for (name, help, value) in gauges {
@@ -119,6 +133,6 @@ mod tests {
         assert!(text.contains(
             "# TYPE chat_socket_connections_open gauge\nchat_socket_connections_open 2\n"
         ));
-        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 9);
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 11);
     }
 }

@@ -158,7 +158,7 @@ impl<A: Adapter> Node<A> {
             sessions,
         } = parts;
         let metrics = Arc::new(Metrics::default());
-        let live = LiveRooms::<A>::new(cluster.clone());
+        let live = LiveRooms::<A>::new(cluster.clone(), metrics.clone());
         let limits = Limits {
             message_max_chars: config.message_max_chars,
             max_upload_bytes: config.max_upload_bytes,

@@ -49,6 +49,7 @@ pub async fn keep_in_touch<A: Adapter>(live: Arc<LiveRooms<A>>, cluster: Cluster
             }
             Err(e) => tracing::debug!(error = %e, "heartbeat failed"),
         }
+        live.count_redis_health();
         let pause = if cluster.is_reachable() && !live.has_missed() {
             HEARTBEAT
         } else {

@@ -14,6 +14,7 @@ mod typing_board;
 use crate::cluster::Cluster;
 use app::events;
 use async_trait::async_trait;
+use chat_core::metrics::Metrics;
 use chat_core::{Fanout, Origin};
 use protocol::message::ChatMessage;
 use serde::Serialize;
@@ -33,6 +34,7 @@ pub struct LiveRooms<A: Adapter> {
     io: OnceLock<SocketIo<A>>,
     typing: TypingBoard,
     cluster: Option<Cluster>,
+    metrics: Arc<Metrics>,
     outbox: Mutex<VecDeque<ChatMessage>>,
     /// Set on shutdown, once the other nodes were told everyone here left.
     gone: AtomicBool,
@@ -46,11 +48,12 @@ enum Reached {
 }
 
 impl<A: Adapter> LiveRooms<A> {
-    pub fn new(cluster: Option<Cluster>) -> Arc<Self> {
+    pub fn new(cluster: Option<Cluster>, metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(LiveRooms {
             io: OnceLock::new(),
             typing: TypingBoard::default(),
             cluster,
+            metrics,
             outbox: Mutex::new(VecDeque::new()),
             gone: AtomicBool::new(false),
         })
@@ -59,6 +62,16 @@ impl<A: Adapter> LiveRooms<A> {
     /// Connects delivery to the Socket.IO server.
     pub fn attach(&self, io: SocketIo<A>) {
         let _ = self.io.set(io);
+    }
+
+    /// Records in the metrics whether Redis can be reached.
+    pub fn count_redis_health(&self) {
+        if let Some(cluster) = &self.cluster {
+            let unreachable = u64::from(!cluster.is_reachable());
+            self.metrics
+                .redis_unreachable
+                .store(unreachable, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// The room every socket of this node joins, so that a late delivery

@@ -6,6 +6,7 @@ use app::events;
 use protocol::message::ChatMessage;
 use socketioxide::adapter::Adapter;
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 
 /// Most messages kept for the other nodes; past it the oldest are dropped
 /// (their readers get them on their next catch-up).
@@ -18,21 +19,24 @@ impl<A: Adapter> LiveRooms<A> {
         let (Some(io), Some(node_room)) = (self.io.get(), self.node_room()) else {
             return;
         };
-        let missed: Vec<ChatMessage> = self.lock_outbox().drain(..).collect();
-        if !missed.is_empty() {
-            tracing::info!(
-                messages = missed.len(),
-                "sending on what the other nodes missed"
-            );
-        }
-        for (sent, message) in missed.iter().enumerate() {
+        let mut sent = 0;
+        // One at a time, oldest first; one that fails goes back in front.
+        loop {
+            // Not `while let`: the lock must not be held across the send.
+            let next = self.lock_outbox().pop_front();
+            let Some(message) = next else {
+                break;
+            };
             let to_others = io.to(message.room.clone()).except(node_room.clone());
-            if let Err(e) = to_others.emit(events::MESSAGE, message).await {
+            if let Err(e) = to_others.emit(events::MESSAGE, &message).await {
                 tracing::warn!(error = %e, "Redis went away again; keeping the rest");
-                self.lock_outbox().extend(missed[sent..].iter().cloned());
-                return;
+                self.lock_outbox().push_front(message);
+                break;
             }
+            sent += 1;
         }
+        tracing::info!(messages = sent, "sent on what the other nodes missed");
+        self.count_outbox();
     }
 
     /// Whether messages wait for the other nodes.
@@ -46,6 +50,13 @@ impl<A: Adapter> LiveRooms<A> {
             outbox.pop_front();
         }
         outbox.push_back(message.clone());
+        drop(outbox);
+        self.count_outbox();
+    }
+
+    fn count_outbox(&self) {
+        let waiting = self.lock_outbox().len() as u64;
+        self.metrics.outbox.store(waiting, Ordering::Relaxed);
     }
 
     fn lock_outbox(&self) -> std::sync::MutexGuard<'_, VecDeque<ChatMessage>> {

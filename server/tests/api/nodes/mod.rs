@@ -184,6 +184,8 @@ async fn without_redis_each_node_serves_its_own_and_catches_the_others_up_after(
     }
     let health = wait_for_health(&a, "degraded").await;
     assert_eq!(health["redis"], "unreachable");
+    let metrics = a.get("/metrics", None).await.text().await.unwrap();
+    assert!(metrics.contains("\nchat_outbox_messages 10\n"), "{metrics}");
 
     shared.redis.restore();
     wait_for_health(&a, "ok").await;
@@ -230,8 +232,16 @@ async fn nothing_acknowledged_is_lost_when_redis_is_cut_under_load(backend: Back
     wait_for_health(&a, "ok").await;
     wait_for_health(&b, "ok").await;
     let acked: BTreeSet<i64> = from_alice.into_iter().chain(from_bob).collect();
-    assert_eq!(receive_ids(&mut carol, &acked).await, acked, "carol, on node a");
-    assert_eq!(receive_ids(&mut dave, &acked).await, acked, "dave, on node b");
+    assert_eq!(
+        receive_ids(&mut carol, &acked).await,
+        acked,
+        "carol, on node a"
+    );
+    assert_eq!(
+        receive_ids(&mut dave, &acked).await,
+        acked,
+        "dave, on node b"
+    );
     let history: Value = a
         .get("/chat/lobby/history/?limit=100", Some(&reader_token))
         .await
@@ -239,7 +249,11 @@ async fn nothing_acknowledged_is_lost_when_redis_is_cut_under_load(backend: Back
         .await
         .expect("history JSON");
     let stored = crate::helpers::ids_of(&history["messages"]);
-    assert_eq!(stored, acked.into_iter().collect::<Vec<_>>(), "stored once each");
+    assert_eq!(
+        stored,
+        acked.into_iter().collect::<Vec<_>>(),
+        "stored once each"
+    );
 }
 
 /// Sends 40 messages, 100 ms apart; with `redis`, cuts it after the 10th
