@@ -115,11 +115,18 @@ pub async fn run(
             source: ClusterError::Subscribe(e.to_string()),
         })?;
     tracing::info!(node = cluster.node(), "joined the cluster");
-    let heartbeat = tokio::spawn(socket::keep_in_touch(node.live.clone(), cluster));
+    // In a set, so that it stops with the server however that ends.
+    let mut heartbeat = tokio::task::JoinSet::new();
+    heartbeat.spawn(socket::keep_in_touch(
+        node.live.clone(),
+        cluster,
+        node.chat.clone(),
+    ));
     let leaving = node.live.clone();
     let shutdown = async move {
         shutdown.await;
-        heartbeat.abort();
+        // Waits for a heartbeat under way, which would write this node back in.
+        heartbeat.shutdown().await;
         leaving.say_goodbye().await;
     };
     node.serve(&config, listener, shutdown).await

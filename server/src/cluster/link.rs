@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// How long one Redis command may take before Redis counts as unreachable.
 /// A send never waits on Redis longer than this.
@@ -32,12 +33,15 @@ pub enum ClusterError {
 /// every other command fails at once instead of waiting.
 pub(super) struct Health {
     reachable: AtomicBool,
+    /// Wakes the heartbeat when Redis is lost.
+    lost: Notify,
 }
 
 impl Health {
     pub(super) fn lost(&self, why: &str) {
         if self.reachable.swap(false, Ordering::AcqRel) {
             tracing::warn!(why, "redis unreachable: serving this node's clients only");
+            self.lost.notify_one();
         }
     }
 
@@ -108,6 +112,7 @@ impl Cluster {
 
         let health = Arc::new(Health {
             reachable: AtomicBool::new(true),
+            lost: Notify::new(),
         });
         let pushes = Pushes::default();
         let on_push = {
@@ -142,9 +147,15 @@ impl Cluster {
         &self.inner.node
     }
 
-    /// Whether Redis answered last time it was asked.
+    /// False from the first failed command until the heartbeat reaches
+    /// Redis again.
     pub fn is_reachable(&self) -> bool {
         self.inner.health.is_reachable()
+    }
+
+    /// Completes when Redis is found unreachable.
+    pub async fn lost(&self) {
+        self.inner.health.lost.notified().await;
     }
 
     pub(super) fn prefix(&self) -> &str {

@@ -54,20 +54,22 @@ for i = 4, #ARGV do
     redis.call('SADD', prefix .. ':online:' .. room, node .. ' ' .. name)
   end
 end
-redis.call('PEXPIRE', KEYS[2], 4 * tonumber(ARGV[2]))
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
 return {{absent, dead, redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')}}"
     ))
 });
 
-/// Removes dead node ARGV[1] (from KEYS[1] `nodes`) and its entries, unless
-/// another node already did or it came back. Returns the removed entries.
+/// Removes node ARGV[1] (from KEYS[1] `nodes`) and its entries: a dead one
+/// (unless another node already did, or it came back), or with ARGV[3]
+/// `leaving` this node itself. Returns the removed entries.
 static REAP_SCRIPT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(&format!(
         "{NOW}
 local node, prefix = ARGV[1], ARGV[2]
-local expires = redis.call('ZSCORE', KEYS[1], node)
-if not expires or tonumber(expires) > now then return {{}} end
+if ARGV[3] ~= 'leaving' then
+  local expires = redis.call('ZSCORE', KEYS[1], node)
+  if not expires or tonumber(expires) > now then return {{}} end
+end
 redis.call('ZREM', KEYS[1], node)
 local key = prefix .. ':node:' .. node .. ':entries'
 local gone = redis.call('SMEMBERS', key)
@@ -81,7 +83,8 @@ return gone"
 });
 
 /// The names in room KEYS[1] (`online:<room>`) on live nodes (KEYS[2])
-/// other than ARGV[1].
+/// other than ARGV[1]. Members of nodes no longer in `nodes` at all (whose
+/// removal was cut short) are removed on the way.
 static ELSEWHERE_SCRIPT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(&format!(
         "{NOW}
@@ -90,7 +93,11 @@ for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local node, name = string.match(member, '^(%S+) (%S+)$')
   if node ~= ARGV[1] then
     local expires = redis.call('ZSCORE', KEYS[2], node)
-    if expires and tonumber(expires) > now then table.insert(names, name) end
+    if not expires then
+      redis.call('SREM', KEYS[1], member)
+    elseif tonumber(expires) > now then
+      table.insert(names, name)
+    end
   end
 end
 return names"
@@ -138,7 +145,12 @@ impl Cluster {
             departed: Vec::new(),
         };
         for node in dead.iter().filter(|node| *node != self.node()) {
-            beat.departed.extend(self.reap(node).await?);
+            // One that fails is tried again at the next heartbeat; the
+            // others' people are announced meanwhile.
+            match self.reap(node, false).await {
+                Ok(gone) => beat.departed.extend(gone),
+                Err(e) => tracing::warn!(node, error = %e, "could not remove a dead node"),
+            }
         }
         Ok(beat)
     }
@@ -192,29 +204,23 @@ impl Cluster {
         Ok(count)
     }
 
-    /// Takes this node out of the cluster (on shutdown, after its sockets
-    /// have closed and said goodbye).
+    /// Takes this node and its entries out of the cluster (on shutdown).
     pub async fn leave(&self) -> Result<(), ClusterError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .zrem(self.key(format_args!("nodes")), self.node())
-            .del(self.entries_key(self.node()));
-        let mut redis = self.redis();
-        self.call(async move { pipe.query_async::<()>(&mut redis).await })
-            .await
+        self.reap(self.node(), true).await.map(drop)
     }
 
-    async fn reap(&self, node: &str) -> Result<Vec<(String, String)>, ClusterError> {
+    async fn reap(&self, node: &str, leaving: bool) -> Result<Vec<(String, String)>, ClusterError> {
         let mut invocation = REAP_SCRIPT.prepare_invoke();
         invocation
             .key(self.key(format_args!("nodes")))
             .arg(node)
-            .arg(self.prefix());
+            .arg(self.prefix())
+            .arg(if leaving { "leaving" } else { "dead" });
         let mut redis = self.redis();
         let gone: Vec<String> = self
             .call(async move { invocation.invoke_async(&mut redis).await })
             .await?;
-        if !gone.is_empty() {
+        if !leaving && !gone.is_empty() {
             tracing::info!(
                 node,
                 entries = gone.len(),

@@ -1,11 +1,13 @@
 //! A node's part in the cluster: every [`HEARTBEAT`] it renews itself and
-//! its people in Redis, tells the rooms when another node has died (its
-//! people left), and, once Redis is back after an outage, sends on what
-//! the other nodes missed and tells them who is here.
+//! its people in Redis, and tells the rooms when another node has died (its
+//! people left). Once Redis is back after an outage, it catches its own
+//! people up from the database, sends on what the other nodes missed, and
+//! tells everyone who is here.
 
-use super::live::LiveRooms;
+use super::live::{LiveRooms, Marks};
 use crate::cluster::Cluster;
 use app::events::Presence;
+use chat_core::Chat;
 use socketioxide::adapter::Adapter;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -21,15 +23,24 @@ const RETRY: Duration = Duration::from_secs(1);
 const MOST_BEATS_TO_WAIT: u32 = 3;
 
 /// Runs until the task is dropped.
-pub async fn keep_in_touch<A: Adapter>(live: Arc<LiveRooms<A>>, cluster: Cluster) {
+pub async fn keep_in_touch<A: Adapter>(live: Arc<LiveRooms<A>>, cluster: Cluster, chat: Chat) {
     let mut first = true;
     let mut beats_waited = 0;
+    // Where this node's rooms stood when it lost Redis, until it is back.
+    let mut outage: Option<Marks> = None;
     loop {
+        if !cluster.is_reachable() && outage.is_none() {
+            outage = Some(live.mark_rooms(&chat).await);
+        }
         let here = live.everyone_here();
         match cluster.heartbeat(&here).await {
             Ok(beat) => {
-                if beat.rejoined && !first {
+                let back = outage.take();
+                if (beat.rejoined && !first) || back.is_some() {
                     say_who_is_here(&live).await;
+                }
+                if let Some(marks) = back {
+                    live.send_stored_since(&chat, marks).await;
                 }
                 first = false;
                 for (room, name) in &beat.departed {
@@ -37,7 +48,8 @@ pub async fn keep_in_touch<A: Adapter>(live: Arc<LiveRooms<A>>, cluster: Cluster
                 }
                 if live.has_missed() {
                     // A node that is back resubscribes on its own next
-                    // heartbeat; what is published before then is lost.
+                    // heartbeat; what is published before then reaches it
+                    // only through its own catch-up.
                     let listening = cluster.nodes_listening().await.unwrap_or(0);
                     if listening >= beat.nodes || beats_waited >= MOST_BEATS_TO_WAIT {
                         live.send_on_missed().await;
@@ -55,7 +67,10 @@ pub async fn keep_in_touch<A: Adapter>(live: Arc<LiveRooms<A>>, cluster: Cluster
         } else {
             RETRY
         };
-        tokio::time::sleep(pause).await;
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = cluster.lost() => {}
+        }
     }
 }
 

@@ -6,6 +6,9 @@
 //! node's sockets only, and messages wait in a bounded outbox to be sent
 //! on to the other nodes once Redis is back.
 
+mod catch_up;
+
+pub use catch_up::Marks;
 mod outbox;
 mod presence;
 mod typing;

@@ -62,7 +62,10 @@ impl<A: Adapter> LiveRooms<A> {
 
     /// Records in the cluster that `name` is in `room` on this node.
     pub async fn arrived(&self, room: &str, name: &str) {
-        if let Some(cluster) = &self.cluster {
+        // Once this node has said goodbye, nothing new is written for it.
+        if let Some(cluster) = &self.cluster
+            && !self.gone.load(Ordering::Acquire)
+        {
             // Best effort: the next heartbeat writes it if this fails.
             let _ = cluster.arrived(room, name).await;
         }
@@ -102,7 +105,7 @@ impl<A: Adapter> LiveRooms<A> {
             // This node is out of the cluster now: `online` less everyone
             // here is who is on the other nodes.
             let Ok(mut online) = cluster.online_elsewhere(room).await else {
-                return;
+                continue;
             };
             online.sort();
             online.dedup();

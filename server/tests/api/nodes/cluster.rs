@@ -14,6 +14,7 @@ use tokio::process::{Child, Command};
 pub struct Shared {
     db: ScratchDb,
     redis_url: String,
+    redis_addr: SocketAddr,
     /// Every node reaches Redis through it.
     pub redis: TcpProxy,
     prefix: String,
@@ -43,6 +44,7 @@ impl Shared {
         Some(Shared {
             db,
             redis_url,
+            redis_addr: upstream,
             redis: TcpProxy::start(upstream).await,
             prefix: format!("chat_test_{}", random_hex()),
             secret: random_hex().repeat(4),
@@ -55,8 +57,18 @@ impl Shared {
         self.node_with(name, &[]).await
     }
 
+    /// Another way to Redis, which a test can cut for some nodes only.
+    pub async fn redis_proxy(&self) -> TcpProxy {
+        TcpProxy::start(self.redis_addr).await
+    }
+
     /// Starts a node with extra settings (`("SEND_RATE", "1")`, …).
     pub async fn node_with(&self, name: &str, settings: &[(&str, &str)]) -> Node {
+        self.node_via(name, &self.redis, settings).await
+    }
+
+    /// Starts a node that reaches Redis through `redis`.
+    pub async fn node_via(&self, name: &str, redis: &TcpProxy, settings: &[(&str, &str)]) -> Node {
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         command
             .env_clear()
@@ -64,7 +76,7 @@ impl Shared {
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("DATA_DIR", self.dir.path().join(name))
             .env("DATABASE_URL", self.db.url())
-            .env("REDIS_URL", format!("redis://{}", self.redis.addr))
+            .env("REDIS_URL", format!("redis://{}", redis.addr))
             .env("REDIS_PREFIX", &self.prefix)
             .env("SECRET_KEY", &self.secret)
             .env("LOGINS_PER_MINUTE", "100000")
