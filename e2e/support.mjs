@@ -47,17 +47,21 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
     addr: new URL(url).host,
     /** Kills the process outright (SIGKILL): no goodbye to anyone. */
     async kill() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
+      await stopped(child, 'SIGKILL');
     },
     async stop({ keepData = false } = {}) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await stopped(child, 'SIGTERM');
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sends `signal` to `child` unless it has already exited, and waits until it has. */
+async function stopped(child, signal) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
 }
 
 /** Launches headless Chromium with the flags this offline machine needs. */

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 /// Most messages kept for the other nodes; past it the oldest are dropped
 /// (their readers get them on their next catch-up).
-const OUTBOX_LIMIT: usize = 10_000;
+const OUTBOX_LIMIT: usize = 2_000;
 
 impl<A: Adapter> LiveRooms<A> {
     /// Sends on the messages that reached only this node while Redis was
