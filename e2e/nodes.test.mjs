@@ -109,7 +109,7 @@ http {
   include ${dir}/chat.conf;
 }
 `);
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: 'inherit' });
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: 'ignore' });
   for (let i = 0; !(await accepts(port)); i++) {
     if (i === 100) throw new Error('nginx did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));
