@@ -44,7 +44,7 @@ after(async () => {
   for (const node of env.nodes ?? []) await node.stop().catch(() => {});
   execFileSync('psql', ['-d', postgres, '-qc', `DROP DATABASE IF EXISTS ${env.database} WITH (FORCE)`]);
   execFileSync('redis-cli', ['-u', redis, '--no-raw', 'EVAL',
-    "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", '0', `${env.database}:*`]);
+    "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end", '0', `{${env.database}}:*`]);
 });
 
 test('a browser and the official client chat through nginx, and survive the loss of a node', { skip }, async () => {

@@ -30,6 +30,11 @@ pub struct Config {
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<String>,
 
+    /// `REDIS_URL` names nodes of a Redis Cluster (comma-separated; any
+    /// will do, the others are found): keys and pub/sub are sharded.
+    #[arg(long, env = "REDIS_CLUSTER", default_value_t = false)]
+    pub redis_cluster: bool,
+
     /// Starts every Redis key and channel of this site, so that several
     /// sites can share one Redis.
     #[arg(long, env = "REDIS_PREFIX", default_value = "chat")]
@@ -163,6 +168,7 @@ impl Config {
             data_dir,
             database_url: None,
             redis_url: None,
+            redis_cluster: false,
             redis_prefix: "chat".into(),
             database_max_connections: 10,
             database_timeout_ms: 5_000,

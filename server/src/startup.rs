@@ -96,12 +96,13 @@ pub async fn run(
         socket::register(&node.io);
         return node.serve(&config, listener, shutdown).await;
     };
-    let (cluster, pubsub) = Cluster::connect(&redis_url, &config.redis_prefix)
-        .await
-        .map_err(|source| StartupError::Redis {
-            url: store::redact(&redis_url),
-            source,
-        })?;
+    let (cluster, pubsub) =
+        Cluster::connect(&redis_url, config.redis_cluster, &config.redis_prefix)
+            .await
+            .map_err(|source| StartupError::Redis {
+                url: store::redact(&redis_url),
+                source,
+            })?;
     let adapter = RedisAdapterConfig::new()
         .with_prefix(cluster.adapter_prefix())
         .with_request_timeout(COMMAND_LIMIT);

@@ -1,8 +1,8 @@
 //! The node's connection to Redis, and whether Redis can be reached.
 
+use super::connection::Link;
 use super::pubsub::{PubSub, Pushes};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{ProtocolVersion, RedisError};
+use redis::RedisError;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,26 +90,22 @@ pub struct Cluster {
 }
 
 struct Inner {
-    redis: ConnectionManager,
+    redis: Link,
     health: Arc<Health>,
     prefix: String,
     node: String,
 }
 
 impl Cluster {
-    /// Connects to Redis at `url`. Keys and channels start with `prefix`, so
-    /// several sites can share one Redis.
-    pub async fn connect(url: &str, prefix: &str) -> Result<(Cluster, PubSub), ClusterError> {
-        let client = redis::Client::open(url)?;
-        // Subscriptions share the command connection, which needs RESP3
-        // (Redis 6 or newer) to carry both.
-        let info = client.get_connection_info().clone();
-        let settings = info
-            .redis_settings()
-            .clone()
-            .set_protocol(ProtocolVersion::RESP3);
-        let client = redis::Client::open(info.set_redis_settings(settings))?;
-
+    /// Connects to Redis at `urls` (with `sharded`, nodes of a Redis
+    /// Cluster). Keys and channels start with `prefix`, so several sites
+    /// can share one Redis; it is a hash tag, so that a site's keys share
+    /// one cluster slot and its scripts can use them together.
+    pub async fn connect(
+        urls: &str,
+        sharded: bool,
+        prefix: &str,
+    ) -> Result<(Cluster, PubSub), ClusterError> {
         let health = Arc::new(Health {
             reachable: AtomicBool::new(true),
             lost: Notify::new(),
@@ -122,19 +118,12 @@ impl Cluster {
                 Ok::<(), std::convert::Infallible>(())
             }
         };
-        let config = ConnectionManagerConfig::new()
-            .set_push_sender(on_push)
-            .set_automatic_resubscription()
-            .set_connection_timeout(Some(COMMAND_LIMIT))
-            .set_response_timeout(Some(COMMAND_LIMIT))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let redis = ConnectionManager::new_with_config(client, config).await?;
+        let redis = Link::open(urls, sharded, on_push).await?;
         let cluster = Cluster {
             inner: Arc::new(Inner {
                 redis: redis.clone(),
                 health: health.clone(),
-                prefix: prefix.to_owned(),
+                prefix: format!("{{{prefix}}}"),
                 node: new_node_id(),
             }),
         };
@@ -167,7 +156,7 @@ impl Cluster {
         format!("{}:{name}", self.inner.prefix)
     }
 
-    pub(super) fn redis(&self) -> ConnectionManager {
+    pub(super) fn redis(&self) -> Link {
         self.inner.redis.clone()
     }
 

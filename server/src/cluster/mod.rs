@@ -8,6 +8,7 @@
 //! and [`Cluster::is_reachable`] says so (`/healthz` reports `degraded`).
 
 mod buckets;
+mod connection;
 mod link;
 mod presence;
 mod pubsub;

@@ -193,15 +193,10 @@ impl Cluster {
     /// How many nodes listen to the Socket.IO broadcasts (subscribers of
     /// the adapter's request channel).
     pub async fn nodes_listening(&self) -> Result<usize, ClusterError> {
-        let query = redis::cmd("PUBSUB")
-            .arg("NUMSUB")
-            .arg(self.broadcast_channel())
-            .to_owned();
+        let channel = self.broadcast_channel();
         let mut redis = self.redis();
-        let (_, count): (String, usize) = self
-            .call(async move { query.query_async(&mut redis).await })
-            .await?;
-        Ok(count)
+        self.call(async move { redis.subscribers(&channel).await })
+            .await
     }
 
     /// Takes this node and its entries out of the cluster (on shutdown).

@@ -8,9 +8,9 @@
 //! [`COMMAND_LIMIT`](super::link::COMMAND_LIMIT) instead of holding up a
 //! send while Redis is away.
 
+use super::connection::Link;
 use super::link::{ClusterError, Health};
-use redis::aio::ConnectionManager;
-use redis::{AsyncCommands, FromRedisValue, PushInfo, PushKind};
+use redis::{FromRedisValue, PushInfo, PushKind};
 use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -21,7 +21,7 @@ type Handlers = Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>;
 /// Publishes and subscribes on the node's Redis connection.
 #[derive(Clone)]
 pub struct PubSub {
-    redis: ConnectionManager,
+    redis: Link,
     handlers: Handlers,
     health: Arc<Health>,
 }
@@ -36,7 +36,7 @@ pub(super) struct Pushes {
 impl Pushes {
     pub(super) fn receive(&self, push: PushInfo, health: &Health) {
         match push.kind {
-            PushKind::Message => self.deliver(push),
+            PushKind::Message | PushKind::SMessage => self.deliver(push),
             PushKind::Disconnection => health.lost("the connection closed"),
             _ => {}
         }
@@ -64,7 +64,7 @@ impl Pushes {
 }
 
 impl PubSub {
-    pub(super) fn new(redis: ConnectionManager, pushes: Pushes, health: Arc<Health>) -> Self {
+    pub(super) fn new(redis: Link, pushes: Pushes, health: Arc<Health>) -> Self {
         PubSub {
             redis,
             handlers: pushes.handlers,
@@ -79,7 +79,7 @@ impl Driver for PubSub {
     async fn publish(&self, channel: String, payload: Vec<u8>) -> Result<(), ClusterError> {
         let mut redis = self.redis.clone();
         self.health
-            .call(async move { redis.publish::<_, _, ()>(channel, payload).await })
+            .call(async move { redis.publish(channel, payload).await })
             .await
     }
 
@@ -113,11 +113,10 @@ impl Driver for PubSub {
 
     async fn num_serv(&self, channel: &str) -> Result<u16, ClusterError> {
         let mut redis = self.redis.clone();
-        let query = redis::cmd("PUBSUB").arg("NUMSUB").arg(channel).to_owned();
-        let (_, count): (String, u16) = self
+        let count = self
             .health
-            .call(async move { query.query_async(&mut redis).await })
+            .call(async move { redis.subscribers(channel).await })
             .await?;
-        Ok(count)
+        Ok(u16::try_from(count).unwrap_or(u16::MAX))
     }
 }

@@ -103,7 +103,8 @@ impl Drop for Shared {
             return;
         };
         let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(format!("{}:*", self.prefix))
+            // The server wraps the prefix in braces (a cluster hash tag).
+            .arg(format!("{{{}}}:*", self.prefix))
             .query(&mut redis)
             .unwrap_or_default();
         if !keys.is_empty() {
@@ -174,4 +175,133 @@ fn random_hex() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("random bytes");
     hex::encode(bytes)
+}
+
+/// A Redis Cluster of three primaries on local ports, for one test.
+pub struct RedisCluster {
+    /// `redis://…` of every node, comma-separated (`REDIS_URL`).
+    pub urls: String,
+    ports: Vec<u16>,
+    servers: Vec<std::process::Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisCluster {
+    /// Starts the servers and forms the cluster; `None` (skipped) without
+    /// `redis-server` and `redis-cli`.
+    pub async fn start() -> Option<Self> {
+        let installed = |program: &str| {
+            std::process::Command::new(program)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !installed("redis-server") || !installed("redis-cli") {
+            eprintln!("skipped: redis-server and redis-cli are needed for a Redis Cluster");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ports = free_port_pairs(3);
+        let mut servers = Vec::new();
+        for port in &ports {
+            let server = std::process::Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args([
+                    "--cluster-enabled",
+                    "yes",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
+                .arg("--cluster-config-file")
+                .arg(dir.path().join(format!("nodes-{port}.conf")))
+                .arg("--dir")
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("start redis-server");
+            servers.push(server);
+        }
+        let cluster = RedisCluster {
+            urls: ports
+                .iter()
+                .map(|p| format!("redis://127.0.0.1:{p}"))
+                .collect::<Vec<_>>()
+                .join(","),
+            ports: ports.clone(),
+            servers,
+            _dir: dir,
+        };
+        for port in &ports {
+            wait_for(|| cli(*port, &["PING"]).contains("PONG")).await;
+        }
+        let mut create = std::process::Command::new("redis-cli");
+        create.args(["--cluster", "create"]);
+        for port in &ports {
+            create.arg(format!("127.0.0.1:{port}"));
+        }
+        let created = create
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli --cluster create");
+        assert!(created.status.success(), "{created:?}");
+        for port in &ports {
+            wait_for(|| cli(*port, &["CLUSTER", "INFO"]).contains("cluster_state:ok")).await;
+        }
+        Some(cluster)
+    }
+}
+
+impl RedisCluster {
+    /// Keys over every node of the cluster.
+    pub fn keys(&self) -> usize {
+        self.ports
+            .iter()
+            .map(|port| cli(*port, &["DBSIZE"]).trim().parse::<usize>().unwrap_or(0))
+            .sum()
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        for server in &mut self.servers {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+fn cli(port: u16, args: &[&str]) -> String {
+    std::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+async fn wait_for(mut ready: impl FnMut() -> bool) {
+    for _ in 0..100 {
+        if ready() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the Redis Cluster did not come up");
+}
+
+/// Ports free along with their cluster bus port (10000 higher).
+fn free_port_pairs(count: usize) -> Vec<u16> {
+    let mut ports = Vec::new();
+    let mut bytes = [0u8; 2];
+    while ports.len() < count {
+        getrandom::fill(&mut bytes).expect("random bytes");
+        let port = 20_000 + u16::from_le_bytes(bytes) % 10_000;
+        let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+        if !ports.contains(&port) && free(port) && free(port + 10_000) {
+            ports.push(port);
+        }
+    }
+    ports
 }

@@ -342,6 +342,55 @@ async fn receive_ids(socket: &mut TestSocket, expected: &BTreeSet<i64>) -> BTree
     seen
 }
 
+/// The same over a Redis Cluster (`REDIS_CLUSTER=true`): sharded pub/sub,
+/// and every script on the site's one slot.
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn people_on_different_nodes_chat_over_a_redis_cluster(backend: Backend) {
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let Some(redis) = cluster::RedisCluster::start().await else {
+        return;
+    };
+    let settings = [
+        ("REDIS_URL", redis.urls.as_str()),
+        ("REDIS_CLUSTER", "true"),
+        ("LOGINS_PER_MINUTE", "3"),
+    ];
+    let a = shared.node_with("a", &settings).await;
+    let b = shared.node_with("b", &settings).await;
+    let mut alice = a.socket(&a.login("alice", "lobby").await).await;
+    let mut bob = b.socket(&b.login("bob", "lobby").await).await;
+    alice.join("lobby").await;
+    assert_eq!(bob.join("lobby").await["online"], json!(["alice", "bob"]));
+    assert_eq!(alice.next_event("presence").await["joined"], "bob");
+
+    let sent = alice.send("lobby", "over the cluster").await;
+    assert_eq!(bob.next_event("message").await, sent["message"]);
+    bob.ack("typing", json!({"room": "lobby", "typing": true}))
+        .await;
+    assert_eq!(alice.next_event("typing").await["username"], "bob");
+
+    a.login("carol", "lobby").await;
+    let refused = b
+        .http
+        .post(b.url("/api/login"))
+        .json(&json!({"username": "dave", "room": "lobby"}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(refused.status(), 429, "the fourth login, on the other node");
+    assert!(
+        redis.keys() > 0,
+        "the nodes keep their state in the cluster"
+    );
+
+    bob.disconnect().await;
+    let left = departure_of(&mut alice, "bob", WAIT).await;
+    assert_eq!(left["online"], json!(["alice"]));
+}
+
 /// The check other people's apps rely on: the official JavaScript client,
 /// Alice on one node (WebSocket) and Bob on the other (long-polling), both
 /// ways round.
