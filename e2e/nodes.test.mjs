@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser, logIn, newPage, startServer, waitUntilLive } from './support.mjs';
+import { connectSocket, launchBrowser, logIn, newPage, nextEvent, startServer, waitUntilLive } from './support.mjs';
 
 const postgres = process.env.TEST_POSTGRES_URL;
 const redis = process.env.TEST_REDIS_URL;
@@ -55,36 +55,36 @@ test('a browser and the official client chat through nginx, and survive the loss
 
   // Bob polls through nginx: every request must reach the node that opened
   // his session.
-  const bob = await officialClient(env.nginx.url, 'Bob', 'nodes', ['polling']);
+  const bob = await connectSocket(env.nginx.url, 'Bob', 'nodes', { transports: ['polling'] });
   await alice.locator('.notice', { hasText: 'Bob joined' }).waitFor();
-  const sent = await bob.socket.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'hello through nginx' });
+  const sent = await bob.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'hello through nginx' });
   assert.equal(sent.ok, true, JSON.stringify(sent));
   await alice.locator('.message', { hasText: 'hello through nginx' }).waitFor();
-  const toBob = nextEvent(bob.socket, 'message');
+  const toBob = nextEvent(bob, 'message');
   await alice.fill('#composer-text', 'hi Bob');
   await alice.press('#composer-text', 'Enter');
   assert.equal((await toBob).content, 'hi Bob');
 
   // Carol, straight on the other node, reaches Alice's page through Redis.
-  const carol = await officialClient(other.url, 'Carol', 'nodes', ['websocket']);
-  await carol.socket.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'from the other node' });
+  const carol = await connectSocket(other.url, 'Carol', 'nodes');
+  await carol.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'from the other node' });
   await alice.locator('.message', { hasText: 'from the other node' }).waitFor();
 
   // Alice's node dies; Carol talks meanwhile.
   await home.kill();
-  await carol.socket.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'while your node was down' });
+  await carol.timeout(10_000).emitWithAck('send_message', { room: 'nodes', content: 'while your node was down' });
   // Alice's page reconnects through nginx to the surviving node and catches up.
   await alice.locator('.message', { hasText: 'while your node was down' }).waitFor({ timeout: 30_000 });
   await waitUntilLive(alice);
-  const toCarol = nextEvent(carol.socket, 'message');
+  const toCarol = nextEvent(carol, 'message');
   await alice.fill('#composer-text', 'back on another node');
   await alice.press('#composer-text', 'Enter');
   assert.equal((await toCarol).content, 'back on another node');
   await alice.locator('.message.mine[data-state="sent"]', { hasText: 'back on another node' }).waitFor();
   assert.equal(await alice.locator('.message', { hasText: 'hello through nginx' }).count(), 1, 'nothing twice');
 
-  bob.socket.disconnect();
-  carol.socket.disconnect();
+  bob.disconnect();
+  carol.disconnect();
 });
 
 /** nginx with the shipped site configuration, its upstreams pointed at `nodes`. */
@@ -131,35 +131,6 @@ async function nodeWithSockets(nodes, count) {
     if (open === count) return node;
   }
   throw new Error(`no node has ${count} open connections`);
-}
-
-async function officialClient(baseUrl, username, room, transports) {
-  const { io } = await import('socket.io-client');
-  const login = await fetch(`${baseUrl}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, room }),
-  });
-  assert.equal(login.status, 200);
-  const { token } = await login.json();
-  const socket = io(baseUrl, { auth: { token }, transports, reconnection: false });
-  await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  const joined = await socket.timeout(10_000).emitWithAck('join', { room });
-  assert.equal(joined.ok, true, JSON.stringify(joined));
-  return { socket, token };
-}
-
-function nextEvent(socket, name) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} event`)), 10_000);
-    socket.once(name, (value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }
 
 function freePort() {

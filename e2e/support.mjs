@@ -117,16 +117,20 @@ export async function waitUntilLive(page) {
   }
 }
 
-/** A Socket.IO connection with the official JavaScript client, logged in as `username`. */
-export async function connectSocket(baseUrl, username, room) {
+/**
+ * A Socket.IO connection with the official JavaScript client, logged in as
+ * `username` and joined to `room` (WebSocket unless `transports` says).
+ */
+export async function connectSocket(baseUrl, username, room, { transports = ['websocket'] } = {}) {
   const { io } = await import('socket.io-client');
   const login = await fetch(`${baseUrl}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, room }),
   });
+  if (login.status !== 200) throw new Error(`login of ${username}: ${login.status}`);
   const { token } = await login.json();
-  const socket = io(baseUrl, { auth: { token }, transports: ['websocket'], reconnection: false });
+  const socket = io(baseUrl, { auth: { token }, transports, reconnection: false });
   await new Promise((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -134,6 +138,17 @@ export async function connectSocket(baseUrl, username, room) {
   const joined = await socket.timeout(10_000).emitWithAck('join', { room });
   if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined)}`);
   return socket;
+}
+
+/** The next `name` event on `socket`, within 10 s. */
+export function nextEvent(socket, name) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} event`)), 10_000);
+    socket.once(name, (value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 /** Sends `count` messages; resolves to their ids in room order. */

@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+/// Settings for tests that send faster than a person types.
+const UNTHROTTLED: [(&str, &str); 2] = [("SEND_BURST", "1000"), ("SEND_RATE", "1000")];
+
 /// The backends several nodes can share.
 #[template]
 #[rstest::rstest]
@@ -157,9 +160,8 @@ async fn without_redis_each_node_serves_its_own_and_catches_the_others_up_after(
     let Some(shared) = Shared::new(backend).await else {
         return;
     };
-    let unthrottled = [("SEND_BURST", "1000"), ("SEND_RATE", "1000")];
-    let a = shared.node_with("a", &unthrottled).await;
-    let b = shared.node_with("b", &unthrottled).await;
+    let a = shared.node_with("a", &UNTHROTTLED).await;
+    let b = shared.node_with("b", &UNTHROTTLED).await;
     let alice_token = a.login("alice", "lobby").await;
     let (bob_token, carol_token) = (
         b.login("bob", "lobby").await,
@@ -259,9 +261,8 @@ async fn nothing_acknowledged_is_lost_when_redis_is_cut_under_load(backend: Back
     let Some(shared) = Shared::new(backend).await else {
         return;
     };
-    let unthrottled = [("SEND_BURST", "1000"), ("SEND_RATE", "1000")];
-    let a = shared.node_with("a", &unthrottled).await;
-    let b = shared.node_with("b", &unthrottled).await;
+    let a = shared.node_with("a", &UNTHROTTLED).await;
+    let b = shared.node_with("b", &UNTHROTTLED).await;
     let alice = a.socket(&a.login("alice", "lobby").await).await;
     let bob = b.socket(&b.login("bob", "lobby").await).await;
     let reader_token = a.login("carol", "lobby").await;
