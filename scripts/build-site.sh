@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser side into target/site: the hydrate WASM bundle (through
-# wasm-bindgen, then wasm-opt), the stylesheet and the public assets. This is
-# what `cargo leptos build --release` does, without needing cargo-leptos.
+# wasm-bindgen, then wasm-opt), the stylesheet and the public assets, each
+# bundle file with brotli and gzip copies beside it. This is
+# what `cargo leptos build --release --precompress` does, without cargo-leptos.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,9 @@ node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-t
   "$pkg/${name}_bg.wasm" -o "$pkg/${name}_bg.wasm"
 cp style/main.css "$pkg/$name.css"
 cp -r public/. "$site/"
+# Compressed once here, not per request: the server sends the copy the
+# browser accepts.
+node scripts/precompress.mjs "$pkg"
 
 
 raw=$(stat -c %s "$pkg/${name}_bg.wasm")

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
+mod assets;
 mod drain;
 mod health;
 mod history;
@@ -23,7 +24,8 @@ use axum::routing::{any, get, post};
 use drain::{DrainLimit, drain_refused};
 use std::time::Duration;
 
-/// Every HTTP route except Socket.IO (a layer) and static files (the fallback).
+/// Every HTTP route except Socket.IO (a layer) and the public files (the
+/// fallback).
 pub fn router(state: &AppState) -> Router<AppState> {
     let upload_limit = state.chat.limits().max_upload_bytes + images::FORM_OVERHEAD;
     // A refused upload is read to its end (twice the limit at most) so the
@@ -53,6 +55,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/healthz/ready", get(health::ready))
         .route("/api/{*rest}", any(api_not_found))
         .route("/metrics", get(metrics::metrics))
+        .nest_service(
+            &format!("/{}", state.leptos_options.site_pkg_dir),
+            assets::bundle(
+                &state.leptos_options.site_root,
+                &state.leptos_options.site_pkg_dir,
+            ),
+        )
 }
 
 /// An API path that does not exist: a JSON error, not the app's HTML page.
