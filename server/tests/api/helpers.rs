@@ -164,15 +164,19 @@ impl Endpoint {
         request.send().await.expect("GET request")
     }
 
-    /// Logs in through the API and returns the session token.
-    pub async fn login(&self, username: &str, room: &str) -> String {
-        let response = self
-            .http
+    /// `POST /api/login`, whatever the answer.
+    pub async fn try_login(&self, username: &str, room: &str) -> reqwest::Response {
+        self.http
             .post(self.url("/api/login"))
             .json(&json!({"username": username, "room": room}))
             .send()
             .await
-            .expect("login request");
+            .expect("login request")
+    }
+
+    /// Logs in through the API and returns the session token.
+    pub async fn login(&self, username: &str, room: &str) -> String {
+        let response = self.try_login(username, room).await;
         assert_eq!(response.status(), 200, "login of {username} failed");
         let body: Value = response.json().await.expect("login json");
         body["token"].as_str().expect("token").to_owned()

@@ -7,16 +7,7 @@ use crate::helpers::{assert_refused, spawn_app_with};
 use chat_core::store::Backend;
 use reqwest::multipart::{Form, Part};
 use rstest_reuse::apply;
-use serde_json::{Value, json};
-
-async fn api_login(app: &crate::helpers::TestApp, username: &str, room: &str) -> reqwest::Response {
-    app.http
-        .post(app.url("/api/login"))
-        .json(&json!({"username": username, "room": room}))
-        .send()
-        .await
-        .expect("login request")
-}
+use serde_json::Value;
 
 /// A 429 with `Retry-After` and the same wait in the JSON error.
 async fn assert_rate_limited(response: reqwest::Response) {
@@ -40,13 +31,11 @@ async fn logins_from_one_address_are_limited(#[case] backend: Backend) {
     };
     for i in 0..3 {
         assert_eq!(
-            api_login(&app, &format!("user{i}"), "general")
-                .await
-                .status(),
+            app.try_login(&format!("user{i}"), "general").await.status(),
             200
         );
     }
-    assert_rate_limited(api_login(&app, "user3", "general").await).await;
+    assert_rate_limited(app.try_login("user3", "general").await).await;
 
     // The form says so in words, keeping what was typed.
     let form = app
@@ -72,12 +61,12 @@ async fn new_rooms_from_one_address_are_limited_and_joining_old_ones_is_not(
     let Some(app) = spawn_app_with(backend, |config| config.rooms_per_hour = 2).await else {
         return;
     };
-    assert_eq!(api_login(&app, "Alice", "one").await.status(), 200);
-    assert_eq!(api_login(&app, "Alice", "two").await.status(), 200);
-    assert_rate_limited(api_login(&app, "Alice", "three").await).await;
+    assert_eq!(app.try_login("Alice", "one").await.status(), 200);
+    assert_eq!(app.try_login("Alice", "two").await.status(), 200);
+    assert_rate_limited(app.try_login("Alice", "three").await).await;
     // Rooms that exist cost nothing.
     for _ in 0..5 {
-        assert_eq!(api_login(&app, "Bob", "one").await.status(), 200);
+        assert_eq!(app.try_login("Bob", "one").await.status(), 200);
     }
     let token = app.login("Carol", "two").await;
     let socket = app.socket(&token).await;

@@ -374,13 +374,7 @@ async fn people_on_different_nodes_chat_over_a_redis_cluster(backend: Backend) {
     assert_eq!(alice.next_event("typing").await["username"], "bob");
 
     a.login("carol", "lobby").await;
-    let refused = b
-        .http
-        .post(b.url("/api/login"))
-        .json(&json!({"username": "dave", "room": "lobby"}))
-        .send()
-        .await
-        .expect("login request");
+    let refused = b.try_login("dave", "lobby").await;
     assert_eq!(refused.status(), 429, "the fourth login, on the other node");
     assert!(
         redis.keys() > 0,
@@ -451,13 +445,7 @@ async fn rate_limits_hold_across_nodes(backend: Backend) {
     let b = shared.node_with("b", &settings).await;
     let token = a.login("bob", "lobby").await;
     a.login("carol", "lobby").await;
-    let refused = b
-        .http
-        .post(b.url("/api/login"))
-        .json(&json!({"username": "dave", "room": "lobby"}))
-        .send()
-        .await
-        .expect("login request");
+    let refused = b.try_login("dave", "lobby").await;
     assert_eq!(refused.status(), 429, "the third login, on the other node");
 
     let (on_a, on_b) = (a.socket(&token).await, b.socket(&token).await);
