@@ -81,8 +81,8 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
     let body = format!(
         "## Durable stored messages per second ({label})\n\n\
          Measured {date} on {machine}, release build, through the storage layer every \
-         message goes through (one transaction per message, committed durably before it \
-         counts), with the server's default pool of {connections} connections. Each sender \
+         message goes through (group commit: the messages sent while a transaction commits \
+         share the next one; each counts only once its transaction committed durably), with the server's default pool of {connections} connections. Each sender \
          stores its next message as soon as the last one is committed; each figure is \
          {seconds} s after 1 s of warm-up. Latency is one message's store, p50 / p99 in \
          milliseconds.\n\n\

@@ -9,10 +9,13 @@
 //! - `abuse`: what a login flood and a burst of decompression bombs cost
 //!   everyone else (SQLite);
 //! - `nodes`: deliveries per second and delivery latency on 1, 2 and 3
-//!   nodes sharing PostgreSQL and Redis.
+//!   nodes sharing PostgreSQL and Redis;
+//! - `compare`: this server beside Node's socket.io under the same load
+//!   (run it with `bench/compare.sh`, which builds what it needs).
 
 mod abuse;
 mod backends;
+mod compare;
 mod history;
 mod ingest;
 mod nodes;
@@ -39,6 +42,8 @@ enum Bench {
     Abuse(abuse::Options),
     /// Deliveries and latency on several nodes.
     Nodes(nodes::Options),
+    /// This server beside Node's socket.io.
+    Compare(compare::Options),
 }
 
 #[tokio::main]
@@ -48,5 +53,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Bench::Ingest(options) => ingest::run(options).await,
         Bench::Abuse(options) => abuse::run(options).await,
         Bench::Nodes(options) => nodes::run(options).await,
+        Bench::Compare(options) => compare::run(options).await,
     }
 }

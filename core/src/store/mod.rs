@@ -9,15 +9,16 @@
 //!   also numbers the room's messages 1, 2, 3, … in `seq`);
 //! - one message per (room, username, client_id), however many retries race;
 //! - timestamps in UTC milliseconds, read back exactly as acknowledged;
-//! - a message is acknowledged only after its transaction committed.
+//! - a message is acknowledged only after its transaction committed (the
+//!   messages sent meanwhile share a transaction: see [`group_commit`]).
 
+mod group_commit;
 mod mysql;
 mod postgres;
 mod row;
 mod sql_store;
 mod sqlite;
 mod standard;
-mod write_queue;
 
 use async_trait::async_trait;
 use protocol::message::{ChatMessage, ContentType, HistoryPage};
@@ -31,6 +32,9 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    /// A failed commit, shared by every message of its batch.
+    #[error("database error: {0}")]
+    Write(Arc<sqlx::Error>),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?} (expected sqlite:, postgres:// or mysql://)")]
@@ -105,20 +109,18 @@ pub struct NewMessage<'a> {
 }
 
 impl NewMessage<'_> {
-    /// The message as stored under `id` at `created_at`.
-    fn stored(&self, id: i64, created_at: chrono::DateTime<chrono::Utc>) -> Inserted {
-        Inserted {
-            message: ChatMessage {
-                id,
-                room: self.room.to_string(),
-                username: self.username.to_string(),
-                content: self.content.map(str::to_owned),
-                image: self.image.map(str::to_owned),
-                content_type: self.content_type,
-                client_id: self.client_id.map(str::to_owned),
-                timestamp: created_at,
-            },
-            is_new: true,
+    /// The message as it will be stored; its id and timestamp are set when
+    /// it is.
+    fn unsaved(&self) -> ChatMessage {
+        ChatMessage {
+            id: 0,
+            room: self.room.to_string(),
+            username: self.username.to_string(),
+            content: self.content.map(str::to_owned),
+            image: self.image.map(str::to_owned),
+            content_type: self.content_type,
+            client_id: self.client_id.map(str::to_owned),
+            timestamp: now_millis(),
         }
     }
 }

@@ -3,39 +3,46 @@
 //! from the insert's result. Tables use a binary collation, so names compare
 //! exactly as on the other backends (not case- or accent-folded).
 
+use super::group_commit::{self, GroupCommit, Writer};
 use super::sql_store::impl_store;
-use super::write_queue::WriteQueue;
-use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, now_millis};
+use super::{Backend, PoolSettings, StoreError};
+use async_trait::async_trait;
+use protocol::message::ChatMessage;
 use sqlx::MySqlPool;
 use sqlx::mysql::MySqlDatabaseError;
 use std::time::Duration;
 
-/// Times an insert is tried in all when InnoDB breaks a deadlock by rolling
+/// Times a batch is tried in all when InnoDB breaks a deadlock by rolling
 /// it back (first messages of different nodes racing to create one room can
 /// do that).
 const DEADLOCK_ATTEMPTS: u32 = 5;
 
 pub(super) struct MySqlStore {
     pool: MySqlPool,
-    /// One lane per room: its inserts wait here, not on its row lock.
-    writes: WriteQueue,
+    /// A room's inserts wait in its lane, not on its row lock.
+    writes: GroupCommit,
 }
 
 impl MySqlStore {
     pub(super) async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let pool = settings.pool_options().connect(url).await?;
         sqlx::migrate!("../migrations/mysql").run(&pool).await?;
+        let lanes = group_commit::lanes_beside_reads(settings.max_connections);
         Ok(MySqlStore {
+            writes: GroupCommit::start(Inserts(pool.clone()), lanes, settings.acquire_timeout),
             pool,
-            writes: WriteQueue::new(settings.acquire_timeout),
         })
     }
+}
 
-    async fn insert(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
-        let _turn = self.writes.turn(new.room.as_str()).await?;
+struct Inserts(MySqlPool);
+
+#[async_trait]
+impl Writer for Inserts {
+    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
         let mut attempt = 1;
         loop {
-            match self.insert_once(new).await {
+            match self.write_once(batch).await {
                 Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => {
                     // The other transaction won; let it finish first.
                     tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
@@ -45,52 +52,64 @@ impl MySqlStore {
             }
         }
     }
+}
 
-    /// `None` (and nothing stored) when the `client_id` was stored before.
-    async fn insert_once(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
-        let created_at = now_millis();
-        let mut tx = self.pool.begin().await?;
-        // Locks the room's row until commit: one room's messages are stored
-        // one after another, so ids increase in commit order.
-        sqlx::query(
-            "INSERT INTO rooms (name, message_count, created_at) VALUES (?, 1, ?)
-             ON DUPLICATE KEY UPDATE message_count = message_count + 1",
-        )
-        .bind(new.room.as_str())
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await?;
-        let seq: i64 = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = ?")
-            .bind(new.room.as_str())
-            .fetch_one(&mut *tx)
+impl Inserts {
+    async fn write_once(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+        let mut tx = self.0.begin().await?;
+        let mut ids = Vec::with_capacity(batch.len());
+        for message in batch {
+            // Locks the room's row until commit: one room's messages are
+            // stored one after another, so ids increase in commit order.
+            sqlx::query(
+                "INSERT INTO rooms (name, message_count, created_at) VALUES (?, 1, ?)
+                 ON DUPLICATE KEY UPDATE message_count = message_count + 1",
+            )
+            .bind(message.room.as_str())
+            .bind(message.timestamp)
+            .execute(&mut *tx)
             .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO messages
-                 (room, seq, username, content, image, content_type, client_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(new.room.as_str())
-        .bind(seq)
-        .bind(new.username.as_str())
-        .bind(new.content)
-        .bind(new.image)
-        .bind(new.content_type.as_str())
-        .bind(new.client_id)
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await;
-        let result = match inserted {
-            Ok(result) => result,
-            Err(e) if is_unique_violation(&e) => {
-                tx.rollback().await?;
-                return Ok(None);
+            let seq: i64 = sqlx::query_scalar("SELECT message_count FROM rooms WHERE name = ?")
+                .bind(message.room.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO messages
+                     (room, seq, username, content, image, content_type, client_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(message.room.as_str())
+            .bind(seq)
+            .bind(message.username.as_str())
+            .bind(message.content.as_deref())
+            .bind(message.image.as_deref())
+            .bind(message.content_type.as_str())
+            .bind(message.client_id.as_deref())
+            .bind(message.timestamp)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(result) => {
+                    let id = i64::try_from(result.last_insert_id())
+                        .map_err(|_| sqlx::Error::Protocol("message id out of range".into()))?;
+                    ids.push(Some(id));
+                }
+                // InnoDB undid only the refused statement: give the room's
+                // number back and go on with the batch.
+                Err(e) if is_unique_violation(&e) => {
+                    sqlx::query(
+                        "UPDATE rooms SET message_count = message_count - 1 WHERE name = ?",
+                    )
+                    .bind(message.room.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                    ids.push(None);
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
-        };
+        }
         tx.commit().await?;
-        let id = i64::try_from(result.last_insert_id())
-            .map_err(|_| sqlx::Error::Protocol("message id out of range".into()))?;
-        Ok(Some(new.stored(id, created_at)))
+        Ok(ids)
     }
 }
 

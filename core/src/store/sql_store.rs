@@ -2,14 +2,15 @@
 //! out for each pool type.
 //!
 //! The backends differ only in their SQL text (kept in each backend's `sql`
-//! module), how they connect, and how they insert a message (MySQL has no
-//! `RETURNING`); everything else is the same code over a different pool. A
+//! module), how they connect, and how they write a batch of messages (MySQL
+//! has no `RETURNING`); everything else is the same code over a different
+//! pool. A
 //! macro rather than a function generic over `sqlx::Database`: sqlx's
 //! executor bounds do not hold up inside the `Send` futures the trait needs.
 
-/// Implements `Store` for `$store` (a struct with a `pool` field and an
-/// inherent `insert` that returns `None` for an already stored `client_id`),
-/// reading with the queries in module `$sql`.
+/// Implements `Store` for `$store` (a struct with a `pool` field and a
+/// `writes` field, the [`GroupCommit`](super::group_commit::GroupCommit)
+/// every insert goes through), reading with the queries in module `$sql`.
 macro_rules! impl_store {
     ($store:ty, $backend:expr, $sql:ident) => {
         #[async_trait::async_trait]
@@ -34,8 +35,11 @@ macro_rules! impl_store {
                 &self,
                 new: $crate::store::NewMessage<'_>,
             ) -> Result<$crate::store::Inserted, $crate::store::StoreError> {
-                match self.insert(&new).await? {
-                    Some(inserted) => Ok(inserted),
+                match self.writes.insert(new.unsaved()).await? {
+                    Some(message) => Ok($crate::store::Inserted {
+                        message,
+                        is_new: true,
+                    }),
                     // A retry of a stored send: answer with the original.
                     None => $crate::store::stored_earlier(self, &new).await,
                 }

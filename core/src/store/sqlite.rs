@@ -1,9 +1,11 @@
 //! SQLite: one file under the data directory, WAL, fully synchronous commits
 //! so an acknowledged message survives a crash or power loss.
 
+use super::group_commit::{GroupCommit, Writer};
 use super::sql_store::impl_store;
-use super::write_queue::WriteQueue;
-use super::{Backend, Inserted, NewMessage, PoolSettings, StoreError, standard};
+use super::{Backend, PoolSettings, StoreError, standard};
+use async_trait::async_trait;
+use protocol::message::ChatMessage;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use std::str::FromStr;
@@ -12,7 +14,7 @@ use std::time::Duration;
 pub(super) struct SqliteStore {
     pool: SqlitePool,
     /// SQLite has one writer at a time: one lane for every insert.
-    writes: WriteQueue,
+    writes: GroupCommit,
 }
 
 impl SqliteStore {
@@ -26,14 +28,18 @@ impl SqliteStore {
         let pool = settings.pool_options().connect_with(options).await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         Ok(SqliteStore {
+            writes: GroupCommit::start(Inserts(pool.clone()), 1, settings.acquire_timeout),
             pool,
-            writes: WriteQueue::new(settings.acquire_timeout),
         })
     }
+}
 
-    async fn insert(&self, new: &NewMessage<'_>) -> Result<Option<Inserted>, sqlx::Error> {
-        let _turn = self.writes.turn("").await?;
-        standard::insert_returning(&self.pool, new).await
+struct Inserts(SqlitePool);
+
+#[async_trait]
+impl Writer for Inserts {
+    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+        standard::insert_batch(&self.0, batch).await
     }
 }
 

@@ -1,9 +1,9 @@
 //! The SQL that SQLite and PostgreSQL both speak (`$n` parameters,
-//! `ON CONFLICT`, `RETURNING`), and the insert built on it.
+//! `ON CONFLICT`, `RETURNING`), and the batch insert built on it.
 
 use super::row::select_messages;
-use super::{Inserted, NewMessage, now_millis};
 use chrono::{DateTime, Utc};
+use protocol::message::ChatMessage;
 use sqlx::{Database, Encode, Executor, Pool, Type};
 
 pub(super) const ENSURE_ROOM: &str =
@@ -27,6 +27,10 @@ const NUMBER_IN_ROOM: &str =
      ON CONFLICT (name) DO UPDATE SET message_count = rooms.message_count + 1
      RETURNING message_count";
 
+/// Gives back the number of a message that was not stored, so the room's
+/// numbers stay 1, 2, 3, … without a gap.
+const UNNUMBER_IN_ROOM: &str = "UPDATE rooms SET message_count = message_count - 1 WHERE name = $1";
+
 /// A retried `client_id` inserts nothing and returns no row.
 const INSERT_MESSAGE: &str = "INSERT INTO messages
          (room, seq, username, content, image, content_type, client_id, created_at)
@@ -34,12 +38,12 @@ const INSERT_MESSAGE: &str = "INSERT INTO messages
      ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
      RETURNING id";
 
-/// Stores a message in one transaction; `None` (and nothing stored) when
-/// its `client_id` was stored before.
-pub(super) async fn insert_returning<DB>(
+/// Stores a batch of messages in one transaction (see
+/// [`Writer::write`](super::group_commit::Writer::write)).
+pub(super) async fn insert_batch<DB>(
     pool: &Pool<DB>,
-    new: &NewMessage<'_>,
-) -> Result<Option<Inserted>, sqlx::Error>
+    batch: &[ChatMessage],
+) -> Result<Vec<Option<i64>>, sqlx::Error>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -50,34 +54,33 @@ where
     for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    let created_at = now_millis();
     let mut tx = pool.begin().await?;
-    let seq: i64 = sqlx::query_scalar(NUMBER_IN_ROOM)
-        .bind(new.room.as_str())
-        .bind(created_at)
-        .fetch_one(&mut *tx)
-        .await?;
-    let id: Option<i64> = sqlx::query_scalar(INSERT_MESSAGE)
-        .bind(new.room.as_str())
-        .bind(seq)
-        .bind(new.username.as_str())
-        .bind(new.content)
-        .bind(new.image)
-        .bind(new.content_type.as_str())
-        .bind(new.client_id)
-        .bind(created_at)
-        .fetch_optional(&mut *tx)
-        .await?;
-    match id {
-        Some(id) => {
-            tx.commit().await?;
-            Ok(Some(new.stored(id, created_at)))
+    let mut ids = Vec::with_capacity(batch.len());
+    for message in batch {
+        let seq: i64 = sqlx::query_scalar(NUMBER_IN_ROOM)
+            .bind(message.room.as_str())
+            .bind(message.timestamp)
+            .fetch_one(&mut *tx)
+            .await?;
+        let id: Option<i64> = sqlx::query_scalar(INSERT_MESSAGE)
+            .bind(message.room.as_str())
+            .bind(seq)
+            .bind(message.username.as_str())
+            .bind(message.content.as_deref())
+            .bind(message.image.as_deref())
+            .bind(message.content_type.as_str())
+            .bind(message.client_id.as_deref())
+            .bind(message.timestamp)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if id.is_none() {
+            sqlx::query(UNNUMBER_IN_ROOM)
+                .bind(message.room.as_str())
+                .execute(&mut *tx)
+                .await?;
         }
-        None => {
-            // Undo the room's count now, not whenever the dropped
-            // transaction's rollback gets flushed.
-            tx.rollback().await?;
-            Ok(None)
-        }
+        ids.push(id);
     }
+    tx.commit().await?;
+    Ok(ids)
 }

@@ -111,3 +111,92 @@ async fn first_messages_racing_to_create_a_room_all_land(#[case] backend: Backen
         Some(SENDERS as i64)
     );
 }
+
+/// Messages sent at the same time share a transaction; one the database
+/// refuses (here a trigger stands in for any per-row failure) fails alone,
+/// and the others are stored and numbered without a gap.
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_message_fails_alone_and_the_others_sent_with_it_land(#[case] backend: Backend) {
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    refuse_poison(&fx).await;
+    const SENDS: usize = 48;
+    let sends: Vec<_> = (0..SENDS)
+        .map(|s| {
+            let store = fx.store.clone();
+            tokio::spawn(async move {
+                let (general, sender) = (room("general"), user(&format!("sender{s}")));
+                let content = if s == SENDS / 2 { "poison" } else { "fine" };
+                let key = format!("key-{s}");
+                store
+                    .insert_message(text(&general, &sender, content, Some(&key)))
+                    .await
+                    .map(|inserted| inserted.message)
+            })
+        })
+        .collect();
+    let mut stored = Vec::new();
+    for (s, send) in sends.into_iter().enumerate() {
+        match send.await.unwrap() {
+            Ok(message) => stored.push(message),
+            Err(e) => assert_eq!(s, SENDS / 2, "a fine message failed: {e}"),
+        }
+    }
+    assert_eq!(stored.len(), SENDS - 1, "the poisoned message was stored");
+
+    let general = room("general");
+    assert_eq!(
+        fx.store.room_size(&general).await.unwrap(),
+        Some(SENDS as i64 - 1)
+    );
+    let numbered = fx.store.seq_range(&general, 1, SENDS as i64).await.unwrap();
+    stored.sort_by_key(|m| m.id);
+    assert_eq!(numbered, stored);
+}
+
+/// A trigger that makes the database refuse any message reading "poison".
+async fn refuse_poison(fx: &crate::Fixture) {
+    use sqlx::Connection;
+    let statements: &[&'static str] = match fx.db.backend() {
+        Backend::Sqlite => &["CREATE TRIGGER poison BEFORE INSERT ON messages
+             WHEN NEW.content = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END"],
+        Backend::Postgres => &[
+            "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 IF NEW.content = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF;
+                 RETURN NEW;
+             END $$",
+            "CREATE TRIGGER poison BEFORE INSERT ON messages
+             FOR EACH ROW EXECUTE FUNCTION poison()",
+        ],
+        Backend::MySql => &[
+            "CREATE TRIGGER poison BEFORE INSERT ON messages FOR EACH ROW
+             BEGIN
+                 IF NEW.content = 'poison' THEN
+                     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poisoned';
+                 END IF;
+             END",
+        ],
+    };
+    let url = fx.db.url();
+    for &statement in statements {
+        let run = sqlx::raw_sql(statement);
+        let outcome = match fx.db.backend() {
+            Backend::Sqlite => {
+                let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
+                run.execute(&mut db).await.map(drop)
+            }
+            Backend::Postgres => {
+                let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+                run.execute(&mut db).await.map(drop)
+            }
+            Backend::MySql => {
+                let mut db = sqlx::MySqlConnection::connect(url).await.unwrap();
+                run.execute(&mut db).await.map(drop)
+            }
+        };
+        outcome.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+}
