@@ -14,6 +14,7 @@
 
 mod group_commit;
 mod mysql;
+mod numbering;
 mod postgres;
 mod row;
 mod sql_store;

@@ -4,12 +4,14 @@
 //! exactly as on the other backends (not case- or accent-folded).
 
 use super::group_commit::{self, GroupCommit, Writer};
+use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError};
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
-use sqlx::MySqlPool;
 use sqlx::mysql::MySqlDatabaseError;
+use sqlx::{MySql, MySqlPool, QueryBuilder};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Times a batch is tried in all when InnoDB breaks a deadlock by rolling
@@ -55,7 +57,22 @@ impl Writer for Inserts {
 }
 
 impl Inserts {
+    /// The batch in four statements, or, when it holds a retried
+    /// `client_id`, one message at a time.
     async fn write_once(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+        let mut tx = self.0.begin().await?;
+        if let Some(ids) = insert_at_once(&mut tx, batch).await? {
+            tx.commit().await?;
+            return Ok(ids.into_iter().map(Some).collect());
+        }
+        tx.rollback().await?;
+        self.insert_one_by_one(batch).await
+    }
+
+    async fn insert_one_by_one(
+        &self,
+        batch: &[ChatMessage],
+    ) -> Result<Vec<Option<i64>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
         let mut ids = Vec::with_capacity(batch.len());
         for message in batch {
@@ -111,6 +128,83 @@ impl Inserts {
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+/// Every message of `batch` at once; `None` when one was refused as a
+/// retried `client_id` (MySQL then undoes the whole insert statement, and
+/// the transaction must be rolled back).
+async fn insert_at_once(
+    tx: &mut sqlx::Transaction<'_, MySql>,
+    batch: &[ChatMessage],
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let Some(first) = batch.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let rooms = Rooms::of(batch);
+    // Locks the rooms' rows (in name order) until commit.
+    let mut count =
+        QueryBuilder::<MySql>::new("INSERT INTO rooms (name, message_count, created_at) ");
+    count.push_values(rooms.counts(), |mut row, (room, messages)| {
+        row.push_bind(room)
+            .push_bind(messages)
+            .push_bind(first.timestamp);
+    });
+    count.push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
+    count.build().execute(&mut **tx).await?;
+
+    let mut read =
+        QueryBuilder::<MySql>::new("SELECT name, message_count FROM rooms WHERE name IN (");
+    let mut names = read.separated(", ");
+    for (room, _) in rooms.counts() {
+        names.push_bind(room);
+    }
+    read.push(")");
+    let totals: HashMap<String, i64> = read
+        .build_query_as::<(String, i64)>()
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    let numbers = rooms.numbers(batch, &totals)?;
+
+    let mut insert = QueryBuilder::<MySql>::new(
+        "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
+    );
+    insert.push_values(batch.iter().zip(&numbers), |mut row, (message, &seq)| {
+        row.push_bind(message.room.as_str())
+            .push_bind(seq)
+            .push_bind(message.username.as_str())
+            .push_bind(message.content.as_deref())
+            .push_bind(message.image.as_deref())
+            .push_bind(message.content_type.as_str())
+            .push_bind(message.client_id.as_deref())
+            .push_bind(message.timestamp);
+    });
+    match insert.build().execute(&mut **tx).await {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+
+    // No RETURNING: read the new rows back by their numbers.
+    let mut stored = QueryBuilder::<MySql>::new("SELECT id, room, seq FROM messages WHERE ");
+    let mut ranges = stored.separated(" OR ");
+    for (room, messages) in rooms.counts() {
+        let last = totals[room];
+        ranges
+            .push("(room = ")
+            .push_bind_unseparated(room)
+            .push_unseparated(" AND seq BETWEEN ")
+            .push_bind_unseparated(last - messages + 1)
+            .push_unseparated(" AND ")
+            .push_bind_unseparated(last)
+            .push_unseparated(")");
+    }
+    let stored = stored
+        .build_query_as::<(i64, String, i64)>()
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(numbering::ids_in_order(batch, &numbers, stored))
 }
 
 /// A retried `client_id`, refused by its unique index.

@@ -2,12 +2,14 @@
 //! so an acknowledged message survives a crash or power loss.
 
 use super::group_commit::{GroupCommit, Writer};
+use super::numbering::Rooms;
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError, standard};
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -38,9 +40,77 @@ struct Inserts(SqlitePool);
 
 #[async_trait]
 impl Writer for Inserts {
+    /// In two statements, or, when the batch holds a retried `client_id`,
+    /// one message at a time.
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
-        standard::insert_batch(&self.0, batch).await
+        let mut tx = self.0.begin().await?;
+        if let Some(ids) = insert_at_once(&mut tx, batch).await? {
+            tx.commit().await?;
+            return Ok(ids.into_iter().map(Some).collect());
+        }
+        tx.rollback().await?;
+        standard::insert_one_by_one(&self.0, batch).await
     }
+}
+
+/// Every message of `batch` in two statements that return no rows (sqlx
+/// hands SQLite's rows over from its worker thread one by one, which costs
+/// more than storing them): each room's count is raised by its messages
+/// first, each message numbered just below it, and, as this transaction is
+/// the only writer, the new ids are consecutive up to the last one.
+/// `None` when a message was not stored (a retried `client_id`): the
+/// transaction must then be rolled back.
+async fn insert_at_once(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    batch: &[ChatMessage],
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let Some(first) = batch.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let rooms = Rooms::of(batch);
+    let mut count =
+        QueryBuilder::<Sqlite>::new("INSERT INTO rooms (name, message_count, created_at) ");
+    count.push_values(rooms.counts(), |mut row, (room, messages)| {
+        row.push_bind(room)
+            .push_bind(messages)
+            .push_bind(first.timestamp);
+    });
+    count.push(
+        " ON CONFLICT (name) DO UPDATE
+          SET message_count = rooms.message_count + excluded.message_count",
+    );
+    count.build().execute(&mut **tx).await?;
+
+    // How far below its room's new count each message's number is.
+    let mut after: HashMap<&str, i64> = rooms.counts().collect();
+    let below = batch.iter().map(|message| {
+        let left = after.get_mut(message.room.as_str()).expect("counted");
+        *left -= 1;
+        *left
+    });
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
+    );
+    insert.push_values(batch.iter().zip(below), |mut row, (message, below)| {
+        row.push_bind(message.room.as_str())
+            .push("(SELECT message_count FROM rooms WHERE name = ")
+            .push_bind_unseparated(message.room.as_str())
+            .push_unseparated(") - ")
+            .push_bind_unseparated(below)
+            .push_bind(message.username.as_str())
+            .push_bind(message.content.as_deref())
+            .push_bind(message.image.as_deref())
+            .push_bind(message.content_type.as_str())
+            .push_bind(message.client_id.as_deref())
+            .push_bind(message.timestamp);
+    });
+    insert.push(" ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING");
+    let stored = insert.build().execute(&mut **tx).await?;
+    if stored.rows_affected() != batch.len() as u64 {
+        return Ok(None);
+    }
+    let last = stored.last_insert_rowid();
+    Ok(Some((last + 1 - batch.len() as i64..=last).collect()))
 }
 
 impl_store!(SqliteStore, Backend::Sqlite, standard);

@@ -200,3 +200,58 @@ async fn refuse_poison(fx: &crate::Fixture) {
         outcome.unwrap_or_else(|e| panic!("{statement}: {e}"));
     }
 }
+
+/// Senders in many rooms at once (so one commit holds several rooms): each
+/// ack carries the id its message got in its own room, and every room is
+/// numbered 1, 2, 3, … in id order.
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn senders_in_many_rooms_at_once_each_get_their_own_rooms_ids(#[case] backend: Backend) {
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    const ROOMS: usize = 6;
+    let sends: Vec<_> = (0..ROOMS * 4)
+        .map(|s| {
+            let store = fx.store.clone();
+            tokio::spawn(async move {
+                let (name, sender) = (format!("room{}", s % ROOMS), user(&format!("sender{s}")));
+                let mut acked = Vec::new();
+                for i in 0..EACH {
+                    let content = format!("{name} {s} {i}");
+                    let message = store
+                        .insert_message(text(&room(&name), &sender, &content, None))
+                        .await
+                        .expect("insert")
+                        .message;
+                    assert_eq!(message.room, name);
+                    acked.push(message);
+                }
+                acked
+            })
+        })
+        .collect();
+    let mut acked = Vec::new();
+    for send in sends {
+        acked.extend(send.await.unwrap());
+    }
+    for r in 0..ROOMS {
+        let name = room(&format!("room{r}"));
+        let mut mine: Vec<_> = acked
+            .iter()
+            .filter(|m| m.room == name.as_str())
+            .cloned()
+            .collect();
+        mine.sort_by_key(|m| m.id);
+        let numbered = fx
+            .store
+            .seq_range(&name, 1, mine.len() as i64)
+            .await
+            .unwrap();
+        assert_eq!(numbered, mine, "{name}");
+        assert_eq!(
+            fx.store.room_size(&name).await.unwrap(),
+            Some(mine.len() as i64)
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! Numbering a batch of messages in their rooms, for the backends that
+//! store a whole batch in a few statements: each room's count is raised by
+//! its messages in the batch at once, and the messages take the numbers
+//! just below the new count, in batch order.
+
+use protocol::message::ChatMessage;
+use std::collections::{BTreeMap, HashMap};
+
+/// How many messages of each room a batch holds.
+pub(super) struct Rooms<'b>(BTreeMap<&'b str, i64>);
+
+impl<'b> Rooms<'b> {
+    pub(super) fn of(batch: &'b [ChatMessage]) -> Self {
+        let mut rooms = BTreeMap::new();
+        for message in batch {
+            *rooms.entry(message.room.as_str()).or_insert(0) += 1;
+        }
+        Rooms(rooms)
+    }
+
+    /// Each room and its messages in the batch, in name order: the order
+    /// their rows are locked in, so two batches never wait on each other
+    /// in a circle.
+    pub(super) fn counts(&self) -> impl Iterator<Item = (&'b str, i64)> + '_ {
+        self.0.iter().map(|(&room, &count)| (room, count))
+    }
+
+    /// Each message's number in its room, given every room's count with
+    /// the batch counted in.
+    pub(super) fn numbers(
+        &self,
+        batch: &[ChatMessage],
+        totals: &HashMap<String, i64>,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let mut next: HashMap<&str, i64> = HashMap::with_capacity(self.0.len());
+        for (room, count) in self.counts() {
+            let total = totals
+                .get(room)
+                .ok_or_else(|| sqlx::Error::Protocol(format!("room {room:?} was not counted")))?;
+            next.insert(room, total - count + 1);
+        }
+        Ok(batch
+            .iter()
+            .map(|message| {
+                let seq = next.get_mut(message.room.as_str()).expect("counted above");
+                *seq += 1;
+                *seq - 1
+            })
+            .collect())
+    }
+}
+
+/// The ids of a batch's messages, in batch order, from the `(id, room,
+/// seq)` rows stored; `None` when one is missing (its `client_id` was
+/// stored before).
+pub(super) fn ids_in_order(
+    batch: &[ChatMessage],
+    numbers: &[i64],
+    stored: Vec<(i64, String, i64)>,
+) -> Option<Vec<i64>> {
+    if stored.len() != batch.len() {
+        return None;
+    }
+    let ids: HashMap<(String, i64), i64> = stored
+        .into_iter()
+        .map(|(id, room, seq)| ((room, seq), id))
+        .collect();
+    batch
+        .iter()
+        .zip(numbers)
+        .map(|(message, &seq)| ids.get(&(message.room.clone(), seq)).copied())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::message::ContentType;
+
+    fn message(room: &str) -> ChatMessage {
+        ChatMessage {
+            id: 0,
+            room: room.into(),
+            username: "alice".into(),
+            content: Some("hi".into()),
+            image: None,
+            content_type: ContentType::Text,
+            client_id: None,
+            timestamp: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn messages_take_the_numbers_below_their_rooms_new_count_in_batch_order() {
+        let batch = [message("b"), message("a"), message("b"), message("b")];
+        let rooms = Rooms::of(&batch);
+        assert_eq!(rooms.counts().collect::<Vec<_>>(), [("a", 1), ("b", 3)]);
+        let totals = HashMap::from([("a".to_owned(), 1), ("b".to_owned(), 10)]);
+        let numbers = rooms.numbers(&batch, &totals).unwrap();
+        assert_eq!(numbers, [8, 1, 9, 10]);
+
+        let stored = vec![(7, "b".into(), 9), (5, "b".into(), 8), (6, "a".into(), 1)];
+        assert_eq!(ids_in_order(&batch, &numbers, stored.clone()), None);
+        let mut all = stored;
+        all.push((8, "b".into(), 10));
+        assert_eq!(ids_in_order(&batch, &numbers, all), Some(vec![5, 6, 7, 8]));
+    }
+}
