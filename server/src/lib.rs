@@ -13,4 +13,5 @@ mod startup;
 mod state;
 mod throttles;
 
+pub use net::raise_open_files;
 pub use startup::{StartupError, run, shutdown_signal};

@@ -10,6 +10,7 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
+    server::raise_open_files(config.max_open_connections);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
         Ok(listener) => listener,
         Err(e) => return fail(format!("cannot listen on {}: {e}", config.site_addr)),

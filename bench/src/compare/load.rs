@@ -83,9 +83,19 @@ pub async fn deliver(
         .partition(|(n, _)| n % layout.members < layout.senders_per_room);
 
     let sending = Arc::new(Sending::default());
+    let count = senders.len();
     let tasks: Vec<_> = senders
         .into_iter()
-        .map(|(_, member)| tokio::spawn(send(member, pace, recorder.clone(), sending.clone())))
+        .enumerate()
+        .map(|(n, (_, member))| {
+            // Fixed-rate senders start spread over one period, so the load
+            // is steady rather than a burst from everyone at once.
+            let phase = match pace {
+                Pace::Rate(rate) => Duration::from_secs_f64(n as f64 / count as f64 / rate),
+                Pace::ClosedLoop => Duration::ZERO,
+            };
+            tokio::spawn(send(member, pace, phase, recorder.clone(), sending.clone()))
+        })
         .collect();
 
     tokio::time::sleep(WARM_UP).await;
@@ -146,6 +156,7 @@ impl Sending {
 async fn send(
     mut member: Member,
     pace: Pace,
+    phase: Duration,
     recorder: Arc<Recorder>,
     sending: Arc<Sending>,
 ) -> Result<()> {
@@ -166,7 +177,10 @@ async fn send(
             }
         }
         Pace::Rate(rate) => {
-            let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+            let mut ticks = tokio::time::interval_at(
+                tokio::time::Instant::now() + phase,
+                Duration::from_secs_f64(1.0 / rate),
+            );
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             let mut in_flight = 0u64;
             while !sending.stop.load(Ordering::Relaxed) {

@@ -3,9 +3,11 @@
 //! stands in between.
 
 mod network;
+mod open_files;
 mod per_address;
 mod serve;
 
 pub use network::{ClientIp, Network, PublicUrlError, SiteBase, peer};
+pub use open_files::raise_open_files;
 pub use per_address::PerAddress;
 pub use serve::{ServeLimits, serve};
