@@ -2,6 +2,7 @@
 //! connection caps, and who a request comes from when a reverse proxy
 //! stands in between.
 
+mod counted;
 mod network;
 mod open_files;
 mod per_address;

@@ -12,8 +12,10 @@
 //!   from trusted proxies, which carry many clients.
 //!
 //! Upgraded connections (WebSockets) are no longer HTTP and are not timed;
-//! Socket.IO pings them.
+//! Socket.IO pings them. They still count under both caps until they close
+//! (see [`Counted`]).
 
+use super::counted::Counted;
 use super::network::Network;
 use super::per_address::PerAddress;
 use axum::Router;
@@ -99,6 +101,7 @@ pub async fn serve(
             .clone()
             .layer(axum::Extension(ConnectInfo(peer)))
             .map_request(|req: Request<Incoming>| req.map(Body::new));
+        let stream = Counted::new(stream, permit, slot);
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
@@ -107,7 +110,6 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::trace!(error = %e, "connection ended with an error");
             }
-            drop((permit, slot));
         });
     }
     drop(listener);

@@ -207,3 +207,48 @@ async fn connections_per_address_are_limited(#[case] backend: Backend) {
     let again = app.socket(&token).await;
     assert_eq!(again.join("general").await["ok"], true);
 }
+
+/// A WebSocket keeps its place under `MAX_OPEN_CONNECTIONS` until it
+/// closes (hyper ends the HTTP connection when it hands the stream over).
+#[apply(backends)]
+#[tokio::test]
+async fn websockets_count_toward_the_open_connection_cap(#[case] backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| {
+        config.max_open_connections = 2;
+        // Idle keep-alive connections (the test client's) close quickly.
+        config.header_read_timeout_secs = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", app.addr);
+    let mut sockets = Vec::new();
+    for _ in 0..2 {
+        let (socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+        sockets.push(socket);
+    }
+
+    let health = format!("http://{}/healthz", app.addr);
+    let fresh = || {
+        reqwest::Client::builder()
+            .timeout(Duration::from_millis(700))
+            .build()
+            .unwrap()
+    };
+    let waiting = fresh().get(&health).send().await;
+    assert!(
+        waiting.is_err(),
+        "a third connection was served while two WebSockets were open"
+    );
+
+    drop(sockets.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let served = fresh()
+        .get(&health)
+        .send()
+        .await
+        .expect("served once a WebSocket closed");
+    assert_eq!(served.status(), 200);
+}
