@@ -144,11 +144,7 @@ async fn insert_at_once(
     // Locks the rooms' rows (in name order) until commit.
     let mut count =
         QueryBuilder::<MySql>::new("INSERT INTO rooms (name, message_count, created_at) ");
-    count.push_values(rooms.counts(), |mut row, (room, messages)| {
-        row.push_bind(room)
-            .push_bind(messages)
-            .push_bind(first.timestamp);
-    });
+    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
     count.push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
     count.build().execute(&mut **tx).await?;
 
@@ -170,15 +166,8 @@ async fn insert_at_once(
     let mut insert = QueryBuilder::<MySql>::new(
         "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
     );
-    insert.push_values(batch.iter().zip(&numbers), |mut row, (message, &seq)| {
-        row.push_bind(message.room.as_str())
-            .push_bind(seq)
-            .push_bind(message.username.as_str())
-            .push_bind(message.content.as_deref())
-            .push_bind(message.image.as_deref())
-            .push_bind(message.content_type.as_str())
-            .push_bind(message.client_id.as_deref())
-            .push_bind(message.timestamp);
+    numbering::push_messages(&mut insert, batch, |row, n| {
+        row.push_bind(numbers[n]);
     });
     match insert.build().execute(&mut **tx).await {
         Ok(_) => {}

@@ -1,9 +1,12 @@
-//! Numbering a batch of messages in their rooms, for the backends that
-//! store a whole batch in a few statements: each room's count is raised by
-//! its messages in the batch at once, and the messages take the numbers
-//! just below the new count, in batch order.
+//! Numbering a batch of messages in their rooms, and the `VALUES` lists
+//! that store it, for every backend: each room's count is raised by its
+//! messages in the batch at once, and the messages take the numbers just
+//! below the new count, in batch order.
 
+use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
+use sqlx::query_builder::Separated;
+use sqlx::{Database, Encode, QueryBuilder, Type};
 use std::collections::{BTreeMap, HashMap};
 
 /// How many messages of each room a batch holds.
@@ -48,6 +51,48 @@ impl<'b> Rooms<'b> {
             })
             .collect())
     }
+}
+
+/// Appends `VALUES (name, message_count, created_at), …`: each room of a
+/// batch with its messages in it, in name order.
+pub(super) fn push_room_counts<DB>(
+    query: &mut QueryBuilder<DB>,
+    rooms: &Rooms<'_>,
+    at: DateTime<Utc>,
+) where
+    DB: Database,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+{
+    query.push_values(rooms.counts(), |mut row, (room, messages)| {
+        row.push_bind(room).push_bind(messages).push_bind(at);
+    });
+}
+
+/// Appends `VALUES (room, seq, username, content, image, content_type,
+/// client_id, created_at), …` for a batch; `seq` pushes the `n`th
+/// message's number (a value or an expression).
+pub(super) fn push_messages<DB>(
+    query: &mut QueryBuilder<DB>,
+    batch: &[ChatMessage],
+    mut seq: impl FnMut(&mut Separated<'_, DB, &'static str>, usize),
+) where
+    DB: Database,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+{
+    query.push_values(batch.iter().enumerate(), |mut row, (n, message)| {
+        row.push_bind(message.room.as_str());
+        seq(&mut row, n);
+        row.push_bind(message.username.as_str())
+            .push_bind(message.content.as_deref())
+            .push_bind(message.image.as_deref())
+            .push_bind(message.content_type.as_str())
+            .push_bind(message.client_id.as_deref())
+            .push_bind(message.timestamp);
+    });
 }
 
 /// The ids of a batch's messages, in batch order, from the `(id, room,

@@ -2,7 +2,7 @@
 //! so an acknowledged message survives a crash or power loss.
 
 use super::group_commit::{GroupCommit, Writer};
-use super::numbering::Rooms;
+use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError, standard};
 use async_trait::async_trait;
@@ -70,11 +70,7 @@ async fn insert_at_once(
     let rooms = Rooms::of(batch);
     let mut count =
         QueryBuilder::<Sqlite>::new("INSERT INTO rooms (name, message_count, created_at) ");
-    count.push_values(rooms.counts(), |mut row, (room, messages)| {
-        row.push_bind(room)
-            .push_bind(messages)
-            .push_bind(first.timestamp);
-    });
+    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
     count.push(
         " ON CONFLICT (name) DO UPDATE
           SET message_count = rooms.message_count + excluded.message_count",
@@ -83,26 +79,22 @@ async fn insert_at_once(
 
     // How far below its room's new count each message's number is.
     let mut after: HashMap<&str, i64> = rooms.counts().collect();
-    let below = batch.iter().map(|message| {
-        let left = after.get_mut(message.room.as_str()).expect("counted");
-        *left -= 1;
-        *left
-    });
+    let below: Vec<i64> = batch
+        .iter()
+        .map(|message| {
+            let left = after.get_mut(message.room.as_str()).expect("counted");
+            *left -= 1;
+            *left
+        })
+        .collect();
     let mut insert = QueryBuilder::<Sqlite>::new(
         "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
     );
-    insert.push_values(batch.iter().zip(below), |mut row, (message, below)| {
-        row.push_bind(message.room.as_str())
-            .push("(SELECT message_count FROM rooms WHERE name = ")
-            .push_bind_unseparated(message.room.as_str())
+    numbering::push_messages(&mut insert, batch, |row, n| {
+        row.push("(SELECT message_count FROM rooms WHERE name = ")
+            .push_bind_unseparated(batch[n].room.as_str())
             .push_unseparated(") - ")
-            .push_bind_unseparated(below)
-            .push_bind(message.username.as_str())
-            .push_bind(message.content.as_deref())
-            .push_bind(message.image.as_deref())
-            .push_bind(message.content_type.as_str())
-            .push_bind(message.client_id.as_deref())
-            .push_bind(message.timestamp);
+            .push_bind_unseparated(below[n]);
     });
     insert.push(" ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING");
     let stored = insert.build().execute(&mut **tx).await?;

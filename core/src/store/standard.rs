@@ -103,11 +103,7 @@ where
     };
     let rooms = Rooms::of(batch);
     let mut count = QueryBuilder::<DB>::new(COUNT_ROOMS);
-    count.push_values(rooms.counts(), |mut row, (room, messages)| {
-        row.push_bind(room)
-            .push_bind(messages)
-            .push_bind(first.timestamp);
-    });
+    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
     count.push(COUNT_ROOMS_END);
     let totals: HashMap<String, i64> = count
         .build_query_as::<(String, i64)>()
@@ -118,15 +114,8 @@ where
     let numbers = rooms.numbers(batch, &totals)?;
 
     let mut insert = QueryBuilder::<DB>::new(INSERT_MESSAGES);
-    insert.push_values(batch.iter().zip(&numbers), |mut row, (message, &seq)| {
-        row.push_bind(message.room.as_str())
-            .push_bind(seq)
-            .push_bind(message.username.as_str())
-            .push_bind(message.content.as_deref())
-            .push_bind(message.image.as_deref())
-            .push_bind(message.content_type.as_str())
-            .push_bind(message.client_id.as_deref())
-            .push_bind(message.timestamp);
+    numbering::push_messages(&mut insert, batch, |row, n| {
+        row.push_bind(numbers[n]);
     });
     insert.push(INSERT_MESSAGES_END);
     let stored = insert
