@@ -1,12 +1,15 @@
 use crate::chat::RoomPage;
 use crate::login::LoginPage;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use std::sync::Arc;
 
-/// The HTML document around the app, rendered on the server.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app, rendered on the server. The bundle's
+/// file names carry a hash of their content (`stylesheet` is the
+/// stylesheet's path; `options` name the scripts).
+pub fn shell(options: LeptosOptions, stylesheet: Arc<str>) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -15,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=stylesheet.to_string() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -32,7 +36,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/chat.css" />
         <Title text="Chat" />
         <Router>
             <Routes fallback=NotFound>

@@ -8,6 +8,7 @@ mod images;
 mod net;
 mod routes;
 mod secret;
+mod site;
 mod socket;
 mod startup;
 mod state;

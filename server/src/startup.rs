@@ -6,6 +6,7 @@ use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
+use crate::site::Site;
 use crate::socket::{Handshakes, LiveRooms, SocketState, limit_handshakes};
 use crate::state::AppState;
 use crate::throttles::Throttles;
@@ -18,7 +19,6 @@ use chat_core::rate::Rate;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Limits};
-use leptos::config::LeptosOptions;
 use socketioxide::adapter::Adapter;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
@@ -211,6 +211,7 @@ impl<A: Adapter> Node<A> {
             .build_layer();
         live.attach(io.clone());
 
+        let site = Site::load(config, listener.local_addr()?);
         let state = AppState {
             chat: chat.clone(),
             cluster,
@@ -222,16 +223,15 @@ impl<A: Adapter> Node<A> {
                 shared,
             ),
             decode,
-            leptos_options: LeptosOptions::builder()
-                .output_name(config.output_name.as_str())
-                .site_root(config.site_root.display().to_string())
-                .site_addr(listener.local_addr()?)
-                .build(),
+            leptos_options: site.options,
+            stylesheet: site.stylesheet.clone(),
         };
         let origins = AllowedOrigins::new(&config.allowed_origins, network.clone());
         let app = Router::new()
             .merge(routes::router(&state))
-            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+                move |options| shell(options, site.stylesheet.clone()),
+            ))
             .layer(socket_layer)
             .layer(middleware::from_fn_with_state(
                 Handshakes::new(config.max_connections_per_ip, network.clone()),

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use chat_core::Chat;
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What the HTTP side shares; handlers take the part they need
 /// (`State<Chat>`, `State<AppState>`).
@@ -26,4 +27,6 @@ pub struct AppState {
     /// Pixels of uploads decoded at once.
     pub decode: DecodeBudget,
     pub leptos_options: LeptosOptions,
+    /// The stylesheet's path, named after its content.
+    pub stylesheet: Arc<str>,
 }

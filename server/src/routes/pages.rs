@@ -7,6 +7,7 @@ use app::names::RoomName;
 use app::shell;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
 
@@ -51,13 +52,20 @@ pub async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> imp
 }
 
 /// Renders the app for `req`, waiting for its data so the HTML is complete
-/// (readable without JavaScript).
+/// (readable without JavaScript). Pages are never cached: they hold the
+/// reader's own view, and they name the current bundle.
 async fn render(state: AppState, req: Request<Body>) -> Response {
     let options = state.leptos_options.clone();
+    let stylesheet = state.stylesheet.clone();
     let chat = state.chat;
     let handler = leptos_axum::render_app_async_with_context(
         move || provide_context(chat.clone()),
-        move || shell(options.clone()),
+        move || shell(options.clone(), stylesheet.clone()),
     );
-    handler(req).await.into_response()
+    let mut response = handler(req).await.into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
 }

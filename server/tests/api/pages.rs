@@ -56,5 +56,8 @@ async fn the_room_page_html_holds_the_newest_messages_as_text(#[case] backend: B
     );
     assert!(!html.contains("<b>bold?</b>"), "markup reached the page");
     assert!(html.contains(r#"class="me-name""#) && html.contains(">Alice<"));
-    assert!(html.contains("/pkg/chat.js"), "no hydration script");
+    assert!(
+        html.contains(r#"rel="modulepreload" href="/pkg/chat."#),
+        "no hydration script"
+    );
 }
