@@ -19,7 +19,7 @@ rm -rf "$pkg"
 mkdir -p "$pkg"
 wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" "$wasm"
 # npm's binaryen: Debian's older wasm-opt produces modules that fail to load.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$pkg/${name}_bg.wasm" -o "$pkg/${name}_bg.wasm"
 cp style/main.css "$pkg/$name.css"
 cp -r public/. "$site/"

@@ -2,6 +2,7 @@ use super::api::load_older;
 use super::feed::Entry;
 use super::live::Live;
 use super::message_row::MessageRow;
+use leptos::either::{Either, EitherOf4};
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -150,10 +151,10 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
                         key=Entry::key
                         children=move |entry| {
                             if entry.notice.is_some() {
-                                return view! { <li class="notice">{entry.content}</li> }.into_any();
+                                return Either::Left(view! { <li class="notice">{entry.content}</li> });
                             }
                             let mine = entry.username == me;
-                            view! { <MessageRow entry mine local_time live /> }.into_any()
+                            Either::Right(view! { <MessageRow entry mine local_time live /> })
                         }
                     />
                 </ol>
@@ -173,27 +174,22 @@ fn HistoryEdge(
     older: RwSignal<Older>,
     retry: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    move || {
-        match older.get() {
-        Older::Available => view! { <p class="history-edge" data-edge="more"></p> }.into_any(),
-        Older::Loading => view! {
+    move || match older.get() {
+        Older::Available => EitherOf4::A(view! { <p class="history-edge" data-edge="more"></p> }),
+        Older::Loading => EitherOf4::B(view! {
             <p class="history-edge" data-edge="loading" role="status">
                 <span class="spinner" aria-hidden="true"></span>
                 "Loading older messages…"
             </p>
-        }
-        .into_any(),
-        Older::Failed(reason) => view! {
+        }),
+        Older::Failed(reason) => EitherOf4::C(view! {
             <p class="history-edge error" data-edge="failed" role="alert">
                 "Couldn't load older messages (" {reason} "). "
                 <button type="button" class="link" on:click=move |_| retry()>"Retry"</button>
             </p>
-        }
-        .into_any(),
-        Older::Exhausted => view! {
+        }),
+        Older::Exhausted => EitherOf4::D(view! {
             <p class="history-edge room-start" data-edge="start">"This is the beginning of the room."</p>
-        }
-        .into_any(),
-    }
+        }),
     }
 }

@@ -2,7 +2,8 @@ use super::feed::{Delivery, Entry};
 use super::lightbox::Lightbox;
 use super::live::Live;
 use crate::message::ContentType;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// One message: author, time, text or image, and for the reader's own
@@ -34,16 +35,15 @@ pub fn MessageRow(
     let body = match content_type {
         ContentType::Image => {
             let progress_id = client_id.clone();
-            view! {
+            Either::Left(view! {
                 <ImageBody
                     src=image.unwrap_or_default()
                     caption=content
                     progress=uploading.then_some(live).zip(progress_id)
                 />
-            }
-            .into_any()
+            })
         }
-        ContentType::Text => view! { <p class="text">{content}</p> }.into_any(),
+        ContentType::Text => Either::Right(view! { <p class="text">{content}</p> }),
     };
     let time = timestamp.map(|t| {
         let iso = crate::message::format_timestamp(&t);
@@ -52,35 +52,29 @@ pub fn MessageRow(
     let status = match delivery {
         Delivery::Sent => None,
         Delivery::Pending if uploading => None,
-        Delivery::Pending => Some(
-            view! {
-                <span class="delivery">
-                    {move || match live.status.get() {
-                        crate::sio::Status::Connected => "Sending…",
-                        _ => "Waiting for the connection…",
-                    }}
-                </span>
-            }
-            .into_any(),
-        ),
+        Delivery::Pending => Some(Either::Left(view! {
+            <span class="delivery">
+                {move || match live.status.get() {
+                    crate::sio::Status::Connected => "Sending…",
+                    _ => "Waiting for the connection…",
+                }}
+            </span>
+        })),
         Delivery::Failed(reason) => {
             let cid = client_id.unwrap_or_default();
             let retry_cid = cid.clone();
-            Some(
-                view! {
-                    <span class="delivery failed" role="alert">
-                        {reason} " "
-                        <button type="button" class="link" on:click=move |_| live.retry(retry_cid.clone())>
-                            "Retry"
-                        </button>
-                        " · "
-                        <button type="button" class="link" on:click=move |_| live.discard(cid.clone())>
-                            "Discard"
-                        </button>
-                    </span>
-                }
-                .into_any(),
-            )
+            Some(Either::Right(view! {
+                <span class="delivery failed" role="alert">
+                    {reason} " "
+                    <button type="button" class="link" on:click=move |_| live.retry(retry_cid.clone())>
+                        "Retry"
+                    </button>
+                    " · "
+                    <button type="button" class="link" on:click=move |_| live.discard(cid.clone())>
+                        "Discard"
+                    </button>
+                </span>
+            }))
         }
     };
 
@@ -146,5 +140,7 @@ fn clock(t: &DateTime<Utc>, local: bool) -> String {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = local;
-    t.format("%H:%M").to_string()
+    // Not `format("%H:%M")`: chrono's format-string parser would add to
+    // the browser bundle.
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }

@@ -4,6 +4,7 @@ use super::lightbox::{Lightbox, LightboxView};
 use super::live::Live;
 use super::message_list::MessageList;
 use crate::sio::Status;
+use leptos::either::Either;
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,8 +21,8 @@ pub fn RoomPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="page-note">"Loading the room…"</p> }>
             {move || Suspend::new(async move {
                 match snapshot.await {
-                    Ok(snapshot) => view! { <ChatRoom snapshot /> }.into_any(),
-                    Err(e) => view! { <RoomError message=e.to_string() /> }.into_any(),
+                    Ok(snapshot) => Either::Left(view! { <ChatRoom snapshot /> }),
+                    Err(e) => Either::Right(view! { <RoomError message=e.to_string() /> }),
                 }
             })}
         </Suspense>
