@@ -7,7 +7,7 @@ use crate::net::{self, Network, PublicUrlError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
 use crate::site::Site;
-use crate::socket::{Handshakes, LiveRooms, SocketState, limit_handshakes};
+use crate::socket::{Handshakes, LiveRooms, SocketState, limit_handshakes, own_request_head};
 use crate::state::AppState;
 use crate::throttles::Throttles;
 use crate::{routes, socket};
@@ -89,6 +89,7 @@ pub async fn run(
         .max_payload(packet_limit as u64)
         .ws_max_message_size(packet_limit)
         .ws_max_frame_size(packet_limit)
+        .ws_read_buffer_size(socket::WS_READ_BUFFER)
         .connect_timeout(socket::SIGN_IN_TIMEOUT);
 
     let Some(redis_url) = config.redis_url.clone() else {
@@ -233,6 +234,7 @@ impl<A: Adapter> Node<A> {
                 move |options| shell(options, site.stylesheet.clone()),
             ))
             .layer(socket_layer)
+            .layer(middleware::from_fn(own_request_head))
             .layer(middleware::from_fn_with_state(
                 Handshakes::new(config.max_connections_per_ip, network.clone()),
                 limit_handshakes,

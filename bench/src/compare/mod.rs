@@ -46,6 +46,10 @@ pub struct Options {
     /// Idle connections held.
     #[arg(long, default_value_t = 100_000)]
     idle: usize,
+    /// Only measure memory per idle connection, print it and write nothing
+    /// (for trying out memory settings).
+    #[arg(long)]
+    idle_only: bool,
     /// The release server binary (by default the one beside this program).
     #[arg(long)]
     server: Option<PathBuf>,
@@ -125,6 +129,13 @@ async fn compare(options: Options) -> Result<()> {
         members: options.members,
         senders_per_room: options.senders_per_room,
     };
+    if options.idle_only {
+        for kind in [Kind::Ours, Kind::Node] {
+            println!("== {}", kind.label());
+            measure_idle(kind, &programs, idle).await?;
+        }
+        return Ok(());
+    }
     let window = Duration::from_secs(options.seconds.max(1));
     let mut runs = Vec::new();
     for kind in [Kind::Ours, Kind::Node] {
@@ -199,15 +210,7 @@ async fn measure(
         Kind::Node => None,
     };
     target.stop().await?;
-
-    println!("  {idle} idle connections (fresh process)…");
-    let target = Target::start(kind, programs).await?;
-    let idle = load::idle(&target, idle).await?;
-    println!(
-        "    {:.1} KiB each ({} → {} KiB RSS), connected in {:.0} s",
-        idle.kib_per_connection, idle.rss_before_kib, idle.rss_after_kib, idle.seconds_to_connect
-    );
-    target.stop().await?;
+    let idle = measure_idle(kind, programs, idle).await?;
     Ok(Run {
         server: kind,
         cold_start_ms,
@@ -217,6 +220,19 @@ async fn measure(
         idle,
         room_page,
     })
+}
+
+/// Memory per idle connection, on a freshly started server.
+async fn measure_idle(kind: Kind, programs: &Programs, count: usize) -> Result<Idle> {
+    println!("  {count} idle connections (fresh process)…");
+    let target = Target::start(kind, programs).await?;
+    let idle = load::idle(&target, count).await?;
+    println!(
+        "    {:.1} KiB each ({} → {} KiB RSS), connected in {:.0} s",
+        idle.kib_per_connection, idle.rss_before_kib, idle.rss_after_kib, idle.seconds_to_connect
+    );
+    target.stop().await?;
+    Ok(idle)
 }
 
 fn print_delivery(d: &Delivery) {

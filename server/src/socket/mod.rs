@@ -7,6 +7,7 @@ mod join;
 mod live;
 mod nodes;
 mod reply;
+mod request_head;
 mod send;
 mod state;
 mod typing;
@@ -14,6 +15,7 @@ mod typing;
 pub use handshakes::{Handshakes, limit_handshakes};
 pub use live::LiveRooms;
 pub use nodes::keep_in_touch;
+pub use request_head::own_request_head;
 pub use state::SocketState;
 
 use app::events;
@@ -29,6 +31,11 @@ use std::time::Duration;
 /// How long an Engine.IO session may stay open without signing in to the
 /// namespace (the library's default is 45 s).
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Each WebSocket's read buffer. Chat frames are a few hundred bytes, and
+/// the buffer grows for a larger one, so 1 KiB (the library's default is 4)
+/// reads nearly every frame in one call while idle connections stay small.
+pub const WS_READ_BUFFER: usize = 1024;
 
 /// The largest Socket.IO packet accepted, over WebSocket or polling, before
 /// or after sign-in: room for the longest message even if every character
