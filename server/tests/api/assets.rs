@@ -2,7 +2,7 @@
 //! accepts and labelled with its encoding. Files named after their content
 //! are kept by browsers for good; pages, which name them, are never cached.
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{TestApp, spawn_app_with};
 use chat_core::store::Backend;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use std::path::Path;
@@ -30,12 +30,17 @@ fn write_site(root: &Path) {
     .unwrap();
 }
 
+/// The server on SQLite, serving a site built into `root`.
+async fn spawn_with_site(root: &Path) -> Option<TestApp> {
+    write_site(root);
+    let root = root.to_owned();
+    spawn_app_with(Backend::Sqlite, |config| config.site_root = root).await
+}
+
 #[tokio::test]
 async fn the_bundle_is_sent_in_the_encoding_the_browser_accepts_and_kept_for_good() {
     let site = tempfile::tempdir().unwrap();
-    write_site(site.path());
-    let root = site.path().to_owned();
-    let Some(app) = spawn_app_with(Backend::Sqlite, |config| config.site_root = root).await else {
+    let Some(app) = spawn_with_site(site.path()).await else {
         return;
     };
 
@@ -78,9 +83,7 @@ async fn the_bundle_is_sent_in_the_encoding_the_browser_accepts_and_kept_for_goo
 #[tokio::test]
 async fn pages_name_the_current_bundle_and_are_not_cached() {
     let site = tempfile::tempdir().unwrap();
-    write_site(site.path());
-    let root = site.path().to_owned();
-    let Some(app) = spawn_app_with(Backend::Sqlite, |config| config.site_root = root).await else {
+    let Some(app) = spawn_with_site(site.path()).await else {
         return;
     };
 
