@@ -57,7 +57,7 @@ impl Writer for Inserts {
 }
 
 impl Inserts {
-    /// The batch in four statements, or, when it holds a retried
+    /// The batch in a few statements, or, when it holds a retried
     /// `client_id`, one message at a time.
     async fn write_once(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
@@ -141,58 +141,74 @@ async fn insert_at_once(
         return Ok(Some(Vec::new()));
     };
     let rooms = Rooms::of(batch);
+    let counts: Vec<(&str, i64)> = rooms.counts().collect();
+    // Every statement goes in pieces of a few sizes (see
+    // `numbering::in_cached_sizes`), so their prepared forms stay cached.
     // Locks the rooms' rows (in name order) until commit.
-    let mut count =
-        QueryBuilder::<MySql>::new("INSERT INTO rooms (name, message_count, created_at) ");
-    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
-    count.push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
-    count.build().execute(&mut **tx).await?;
-
-    let mut read =
-        QueryBuilder::<MySql>::new("SELECT name, message_count FROM rooms WHERE name IN (");
-    let mut names = read.separated(", ");
-    for (room, _) in rooms.counts() {
-        names.push_bind(room);
+    for piece in numbering::in_cached_sizes(&counts) {
+        let mut count =
+            QueryBuilder::<MySql>::new("INSERT INTO rooms (name, message_count, created_at) ");
+        numbering::push_room_counts(&mut count, piece.iter().copied(), first.timestamp);
+        count
+            .push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
+        count.build().execute(&mut **tx).await?;
     }
-    read.push(")");
-    let totals: HashMap<String, i64> = read
-        .build_query_as::<(String, i64)>()
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .collect();
+
+    let mut totals: HashMap<String, i64> = HashMap::with_capacity(counts.len());
+    for piece in numbering::in_cached_sizes(&counts) {
+        let mut read =
+            QueryBuilder::<MySql>::new("SELECT name, message_count FROM rooms WHERE name IN (");
+        let mut names = read.separated(", ");
+        for (room, _) in piece {
+            names.push_bind(*room);
+        }
+        read.push(")");
+        totals.extend(
+            read.build_query_as::<(String, i64)>()
+                .fetch_all(&mut **tx)
+                .await?,
+        );
+    }
     let numbers = rooms.numbers(batch, &totals)?;
 
-    let mut insert = QueryBuilder::<MySql>::new(
-        "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
-    );
-    numbering::push_messages(&mut insert, batch, |row, n| {
-        row.push_bind(numbers[n]);
-    });
-    match insert.build().execute(&mut **tx).await {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Ok(None),
-        Err(e) => return Err(e),
+    let mut offset = 0;
+    for piece in numbering::in_cached_sizes(batch) {
+        let mut insert = QueryBuilder::<MySql>::new(
+            "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
+        );
+        numbering::push_messages(&mut insert, piece, |row, n| {
+            row.push_bind(numbers[offset + n]);
+        });
+        match insert.build().execute(&mut **tx).await {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        offset += piece.len();
     }
 
     // No RETURNING: read the new rows back by their numbers.
-    let mut stored = QueryBuilder::<MySql>::new("SELECT id, room, seq FROM messages WHERE ");
-    let mut ranges = stored.separated(" OR ");
-    for (room, messages) in rooms.counts() {
-        let last = totals[room];
-        ranges
-            .push("(room = ")
-            .push_bind_unseparated(room)
-            .push_unseparated(" AND seq BETWEEN ")
-            .push_bind_unseparated(last - messages + 1)
-            .push_unseparated(" AND ")
-            .push_bind_unseparated(last)
-            .push_unseparated(")");
+    let mut stored = Vec::with_capacity(batch.len());
+    for piece in numbering::in_cached_sizes(&counts) {
+        let mut read = QueryBuilder::<MySql>::new("SELECT id, room, seq FROM messages WHERE ");
+        let mut ranges = read.separated(" OR ");
+        for &(room, messages) in piece {
+            let last = totals[room];
+            ranges
+                .push("(room = ")
+                .push_bind_unseparated(room)
+                .push_unseparated(" AND seq BETWEEN ")
+                .push_bind_unseparated(last - messages + 1)
+                .push_unseparated(" AND ")
+                .push_bind_unseparated(last)
+                .push_unseparated(")");
+        }
+        stored.extend(
+            read.build_query_as::<(i64, String, i64)>()
+                .fetch_all(&mut **tx)
+                .await?,
+        );
     }
-    let stored = stored
-        .build_query_as::<(i64, String, i64)>()
-        .fetch_all(&mut **tx)
-        .await?;
     Ok(numbering::ids_in_order(batch, &numbers, stored))
 }
 

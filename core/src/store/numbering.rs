@@ -53,11 +53,11 @@ impl<'b> Rooms<'b> {
     }
 }
 
-/// Appends `VALUES (name, message_count, created_at), …`: each room of a
-/// batch with its messages in it, in name order.
-pub(super) fn push_room_counts<DB>(
+/// Appends `VALUES (name, message_count, created_at), …`: rooms of a
+/// batch with their messages in it (from [`Rooms::counts`], in name order).
+pub(super) fn push_room_counts<'r, DB>(
     query: &mut QueryBuilder<DB>,
-    rooms: &Rooms<'_>,
+    rooms: impl IntoIterator<Item = (&'r str, i64)>,
     at: DateTime<Utc>,
 ) where
     DB: Database,
@@ -65,7 +65,7 @@ pub(super) fn push_room_counts<DB>(
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
 {
-    query.push_values(rooms.counts(), |mut row, (room, messages)| {
+    query.push_values(rooms, |mut row, (room, messages)| {
         row.push_bind(room).push_bind(messages).push_bind(at);
     });
 }
@@ -93,6 +93,26 @@ pub(super) fn push_messages<DB>(
             .push_bind(message.client_id.as_deref())
             .push_bind(message.timestamp);
     });
+}
+
+/// `items` in consecutive pieces whose lengths are powers of two, largest
+/// first (13 items: 8, 4, 1). A statement with one placeholder list per
+/// item then takes one of a few shapes, and its prepared form stays in the
+/// connection's statement cache; with one shape per batch length, MySQL
+/// connections evict and re-prepare all the time, and each eviction's
+/// unanswered close packet holds the next statement back by about 40 ms
+/// (Nagle's algorithm against the server's delayed acknowledgement).
+pub(super) fn in_cached_sizes<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = 1 << rest.len().ilog2();
+        let (piece, after) = rest.split_at(size);
+        rest = after;
+        Some(piece)
+    })
 }
 
 /// The ids of a batch's messages, in batch order, from the `(id, room,
@@ -149,5 +169,26 @@ mod tests {
         let mut all = stored;
         all.push((8, "b".into(), 10));
         assert_eq!(ids_in_order(&batch, &numbers, all), Some(vec![5, 6, 7, 8]));
+    }
+
+    #[test]
+    fn pieces_are_powers_of_two_in_order_and_cover_every_item() {
+        let items: Vec<u32> = (0..13).collect();
+        let pieces: Vec<&[u32]> = in_cached_sizes(&items).collect();
+        assert_eq!(
+            pieces.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 1]
+        );
+        assert_eq!(pieces.concat(), items);
+        assert_eq!(in_cached_sizes::<u32>(&[]).count(), 0);
+        // Every length up to a full batch needs only nine shapes.
+        let shapes: std::collections::BTreeSet<usize> = (1..=256)
+            .flat_map(|n| {
+                in_cached_sizes(&items.repeat(20)[..n])
+                    .map(<[u32]>::len)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(shapes.len(), 9);
     }
 }

@@ -70,7 +70,7 @@ async fn insert_at_once(
     let rooms = Rooms::of(batch);
     let mut count =
         QueryBuilder::<Sqlite>::new("INSERT INTO rooms (name, message_count, created_at) ");
-    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
+    numbering::push_room_counts(&mut count, rooms.counts(), first.timestamp);
     count.push(
         " ON CONFLICT (name) DO UPDATE
           SET message_count = rooms.message_count + excluded.message_count",

@@ -103,7 +103,7 @@ where
     };
     let rooms = Rooms::of(batch);
     let mut count = QueryBuilder::<DB>::new(COUNT_ROOMS);
-    numbering::push_room_counts(&mut count, &rooms, first.timestamp);
+    numbering::push_room_counts(&mut count, rooms.counts(), first.timestamp);
     count.push(COUNT_ROOMS_END);
     let totals: HashMap<String, i64> = count
         .build_query_as::<(String, i64)>()
