@@ -61,12 +61,8 @@ impl Inserts {
     /// `client_id`, one message at a time.
     async fn write_once(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
-        if let Some(ids) = insert_at_once(&mut tx, batch).await? {
-            tx.commit().await?;
-            return Ok(ids.into_iter().map(Some).collect());
-        }
-        tx.rollback().await?;
-        self.insert_one_by_one(batch).await
+        let ids = insert_at_once(&mut tx, batch).await?;
+        numbering::commit_or_one_by_one(tx, ids, self.insert_one_by_one(batch)).await
     }
 
     async fn insert_one_by_one(
@@ -146,8 +142,7 @@ async fn insert_at_once(
     // `numbering::in_cached_sizes`), so their prepared forms stay cached.
     // Locks the rooms' rows (in name order) until commit.
     for piece in numbering::in_cached_sizes(&counts) {
-        let mut count =
-            QueryBuilder::<MySql>::new("INSERT INTO rooms (name, message_count, created_at) ");
+        let mut count = QueryBuilder::<MySql>::new(numbering::INSERT_ROOM_COUNTS);
         numbering::push_room_counts(&mut count, piece.iter().copied(), first.timestamp);
         count
             .push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
@@ -173,9 +168,7 @@ async fn insert_at_once(
 
     let mut offset = 0;
     for piece in numbering::in_cached_sizes(batch) {
-        let mut insert = QueryBuilder::<MySql>::new(
-            "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
-        );
+        let mut insert = QueryBuilder::<MySql>::new(numbering::INSERT_MESSAGES);
         numbering::push_messages(&mut insert, piece, |row, n| {
             row.push_bind(numbers[offset + n]);
         });

@@ -6,8 +6,30 @@
 use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
 use sqlx::query_builder::Separated;
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use sqlx::{Database, Encode, QueryBuilder, Transaction, Type};
 use std::collections::{BTreeMap, HashMap};
+
+/// Raises rooms' counts, with the columns in [`push_room_counts`]'s order.
+pub(super) const INSERT_ROOM_COUNTS: &str = "INSERT INTO rooms (name, message_count, created_at) ";
+
+/// Stores messages, with the columns in [`push_messages`]'s order.
+pub(super) const INSERT_MESSAGES: &str = "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ";
+
+/// Ends the transaction that stored a whole batch at once: commits it when
+/// every message was stored (`ids`), or, when one was not (a retried
+/// `client_id`), rolls it back and stores the batch through `one_by_one`.
+pub(super) async fn commit_or_one_by_one<DB: Database>(
+    tx: Transaction<'static, DB>,
+    ids: Option<Vec<i64>>,
+    one_by_one: impl Future<Output = Result<Vec<Option<i64>>, sqlx::Error>>,
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    if let Some(ids) = ids {
+        tx.commit().await?;
+        return Ok(ids.into_iter().map(Some).collect());
+    }
+    tx.rollback().await?;
+    one_by_one.await
+}
 
 /// How many messages of each room a batch holds.
 pub(super) struct Rooms<'b>(BTreeMap<&'b str, i64>);

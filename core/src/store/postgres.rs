@@ -2,11 +2,24 @@
 //! default `synchronous_commit = on`.
 
 use super::group_commit::{self, GroupCommit, Writer};
+use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError, standard};
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use std::collections::HashMap;
+
+/// Raises each room's count by its messages in a batch (creating rooms as
+/// need be), locking the rows until commit; the new counts come back.
+const COUNT_ROOMS_END: &str = " ON CONFLICT (name) DO UPDATE
+     SET message_count = rooms.message_count + excluded.message_count
+     RETURNING name, message_count";
+
+/// A retried `client_id` inserts nothing and returns no row.
+const INSERT_MESSAGES_END: &str =
+    " ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
+     RETURNING id, room, seq";
 
 pub(super) struct PgStore {
     pool: PgPool,
@@ -30,9 +43,46 @@ struct Inserts(PgPool);
 
 #[async_trait]
 impl Writer for Inserts {
+    /// In two statements, or, when the batch holds a retried `client_id`,
+    /// one message at a time.
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
-        standard::insert_batch(&self.0, batch).await
+        let mut tx = self.0.begin().await?;
+        let ids = insert_at_once(&mut tx, batch).await?;
+        numbering::commit_or_one_by_one(tx, ids, standard::insert_one_by_one(&self.0, batch)).await
     }
+}
+
+/// The batch in two statements; `None` when a message was not stored (a
+/// retried `client_id`), and the transaction must be rolled back.
+async fn insert_at_once(
+    tx: &mut sqlx::Transaction<'_, Postgres>,
+    batch: &[ChatMessage],
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let Some(first) = batch.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    let rooms = Rooms::of(batch);
+    let mut count = QueryBuilder::<Postgres>::new(numbering::INSERT_ROOM_COUNTS);
+    numbering::push_room_counts(&mut count, rooms.counts(), first.timestamp);
+    count.push(COUNT_ROOMS_END);
+    let totals: HashMap<String, i64> = count
+        .build_query_as::<(String, i64)>()
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .collect();
+    let numbers = rooms.numbers(batch, &totals)?;
+
+    let mut insert = QueryBuilder::<Postgres>::new(numbering::INSERT_MESSAGES);
+    numbering::push_messages(&mut insert, batch, |row, n| {
+        row.push_bind(numbers[n]);
+    });
+    insert.push(INSERT_MESSAGES_END);
+    let stored = insert
+        .build_query_as::<(i64, String, i64)>()
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(numbering::ids_in_order(batch, &numbers, stored))
 }
 
 impl_store!(PgStore, Backend::Postgres, standard);

@@ -44,12 +44,8 @@ impl Writer for Inserts {
     /// one message at a time.
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
-        if let Some(ids) = insert_at_once(&mut tx, batch).await? {
-            tx.commit().await?;
-            return Ok(ids.into_iter().map(Some).collect());
-        }
-        tx.rollback().await?;
-        standard::insert_one_by_one(&self.0, batch).await
+        let ids = insert_at_once(&mut tx, batch).await?;
+        numbering::commit_or_one_by_one(tx, ids, standard::insert_one_by_one(&self.0, batch)).await
     }
 }
 
@@ -68,8 +64,7 @@ async fn insert_at_once(
         return Ok(Some(Vec::new()));
     };
     let rooms = Rooms::of(batch);
-    let mut count =
-        QueryBuilder::<Sqlite>::new("INSERT INTO rooms (name, message_count, created_at) ");
+    let mut count = QueryBuilder::<Sqlite>::new(numbering::INSERT_ROOM_COUNTS);
     numbering::push_room_counts(&mut count, rooms.counts(), first.timestamp);
     count.push(
         " ON CONFLICT (name) DO UPDATE
@@ -87,9 +82,7 @@ async fn insert_at_once(
             *left
         })
         .collect();
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ",
-    );
+    let mut insert = QueryBuilder::<Sqlite>::new(numbering::INSERT_MESSAGES);
     numbering::push_messages(&mut insert, batch, |row, n| {
         row.push("(SELECT message_count FROM rooms WHERE name = ")
             .push_bind_unseparated(batch[n].room.as_str())

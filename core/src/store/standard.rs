@@ -1,13 +1,11 @@
 //! The SQL that SQLite and PostgreSQL both speak (`$n` parameters,
-//! `ON CONFLICT`, `RETURNING`), and the batch insert built on it.
+//! `ON CONFLICT`, `RETURNING`), and storing a batch one message at a time
+//! on it.
 
-use super::numbering::{self, Rooms};
 use super::row::select_messages;
 use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
-use sqlx::QueryBuilder;
 use sqlx::{Database, Encode, Executor, Pool, Type};
-use std::collections::HashMap;
 
 pub(super) const ENSURE_ROOM: &str =
     "INSERT INTO rooms (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
@@ -40,90 +38,6 @@ const INSERT_MESSAGE: &str = "INSERT INTO messages
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
      RETURNING id";
-
-/// Raises each room's count by its messages in a batch (creating rooms as
-/// need be), locking the rows until commit; the new counts come back.
-const COUNT_ROOMS: &str = "INSERT INTO rooms (name, message_count, created_at) ";
-const COUNT_ROOMS_END: &str = " ON CONFLICT (name) DO UPDATE
-     SET message_count = rooms.message_count + excluded.message_count
-     RETURNING name, message_count";
-
-const INSERT_MESSAGES: &str = "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ";
-const INSERT_MESSAGES_END: &str =
-    " ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING
-     RETURNING id, room, seq";
-
-/// Stores a batch of messages in one transaction (see
-/// [`Writer::write`](super::group_commit::Writer::write)): in two
-/// statements, or, when the batch holds a retried `client_id`, one message
-/// at a time.
-pub(super) async fn insert_batch<DB>(
-    pool: &Pool<DB>,
-    batch: &[ChatMessage],
-) -> Result<Vec<Option<i64>>, sqlx::Error>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB> + Default,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB> + sqlx::Decode<'q, DB>,
-    for<'q> String: sqlx::Decode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
-    let mut tx = pool.begin().await?;
-    if let Some(ids) = insert_at_once(&mut tx, batch).await? {
-        tx.commit().await?;
-        return Ok(ids.into_iter().map(Some).collect());
-    }
-    tx.rollback().await?;
-    insert_one_by_one(pool, batch).await
-}
-
-/// The batch in two statements; `None` when a message was not stored (a
-/// retried `client_id`), and the transaction must be rolled back.
-async fn insert_at_once<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    batch: &[ChatMessage],
-) -> Result<Option<Vec<i64>>, sqlx::Error>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: sqlx::IntoArguments<DB> + Default,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Type<DB> + sqlx::Decode<'q, DB>,
-    for<'q> String: sqlx::Decode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-{
-    let Some(first) = batch.first() else {
-        return Ok(Some(Vec::new()));
-    };
-    let rooms = Rooms::of(batch);
-    let mut count = QueryBuilder::<DB>::new(COUNT_ROOMS);
-    numbering::push_room_counts(&mut count, rooms.counts(), first.timestamp);
-    count.push(COUNT_ROOMS_END);
-    let totals: HashMap<String, i64> = count
-        .build_query_as::<(String, i64)>()
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .collect();
-    let numbers = rooms.numbers(batch, &totals)?;
-
-    let mut insert = QueryBuilder::<DB>::new(INSERT_MESSAGES);
-    numbering::push_messages(&mut insert, batch, |row, n| {
-        row.push_bind(numbers[n]);
-    });
-    insert.push(INSERT_MESSAGES_END);
-    let stored = insert
-        .build_query_as::<(i64, String, i64)>()
-        .fetch_all(&mut **tx)
-        .await?;
-    Ok(numbering::ids_in_order(batch, &numbers, stored))
-}
 
 /// The batch one message after another in one transaction: a retried
 /// `client_id` gets `None`, and its number is given back.
