@@ -1,6 +1,6 @@
-//! The chat's shared Leptos crate: pages and components, server functions,
-//! the message object and event payloads shared by server and browser, and
-//! the browser's Socket.IO client.
+//! The chat's shared Leptos crate: pages and components, the message object
+//! and event payloads shared by server and browser, and the browser's
+//! Socket.IO client.
 #![recursion_limit = "256"]
 
 pub mod chat;

@@ -132,17 +132,15 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
 #[derive(Clone, Copy)]
 enum ReadPath {
     History,
-    ServerFn,
     RestPage,
 }
 
 impl ReadPath {
-    const ALL: [ReadPath; 3] = [ReadPath::History, ReadPath::ServerFn, ReadPath::RestPage];
+    const ALL: [ReadPath; 2] = [ReadPath::History, ReadPath::RestPage];
 
     fn label(self) -> &'static str {
         match self {
             ReadPath::History => "`GET /chat/<room>/history/`",
-            ReadPath::ServerFn => "server function `load_older`",
             ReadPath::RestPage => "`GET /api/chat/<room>/messages/?page=`",
         }
     }
@@ -159,9 +157,6 @@ impl ReadPath {
             ReadPath::History => http.get(format!(
                 "{base}/chat/{ROOM}/history/?before={before}&limit={PAGE}"
             )),
-            ReadPath::ServerFn => http
-                .post(format!("{base}/_fn/load_older"))
-                .form(&[("room", ROOM.to_owned()), ("before", before.to_string())]),
             ReadPath::RestPage => http.get(format!(
                 "{base}/api/chat/{ROOM}/messages/?page={page}&page_size={PAGE}"
             )),

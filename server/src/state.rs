@@ -1,4 +1,4 @@
-//! The one state every HTTP handler and server function shares.
+//! The one state every HTTP handler shares.
 
 use crate::cluster::Cluster;
 use crate::images::DecodeBudget;

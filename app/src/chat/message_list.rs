@@ -1,5 +1,5 @@
-use super::api::load_older;
 use super::feed::Entry;
+use super::history::load_older;
 use super::live::Live;
 use super::message_row::MessageRow;
 use leptos::either::{Either, EitherOf4};
@@ -55,7 +55,7 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
         };
         older.set(Older::Loading);
         leptos::task::spawn_local(async move {
-            match load_older(live.room(), before).await {
+            match load_older(&live.room(), before).await {
                 Ok(page) => {
                     let Some(el) = scroller.get_untracked() else {
                         return;
@@ -73,7 +73,7 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
                         el.set_scroll_top(top + el.scroll_height() - height);
                     });
                 }
-                Err(e) => older.set(Older::Failed(e.to_string())),
+                Err(reason) => older.set(Older::Failed(reason)),
             }
         });
     };

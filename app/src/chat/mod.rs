@@ -1,12 +1,12 @@
 //! The room page: server-rendered history, then live over Socket.IO.
 
-pub mod api;
 mod attach;
 mod client_id;
 mod composer;
 #[cfg(feature = "hydrate")]
 mod connection;
 pub mod feed;
+mod history;
 mod lightbox;
 pub mod live;
 mod message_list;
@@ -14,7 +14,10 @@ mod message_row;
 #[cfg(feature = "hydrate")]
 mod outbox;
 mod page;
+mod snapshot;
 #[cfg(feature = "hydrate")]
 mod upload;
+#[cfg(feature = "hydrate")]
+mod xhr;
 
 pub use page::RoomPage;

@@ -1,8 +1,8 @@
-use super::api::{RoomSnapshot, load_room};
 use super::composer::{Composer, caption};
 use super::lightbox::{Lightbox, LightboxView};
 use super::live::Live;
 use super::message_list::MessageList;
+use super::snapshot::{RoomSnapshot, load_room};
 use crate::sio::Status;
 use leptos::either::Either;
 use leptos::ev::DragEvent;
@@ -22,7 +22,7 @@ pub fn RoomPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match snapshot.await {
                     Ok(snapshot) => Either::Left(view! { <ChatRoom snapshot /> }),
-                    Err(e) => Either::Right(view! { <RoomError message=e.to_string() /> }),
+                    Err(message) => Either::Right(view! { <RoomError message /> }),
                 }
             })}
         </Suspense>

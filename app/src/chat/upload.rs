@@ -1,10 +1,8 @@
 //! Image uploads from the browser: `XMLHttpRequest`, because unlike `fetch`
 //! it reports upload progress.
 
+use super::xhr::send;
 use crate::message::ChatMessage;
-use futures::channel::oneshot;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
@@ -51,49 +49,25 @@ pub async fn upload(
     let xhr = XmlHttpRequest::new().map_err(network)?;
     xhr.open("POST", &format!("/api/chat/{room}/images/"))
         .map_err(network)?;
-
-    let (done_tx, done_rx) = oneshot::channel::<bool>();
-    let done_tx = Rc::new(RefCell::new(Some(done_tx)));
-    let finish = |ok: bool| {
-        let done_tx = done_tx.clone();
-        Closure::<dyn FnMut()>::new(move || {
-            if let Some(tx) = done_tx.borrow_mut().take() {
-                let _ = tx.send(ok);
-            }
-        })
-    };
-    let on_load = finish(true);
-    let on_error = finish(false);
-    let on_abort = finish(false);
     let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
         if e.length_computable() && e.total() > 0.0 {
             on_progress((e.loaded() / e.total() * 100.0).round() as u32);
         }
     });
-    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
     if let Ok(upload) = xhr.upload() {
         upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
-    xhr.send_with_opt_form_data(Some(&form)).map_err(network)?;
+    let reply = send(&xhr, Some(&form)).await;
+    drop(progress);
+    let reply = reply.ok_or_else(|| network(wasm_bindgen::JsValue::NULL))?;
 
-    // The closures live until the request has finished.
-    let loaded = done_rx.await.unwrap_or(false);
-    drop((on_load, on_error, on_abort, progress));
-    if !loaded {
-        return Err(network(wasm_bindgen::JsValue::NULL));
-    }
-
-    let status = xhr.status().unwrap_or(0);
-    let body = xhr.response_text().ok().flatten().unwrap_or_default();
+    let status = reply.status;
     if status == 200 || status == 201 {
-        return serde_json::from_str(&body)
+        return serde_json::from_str(&reply.body)
             .map_err(|e| format!("Unexpected reply from the server: {e}"));
     }
-    let reason = serde_json::from_str::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+    let reason = reply
+        .error_message()
         .unwrap_or_else(|| format!("the server answered {status}"));
     Err(match status {
         413 => format!("Too big: {reason}."),

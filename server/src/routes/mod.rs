@@ -49,7 +49,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .layer(middleware::from_fn_with_state(drain, drain_refused)),
         )
         .route("/media/chat_images/{file}", get(media::image))
-        .route("/_fn/{*name}", get(pages::server_fn).post(pages::server_fn))
         .route("/healthz", get(health::healthz))
         .route("/healthz/live", get(health::live))
         .route("/healthz/ready", get(health::ready))

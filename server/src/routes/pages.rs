@@ -45,12 +45,6 @@ pub async fn add_trailing_slash(Path(raw): Path<String>) -> Response {
     }
 }
 
-/// Server functions called by the hydrated app.
-pub async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    let chat = state.chat;
-    leptos_axum::handle_server_fns_with_context(move || provide_context(chat.clone()), req).await
-}
-
 /// Renders the app for `req`, waiting for its data so the HTML is complete
 /// (readable without JavaScript). Pages are never cached: they hold the
 /// reader's own view, and they name the current bundle.

@@ -48,20 +48,6 @@ impl Reader<'_> {
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
-
-    async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Value {
-        let response = self
-            .app
-            .http
-            .post(self.app.url(&format!("/_fn/{name}")))
-            .header(COOKIE, &self.cookie)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "server function {name}");
-        response.json().await.unwrap()
-    }
 }
 
 async fn reader(app: &TestApp) -> Reader<'_> {
@@ -112,16 +98,16 @@ async fn every_history_api_walks_back_to_the_first_message_exactly_once(#[case] 
     }
     assert_walk(pages, &all);
 
-    // The server functions the hydrated page calls.
-    let first = r.server_fn("load_room", &[("room", "big")]).await;
-    assert_eq!(first["me"], "Reader");
+    // The room page's way: the server's page size, older by cursor.
+    let (_, first) = r.get(&app.url("/chat/big/history/")).await;
     let mut pages = vec![ids_of(&first["messages"])];
     let mut has_more = first["has_more"].as_bool().unwrap();
     while has_more {
-        let before = pages.last().unwrap()[0].to_string();
-        let page = r
-            .server_fn("load_older", &[("room", "big"), ("before", &before)])
+        let before = pages.last().unwrap()[0];
+        let (status, page) = r
+            .get(&app.url(&format!("/chat/big/history/?before={before}")))
             .await;
+        assert_eq!(status, 200, "{page}");
         pages.push(ids_of(&page["messages"]));
         has_more = page["has_more"].as_bool().unwrap();
     }

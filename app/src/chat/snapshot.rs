@@ -1,7 +1,6 @@
-//! Server functions of the room page.
+//! What the room page starts from, read on the server.
 
-use crate::message::{ChatMessage, HistoryPage};
-use leptos::prelude::*;
+use crate::message::ChatMessage;
 use serde::{Deserialize, Serialize};
 
 /// What the room page starts from: who is reading and the newest messages.
@@ -21,10 +20,11 @@ pub struct RoomSnapshot {
     pub max_upload_bytes: u64,
 }
 
-/// The reader's session and the newest page of `room`.
-#[server(prefix = "/_fn", endpoint = "load_room")]
-pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
-    let reader = ssr::Reader::of(&room).await?;
+/// The reader's session and the newest page of `room`, read while the
+/// server renders the room page; the page carries it to the browser.
+#[cfg(feature = "ssr")]
+pub async fn load_room(room: String) -> Result<RoomSnapshot, String> {
+    let reader = ssr::Reader::of(&room)?;
     let page = reader.page_before(None).await?;
     Ok(RoomSnapshot {
         room: reader.room.to_string(),
@@ -36,19 +36,23 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, ServerFnError> {
     })
 }
 
-/// The page of `room` just older than message `before`, oldest first.
-#[server(prefix = "/_fn", endpoint = "load_older")]
-pub async fn load_older(room: String, before: i64) -> Result<HistoryPage, ServerFnError> {
-    ssr::Reader::of(&room)
-        .await?
-        .page_before(Some(before))
-        .await
+/// In the browser the snapshot comes with the server-rendered page; this
+/// runs only if the router switches rooms without loading a page, and then
+/// loads that room's page (the reload follows the router's new address).
+#[cfg(not(feature = "ssr"))]
+pub async fn load_room(_room: String) -> Result<RoomSnapshot, String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+    std::future::pending().await
 }
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::message::HistoryPage;
     use crate::names::{RoomName, Username};
+    use axum::http::request::Parts;
     use chat_core::Chat;
     use chat_core::session::now_unix;
     use leptos::prelude::*;
@@ -61,15 +65,14 @@ mod ssr {
     }
 
     impl Reader {
-        pub async fn of(room: &str) -> Result<Self, ServerFnError> {
+        /// The reader of the request being rendered (whose parts the
+        /// renderer provides).
+        pub fn of(room: &str) -> Result<Self, String> {
             let chat = expect_context::<Chat>();
-            let headers: axum::http::HeaderMap = leptos_axum::extract().await?;
-            let session = chat
-                .sessions()
-                .from_headers(&headers, now_unix())
-                .ok_or_else(|| ServerFnError::new("Please log in to read this room."))?;
-            let room =
-                RoomName::parse(room).map_err(|e| ServerFnError::new(format!("Room name {e}.")))?;
+            let session = use_context::<Parts>()
+                .and_then(|parts| chat.sessions().from_headers(&parts.headers, now_unix()))
+                .ok_or("Please log in to read this room.")?;
+            let room = RoomName::parse(room).map_err(|e| format!("Room name {e}."))?;
             Ok(Reader {
                 chat,
                 username: session.username,
@@ -77,7 +80,7 @@ mod ssr {
             })
         }
 
-        pub async fn page_before(&self, before: Option<i64>) -> Result<HistoryPage, ServerFnError> {
+        pub async fn page_before(&self, before: Option<i64>) -> Result<HistoryPage, String> {
             let page_size = self.chat.limits().page_size;
             self.chat
                 .store()
@@ -85,7 +88,7 @@ mod ssr {
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, room = %self.room, "reading history failed");
-                    ServerFnError::new("The room's history is unavailable right now; try again.")
+                    "The room's history is unavailable right now; try again.".to_owned()
                 })
         }
     }
