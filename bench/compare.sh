@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# This server beside Node's socket.io, under the same load: builds what it
-# needs (the site, the release server and benchmark, the reference server's
-# packages), runs both servers in turn and writes the figures to
+# This server beside socketioxide alone and Node's socket.io, under the same
+# load: builds what it needs (the site, the release server, benchmark and
+# socketioxide reference, the Node reference's packages), runs the three
+# servers in turn and writes the figures to
 # BENCHMARKS.md and bench/compare.json. Options go to the benchmark (see
 # `bench compare --help`), e.g. `bench/compare.sh --idle 20000`.
 set -euo pipefail

@@ -1,12 +1,15 @@
-//! This server beside Node's socket.io, under the same load from the same
-//! generator: fan-out at a fixed rate and in a closed loop, acked messages
-//! a second, idle connections, cold start; and what only this server has
-//! (the server-rendered room page, the first visit's bundle).
+//! This server beside Node's socket.io and beside socketioxide alone, under
+//! the same load from the same generator: fan-out at a fixed rate and in a
+//! closed loop, acked messages a second, idle connections, cold start; and
+//! what only this server has (the server-rendered room page, the first
+//! visit's bundle).
 //!
 //! Each server runs as its own process, started fresh for the idle
 //! connections; its CPU time and memory come from `/proc`. Ours runs its
-//! release binary on SQLite with durable commits; the Node reference
-//! (`bench/reference/`) keeps messages in memory only.
+//! release binary on SQLite with durable commits; the two references
+//! (`bench/reference/`) keep messages in memory only. Socketioxide alone
+//! separates what the library costs (against Node) from what this server
+//! adds on top of it (storing, checking, limiting).
 
 mod clock;
 mod crowd;
@@ -97,6 +100,7 @@ struct Results {
 #[derive(Debug, serde::Serialize)]
 struct Versions {
     chat: &'static str,
+    socketioxide: String,
     node: String,
     socket_io: String,
 }
@@ -115,12 +119,14 @@ async fn compare(options: Options) -> Result<()> {
         },
         site: options.site.clone(),
         reference: options.reference.clone(),
+        socketioxide: std::env::current_exe()?.with_file_name("socketioxide-reference"),
     };
     let idle = raise_fd_limit(options.idle)?;
     let fd_limit = rlimit::Resource::NOFILE.get()?.1;
     let bundle = page::bundle(&options.site.join("pkg"))?;
     let versions = Versions {
         chat: env!("CARGO_PKG_VERSION"),
+        socketioxide: locked_version("socketioxide")?,
         node: command_output("node", &["--version"])?,
         socket_io: reference_version(&options.reference)?,
     };
@@ -130,7 +136,7 @@ async fn compare(options: Options) -> Result<()> {
         senders_per_room: options.senders_per_room,
     };
     if options.idle_only {
-        for kind in [Kind::Ours, Kind::Node] {
+        for kind in Kind::ALL {
             println!("== {}", kind.label());
             measure_idle(kind, &programs, idle).await?;
         }
@@ -138,7 +144,7 @@ async fn compare(options: Options) -> Result<()> {
     }
     let window = Duration::from_secs(options.seconds.max(1));
     let mut runs = Vec::new();
-    for kind in [Kind::Ours, Kind::Node] {
+    for kind in Kind::ALL {
         runs.push(measure(kind, &programs, &options, layout, window, idle).await?);
     }
     let results = Results {
@@ -207,7 +213,7 @@ async fn measure(
             println!("    p50 {:.2} ms, p99 {:.2} ms", page.p50_ms, page.p99_ms);
             Some(page)
         }
-        Kind::Node => None,
+        Kind::Socketioxide | Kind::Node => None,
     };
     target.stop().await?;
     let idle = measure_idle(kind, programs, idle).await?;
@@ -285,6 +291,23 @@ fn command_output(program: &str, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(output.stdout)?.trim().to_owned())
 }
 
+/// The version of `package` this workspace builds, from `Cargo.lock`.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock")?;
+    let name = format!("name = \"{package}\"\n");
+    let after = lock
+        .split_once(&name)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        .1;
+    Ok(after
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("version = "))
+        .unwrap_or("?")
+        .trim_matches('"')
+        .to_owned())
+}
+
 fn reference_version(reference: &std::path::Path) -> Result<String> {
     let manifest = reference.with_file_name("node_modules/socket.io/package.json");
     let manifest: serde_json::Value =
@@ -298,84 +321,86 @@ fn reference_version(reference: &std::path::Path) -> Result<String> {
 }
 
 fn markdown(results: &Results) -> String {
-    let [ours, node] = [&results.runs[0], &results.runs[1]];
-    let ratio = |a: f64, b: f64| format!("{:.2}", a / b);
+    let [ours, alone, node] = [&results.runs[0], &results.runs[1], &results.runs[2]];
+    let n = |x: f64| report::thousands(x.round() as i64);
+    let kb = |bytes: u64| format!("{:.0} KB", bytes as f64 / 1000.0);
     let latency = |d: &Delivery| {
         format!(
             "{:.1} / {:.1} / {:.0}",
             d.latency_ms.p50, d.latency_ms.p99, d.latency_ms.max
         )
     };
-    let n = |x: f64| report::thousands(x.round() as i64);
-    let kb = |bytes: u64| format!("{:.0} KB", bytes as f64 / 1000.0);
+    // One row: each server's figure, then ours over Node's.
+    let row = |label: &str, figure: &dyn Fn(&Run) -> String, of: fn(&Run) -> f64, target: &str| {
+        format!(
+            "| {label} | {} | {} | {} | {:.2} | {target} |",
+            figure(ours),
+            figure(alone),
+            figure(node),
+            of(ours) / of(node)
+        )
+    };
     let page = ours.room_page.as_ref().map_or("—".into(), |p| {
         format!("{:.2} / {:.2}", p.p50_ms, p.p99_ms)
     });
     let rows = [
-        format!(
-            "| server CPU per delivery at {} deliveries/s | {:.1} µs | {:.1} µs | {} | ≤ 0.70 |",
-            n(results.offered_deliveries_per_s),
-            ours.fixed_rate.cpu_per_delivery_us,
-            node.fixed_rate.cpu_per_delivery_us,
-            ratio(
-                ours.fixed_rate.cpu_per_delivery_us,
-                node.fixed_rate.cpu_per_delivery_us
-            )
+        row(
+            &format!(
+                "server CPU per delivery at {} deliveries/s",
+                n(results.offered_deliveries_per_s)
+            ),
+            &|r| format!("{:.1} µs", r.fixed_rate.cpu_per_delivery_us),
+            |r| r.fixed_rate.cpu_per_delivery_us,
+            "≤ 0.70",
+        ),
+        row(
+            "delivery p50 / p99 / max at that rate, ms (ratio of p99s)",
+            &|r| latency(&r.fixed_rate),
+            |r| r.fixed_rate.latency_ms.p99,
+            "p99 ≤ 5 ms",
+        ),
+        row(
+            "closed loop (one send in flight per sender), deliveries/s",
+            &|r| n(r.closed_loop.deliveries_per_s),
+            |r| r.closed_loop.deliveries_per_s,
+            "≥ 1.20",
+        ),
+        row(
+            "closed loop delivery p50 / p99 / max, ms (ratio of p99s)",
+            &|r| latency(&r.closed_loop),
+            |r| r.closed_loop.latency_ms.p99,
+            "",
+        ),
+        row(
+            &format!(
+                "acked messages/s, {} senders each alone in a room (ours stored durably)",
+                results.acked_senders
+            ),
+            &|r| n(r.acked.acks_per_s),
+            |r| r.acked.acks_per_s,
+            "",
         ),
         format!(
-            "| delivery p50 / p99 / max at that rate, ms | {} | {} | {} (p99) | p99 ≤ 5 ms |",
-            latency(&ours.fixed_rate),
-            latency(&node.fixed_rate),
-            ratio(
-                ours.fixed_rate.latency_ms.p99,
-                node.fixed_rate.latency_ms.p99
-            )
-        ),
-        format!(
-            "| closed loop (one send in flight per sender), deliveries/s | {} | {} | {} | ≥ 1.20 |",
-            n(ours.closed_loop.deliveries_per_s),
-            n(node.closed_loop.deliveries_per_s),
-            ratio(
-                ours.closed_loop.deliveries_per_s,
-                node.closed_loop.deliveries_per_s
-            )
-        ),
-        format!(
-            "| closed loop delivery p50 / p99 / max, ms | {} | {} | {} (p99) | |",
-            latency(&ours.closed_loop),
-            latency(&node.closed_loop),
-            ratio(
-                ours.closed_loop.latency_ms.p99,
-                node.closed_loop.latency_ms.p99
-            )
-        ),
-        format!(
-            "| acked messages/s, {} senders each alone in a room (ours stored durably) | {} | {} | {} | |",
-            results.acked_senders,
-            n(ours.acked.acks_per_s),
-            n(node.acked.acks_per_s),
-            ratio(ours.acked.acks_per_s, node.acked.acks_per_s)
-        ),
-        format!(
-            "| idle connections held | {} | {} | | 100,000 |",
+            "| idle connections held | {} | {} | {} | | 100,000 |",
             n(ours.idle.connections as f64),
+            n(alone.idle.connections as f64),
             n(node.idle.connections as f64)
         ),
-        format!(
-            "| memory per idle connection (RSS growth / connections) | {:.1} KiB | {:.1} KiB | {} | ≤ 12 KiB |",
-            ours.idle.kib_per_connection,
-            node.idle.kib_per_connection,
-            ratio(ours.idle.kib_per_connection, node.idle.kib_per_connection)
+        row(
+            "memory per idle connection (RSS growth / connections)",
+            &|r| format!("{:.1} KiB", r.idle.kib_per_connection),
+            |r| r.idle.kib_per_connection,
+            "≤ 12 KiB",
         ),
-        format!(
-            "| cold start (spawn → first healthy answer) | {:.0} ms | {:.0} ms | {} | |",
-            ours.cold_start_ms,
-            node.cold_start_ms,
-            ratio(ours.cold_start_ms, node.cold_start_ms)
+        row(
+            "cold start (spawn → first healthy answer)",
+            &|r| format!("{:.0} ms", r.cold_start_ms),
+            |r| r.cold_start_ms,
+            "",
         ),
-        format!("| server-rendered room page p50 / p99, ms | {page} | — | | |"),
+        format!("| server-rendered room page p50 / p99, ms | {page} | — | — | | |"),
         format!(
-            "| first visit's WASM + JS + CSS, brotli (gzip; raw) | {} ({}; {}) | — | | ≤ 250 KB |",
+            "| first visit's WASM + JS + CSS, brotli (gzip; raw) | {} ({}; {}) | — | — | | ≤ 250 KB |",
             kb(results.bundle.brotli_bytes),
             kb(results.bundle.gzip_bytes),
             kb(results.bundle.raw_bytes)
@@ -384,24 +409,28 @@ fn markdown(results: &Results) -> String {
     format!(
         "## Side by side with Node's socket.io\n\n\
          Measured {date} on {machine}. This server {chat} (release build, SQLite, every message \
-         committed durably before its ack) and Node {node} with socket.io {sio} \
-         (`bench/reference/server.mjs`: the same events, **messages kept in memory only**), \
-         each its own process, under the same load from the same generator (raw Engine.IO \
-         over WebSocket, from 200 loopback addresses, sharing the machine's cores with the \
-         server). Fan-out: {rooms} rooms of {members}, {senders} senders per room, every \
-         message delivered to the {fan} others; each figure over {seconds} s after 2 s of \
-         warm-up. Server CPU is user + system time from `/proc`. Idle connections are \
-         measured on a freshly started server: each signs in, connects and joins a room of \
-         10; this machine allows {fd_limit} open files per process, which bounds how many \
-         connections one server (or the generator) can hold here.\n\n\
-         | | this server | Node socket.io | ratio | target |\n\
-         |---|---|---|---|---|\n\
+         committed durably before its ack), and two references speaking the same events with \
+         **messages kept in memory only**: socketioxide {sioxide} alone \
+         (`bench/reference/socketioxide.rs`: what this server is built on, with nothing stored, \
+         checked or limited) and Node {node} with socket.io {sio} \
+         (`bench/reference/server.mjs`). Each runs as its own process, under the same load \
+         from the same generator (raw Engine.IO over WebSocket, from 200 loopback addresses, \
+         sharing the machine's cores with the server). Fan-out: {rooms} rooms of {members}, \
+         {senders} senders per room, every message delivered to the {fan} others; each \
+         figure over {seconds} s after 2 s of warm-up. Server CPU is user + system time from \
+         `/proc`. Idle connections are measured on a freshly started server: each signs in, \
+         connects and joins a room of 10; this machine allows {fd_limit} open files per \
+         process, which bounds how many connections one server (or the generator) can hold \
+         here. The ratio is this server's figure over Node's.\n\n\
+         | | this server | socketioxide alone | Node socket.io | ratio | target |\n\
+         |---|---|---|---|---|---|\n\
          {rows}\n\n\
-         Reproduce: `bench/compare.sh` (builds release, installs the reference's packages, \
-         runs both servers; figures also in `bench/compare.json`).",
+         Reproduce: `bench/compare.sh` (builds release, installs the Node reference's \
+         packages, runs the three servers in turn; figures also in `bench/compare.json`).",
         date = results.date,
         machine = results.machine,
         chat = results.versions.chat,
+        sioxide = results.versions.socketioxide,
         node = results.versions.node,
         sio = results.versions.socket_io,
         rooms = results.fan_out.rooms,

@@ -1,6 +1,7 @@
 //! The servers under test, each its own process: this chat server's
-//! release binary on SQLite, and the Node socket.io reference. Their CPU
-//! time and memory are read from `/proc`.
+//! release binary on SQLite, and the two references keeping messages in
+//! memory: socketioxide alone and Node's socket.io. Their CPU time and
+//! memory are read from `/proc`.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -15,13 +16,17 @@ type Result<T> = std::result::Result<T, super::wire::Error>;
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Ours,
+    Socketioxide,
     Node,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Ours, Kind::Socketioxide, Kind::Node];
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::Ours => "this server",
+            Kind::Socketioxide => "socketioxide alone",
             Kind::Node => "Node socket.io",
         }
     }
@@ -35,6 +40,8 @@ pub struct Programs {
     pub site: PathBuf,
     /// `bench/reference/server.mjs`.
     pub reference: PathBuf,
+    /// The release `socketioxide-reference` binary.
+    pub socketioxide: PathBuf,
 }
 
 /// A running server under test.
@@ -55,6 +62,11 @@ impl Target {
         let data = tempfile::tempdir()?;
         let mut command = match kind {
             Kind::Ours => ours(programs, addr, data.path()),
+            Kind::Socketioxide => {
+                let mut command = Command::new(&programs.socketioxide);
+                command.env("PORT", addr.port().to_string());
+                command
+            }
             Kind::Node => {
                 let mut command = Command::new("node");
                 command
