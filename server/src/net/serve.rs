@@ -97,10 +97,13 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
-        let service = app
-            .clone()
-            .layer(axum::Extension(ConnectInfo(peer)))
-            .map_request(|req: Request<Incoming>| req.map(Body::new));
+        // The peer goes into each request as it arrives: layering the router
+        // instead would rebuild its whole route table for every connection.
+        let service = app.clone().map_request(move |req: Request<Incoming>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnectInfo(peer));
+            req
+        });
         let stream = Counted::new(stream, permit, slot);
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
