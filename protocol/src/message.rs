@@ -33,6 +33,16 @@ pub struct ChatMessage {
     pub client_id: Option<String>,
     #[serde(serialize_with = "rfc3339_millis", deserialize_with = "from_rfc3339")]
     pub timestamp: DateTime<Utc>,
+    /// When the text was last edited, or `None`.
+    #[serde(
+        default,
+        serialize_with = "optional_rfc3339_millis",
+        deserialize_with = "optional_from_rfc3339"
+    )]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// A deleted message keeps its id and place, with no content or image.
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// A slice of a room's history.
@@ -55,9 +65,29 @@ fn rfc3339_millis<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Er
 
 fn from_rfc3339<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(serde::de::Error::custom)
+    parse_rfc3339(&text).map_err(serde::de::Error::custom)
+}
+
+fn optional_rfc3339_millis<S: Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => rfc3339_millis(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn optional_from_rfc3339<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|text| parse_rfc3339(&text).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+fn parse_rfc3339(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -76,14 +106,25 @@ mod tests {
             content_type: ContentType::Text,
             client_id: Some("c0a8".into()),
             timestamp: Utc.timestamp_millis_opt(1_756_134_612_123).unwrap(),
+            edited_at: None,
+            deleted: false,
         };
         let json = serde_json::to_value(&msg).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"id": 101, "room": "general", "username": "Alice",
                 "content": "Hello World", "image": null, "content_type": "text",
-                "client_id": "c0a8", "timestamp": "2025-08-25T15:10:12.123Z"})
+                "client_id": "c0a8", "timestamp": "2025-08-25T15:10:12.123Z",
+                "edited_at": null, "deleted": false})
         );
         assert_eq!(serde_json::from_value::<ChatMessage>(json).unwrap(), msg);
+
+        let edited = ChatMessage {
+            edited_at: Some(Utc.timestamp_millis_opt(1_756_134_700_001).unwrap()),
+            ..msg
+        };
+        let json = serde_json::to_value(&edited).unwrap();
+        assert_eq!(json["edited_at"], "2025-08-25T15:11:40.001Z");
+        assert_eq!(serde_json::from_value::<ChatMessage>(json).unwrap(), edited);
     }
 }

@@ -260,6 +260,8 @@ mod tests {
             content_type: ContentType::Text,
             client_id: client_id.map(Into::into),
             timestamp: DateTime::from_timestamp_millis(id * 1000).unwrap(),
+            edited_at: None,
+            deleted: false,
         }
     }
 

@@ -122,6 +122,8 @@ impl NewMessage<'_> {
             content_type: self.content_type,
             client_id: self.client_id.map(str::to_owned),
             timestamp: now_millis(),
+            edited_at: None,
+            deleted: false,
         }
     }
 }
@@ -134,6 +136,18 @@ pub struct Inserted {
     pub message: ChatMessage,
     /// False when an earlier send with the same `client_id` was found.
     pub is_new: bool,
+}
+
+/// An edit or deletion of a stored message.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
+    /// New text, edited at `at`.
+    Edit {
+        content: &'a str,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The content and image go; the message keeps its id and place.
+    Delete,
 }
 
 /// Storage for rooms and messages, the same on every backend.
@@ -187,6 +201,30 @@ pub trait Store: Send + Sync + 'static {
         first: i64,
         last: i64,
     ) -> Result<Vec<ChatMessage>, StoreError>;
+
+    /// Message `id` of `room`, deleted or not.
+    async fn message(&self, room: &RoomName, id: i64) -> Result<Option<ChatMessage>, StoreError>;
+
+    /// Applies `change` to message `id` of `room` and returns the message
+    /// as it now is; `None` when there is no such message or it was
+    /// deleted already. The change is numbered in its room, for
+    /// [`Store::changes_since`].
+    async fn change_message(
+        &self,
+        room: &RoomName,
+        id: i64,
+        change: Change<'_>,
+    ) -> Result<Option<ChatMessage>, StoreError>;
+
+    /// Up to `limit` messages with ids up to `since` that were edited or
+    /// deleted after message `since` was stored, oldest change first, as
+    /// they are now; `has_more` tells whether more such changes exist.
+    async fn changes_since(
+        &self,
+        room: &RoomName,
+        since: i64,
+        limit: i64,
+    ) -> Result<HistoryPage, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

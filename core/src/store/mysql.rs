@@ -240,6 +240,22 @@ mod sql {
     );
     pub(in super::super) const SEQ_RANGE: &str =
         select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
+    pub(in super::super) const MESSAGE: &str = select_messages!("WHERE room = ? AND id = ?");
+    pub(in super::super) const BUMP_CHANGES: &str =
+        "UPDATE rooms SET change_count = change_count + 1 WHERE name = ?";
+    pub(in super::super) const ROOM_COUNTS: &str =
+        "SELECT change_count, message_count FROM rooms WHERE name = ?";
+    pub(in super::super) const EDIT_MESSAGE: &str = "UPDATE messages
+         SET content = ?, edited_at = ?, change_no = ?, changed_at_count = ?
+         WHERE room = ? AND id = ? AND NOT deleted";
+    pub(in super::super) const DELETE_MESSAGE: &str = "UPDATE messages
+         SET content = NULL, image = NULL, deleted = TRUE, change_no = ?, changed_at_count = ?
+         WHERE room = ? AND id = ? AND NOT deleted";
+    pub(in super::super) const SEQ_AT: &str =
+        "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ? AND id <= ?";
+    pub(in super::super) const CHANGES_SINCE: &str = select_messages!(
+        "WHERE room = ? AND id <= ? AND changed_at_count >= ? ORDER BY change_no ASC LIMIT ?"
+    );
 }
 
 impl_store!(MySqlStore, Backend::MySql, sql);

@@ -174,6 +174,8 @@ mod tests {
             content_type: ContentType::Text,
             client_id: None,
             timestamp: chrono::Utc::now(),
+            edited_at: None,
+            deleted: false,
         }
     }
 

@@ -11,8 +11,8 @@ use sqlx::FromRow;
 macro_rules! select_messages {
     ($rest:literal) => {
         concat!(
-            "SELECT id, room, username, content, image, content_type, client_id, created_at \
-             FROM messages ",
+            "SELECT id, room, username, content, image, content_type, client_id, created_at, \
+             edited_at, deleted FROM messages ",
             $rest
         )
     };
@@ -29,6 +29,8 @@ pub(super) struct MessageRow {
     content_type: String,
     client_id: Option<String>,
     created_at: DateTime<Utc>,
+    edited_at: Option<DateTime<Utc>>,
+    deleted: bool,
 }
 
 impl TryFrom<MessageRow> for ChatMessage {
@@ -49,6 +51,8 @@ impl TryFrom<MessageRow> for ChatMessage {
             content_type,
             client_id: row.client_id,
             timestamp: row.created_at,
+            edited_at: row.edited_at,
+            deleted: row.deleted,
         })
     }
 }

@@ -119,6 +119,91 @@ macro_rules! impl_store {
                 $crate::store::row::into_messages(rows)
             }
 
+            async fn message(
+                &self,
+                room: &protocol::names::RoomName,
+                id: i64,
+            ) -> Result<Option<protocol::message::ChatMessage>, $crate::store::StoreError> {
+                let row: Option<$crate::store::row::MessageRow> = sqlx::query_as($sql::MESSAGE)
+                    .bind(room.as_str())
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(protocol::message::ChatMessage::try_from)
+                    .transpose()
+            }
+
+            async fn change_message(
+                &self,
+                room: &protocol::names::RoomName,
+                id: i64,
+                change: $crate::store::Change<'_>,
+            ) -> Result<Option<protocol::message::ChatMessage>, $crate::store::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                // Locks the room's row until commit (as every insert into
+                // the room does), so its changes are numbered in the order
+                // they commit, and each knows how many messages came before.
+                let room_found = sqlx::query($sql::BUMP_CHANGES)
+                    .bind(room.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                if room_found.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                let (change_no, message_count): (i64, i64) = sqlx::query_as($sql::ROOM_COUNTS)
+                    .bind(room.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let update = match change {
+                    $crate::store::Change::Edit { content, at } => {
+                        sqlx::query($sql::EDIT_MESSAGE).bind(content).bind(at)
+                    }
+                    $crate::store::Change::Delete => sqlx::query($sql::DELETE_MESSAGE),
+                };
+                let changed = update
+                    .bind(change_no)
+                    .bind(message_count)
+                    .bind(room.as_str())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if changed.rows_affected() == 0 {
+                    // Dropping the transaction rolls the count back.
+                    return Ok(None);
+                }
+                let row: $crate::store::row::MessageRow = sqlx::query_as($sql::MESSAGE)
+                    .bind(room.as_str())
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                protocol::message::ChatMessage::try_from(row).map(Some)
+            }
+
+            async fn changes_since(
+                &self,
+                room: &protocol::names::RoomName,
+                since: i64,
+                limit: i64,
+            ) -> Result<protocol::message::HistoryPage, $crate::store::StoreError> {
+                // The number of message `since` (or of the last one before
+                // it): changes made with at least that many messages in the
+                // room came after it.
+                let seq: i64 = sqlx::query_scalar($sql::SEQ_AT)
+                    .bind(room.as_str())
+                    .bind(since)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let rows: Vec<$crate::store::row::MessageRow> = sqlx::query_as($sql::CHANGES_SINCE)
+                    .bind(room.as_str())
+                    .bind(since)
+                    .bind(seq)
+                    .bind(limit + 1)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::row::into_page(rows, limit, false)
+            }
+
             async fn ping(&self) -> Result<(), $crate::store::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())

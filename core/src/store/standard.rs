@@ -18,6 +18,22 @@ pub(super) const PAGE_AFTER: &str =
     select_messages!("WHERE room = $1 AND id > $2 ORDER BY id ASC LIMIT $3");
 pub(super) const SEQ_RANGE: &str =
     select_messages!("WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq ASC");
+pub(super) const MESSAGE: &str = select_messages!("WHERE room = $1 AND id = $2");
+pub(super) const BUMP_CHANGES: &str =
+    "UPDATE rooms SET change_count = change_count + 1 WHERE name = $1";
+pub(super) const ROOM_COUNTS: &str =
+    "SELECT change_count, message_count FROM rooms WHERE name = $1";
+pub(super) const EDIT_MESSAGE: &str = "UPDATE messages
+     SET content = $1, edited_at = $2, change_no = $3, changed_at_count = $4
+     WHERE room = $5 AND id = $6 AND NOT deleted";
+pub(super) const DELETE_MESSAGE: &str = "UPDATE messages
+     SET content = NULL, image = NULL, deleted = TRUE, change_no = $1, changed_at_count = $2
+     WHERE room = $3 AND id = $4 AND NOT deleted";
+pub(super) const SEQ_AT: &str =
+    "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = $1 AND id <= $2";
+pub(super) const CHANGES_SINCE: &str = select_messages!(
+    "WHERE room = $1 AND id <= $2 AND changed_at_count >= $3 ORDER BY change_no ASC LIMIT $4"
+);
 
 /// Counts the message in its room (creating the room if need be) and
 /// returns its number there. The row stays locked (SQLite: the database's

@@ -19,6 +19,7 @@ use std::sync::Arc;
 #[case::mysql(Backend::MySql)]
 fn backends(#[case] backend: Backend) {}
 
+mod changes;
 mod concurrency;
 mod fields;
 mod history;
