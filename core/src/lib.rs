@@ -18,6 +18,7 @@ pub mod rate;
 pub mod reserved;
 mod rooms;
 pub mod session;
+pub mod staff;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -16,6 +16,16 @@ pub fn looks_reserved(name: &str) -> bool {
         .any(|reserved| looks(reserved).iter().any(|r| names.contains(r)))
 }
 
+/// The one spelling all look-alikes of `name` share, for finding a name
+/// among stored ones (staff accounts, sanctions): upper-cased then folded
+/// (`nuII` and `null` meet as `NULL`, `B0B` and `BOB` too), then
+/// lower-cased and folded again (`rn` and `m` meet).
+pub fn name_key(name: &str) -> String {
+    let plain: String = name.nfkc().collect();
+    let upper: String = skeleton(&plain.to_uppercase()).collect();
+    skeleton(&upper.to_lowercase()).collect()
+}
+
 /// What a name looks like as typed, in lower case and in upper case (the
 /// confusables equate `I` with `l` but not with `i`, so `nuII` matches
 /// `null` only as typed, and `ＡＤＭＩＮ` matches `ADMIN` only in capitals).
@@ -47,6 +57,23 @@ mod tests {
         }
         for name in ["Alice", "Systems", "admins", "Zoë", "Łukasz", "rooted"] {
             assert!(!looks_reserved(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn look_alikes_share_one_key() {
+        for (a, b) in [
+            ("Moderator", "moderator"),
+            ("Bob", "B0b"),
+            ("null", "nuII"),
+            ("Systеm", "system"),
+            ("ＡＤＭＩＮ", "admin"),
+            ("modern", "modem"),
+        ] {
+            assert_eq!(name_key(a), name_key(b), "{a} / {b}");
+        }
+        for (a, b) in [("Alice", "Alicia"), ("Zoë", "Zoe2"), ("bob", "rob")] {
+            assert_ne!(name_key(a), name_key(b), "{a} / {b}");
         }
     }
 }

@@ -147,6 +147,23 @@ pub struct Config {
     /// may hold twice `MAX_CONNECTIONS_PER_IP` of them.
     #[arg(long, env = "MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
     pub max_open_connections: usize,
+
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary can do besides serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Creates a staff account, or sets the password of an existing one.
+    /// The password is read from standard input (one line) when that is
+    /// not a terminal, else asked for twice.
+    CreateSuperuser {
+        /// The staff member's name (the same rules as any username).
+        #[arg(long)]
+        username: String,
+    },
 }
 
 /// One `TRUSTED_PROXIES` entry: `10.0.0.1` or `10.0.0.0/8`.
@@ -192,6 +209,7 @@ impl Config {
             header_read_timeout_secs: 15,
             body_read_timeout_secs: 30,
             max_open_connections: 4096,
+            command: None,
         }
     }
 

@@ -12,7 +12,9 @@ mod site;
 mod socket;
 mod startup;
 mod state;
+mod superuser;
 mod throttles;
 
 pub use net::raise_open_files;
 pub use startup::{StartupError, run, shutdown_signal};
+pub use superuser::create_superuser;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use server::config::Config;
+use server::config::{Command, Config};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,6 +10,15 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
+    if let Some(Command::CreateSuperuser { username }) = &config.command {
+        return match server::create_superuser(&config, username).await {
+            Ok(done) => {
+                println!("{done}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
     server::raise_open_files(config.max_open_connections);
     let listener = match tokio::net::TcpListener::bind(config.site_addr).await {
         Ok(listener) => listener,

@@ -150,6 +150,14 @@ pub enum Change<'a> {
     Delete,
 }
 
+/// A staff account as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffAccount {
+    pub username: String,
+    /// The password's Argon2id hash, in PHC form.
+    pub password_hash: String,
+}
+
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -225,6 +233,19 @@ pub trait Store: Send + Sync + 'static {
         since: i64,
         limit: i64,
     ) -> Result<HistoryPage, StoreError>;
+
+    /// Creates the staff account `username` or sets its password;
+    /// `name_key` is the name folded for comparison
+    /// ([`name_key`](crate::reserved::name_key)).
+    async fn save_staff(
+        &self,
+        username: &Username,
+        name_key: &str,
+        password_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The staff account whose folded name is `name_key`, if any.
+    async fn staff(&self, name_key: &str) -> Result<Option<StaffAccount>, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -240,6 +240,13 @@ mod sql {
     );
     pub(in super::super) const SEQ_RANGE: &str =
         select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
+    pub(in super::super) const SAVE_STAFF: &str =
+        "INSERT INTO staff (username, name_key, password_hash, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE
+         password_hash = VALUES(password_hash), updated_at = VALUES(updated_at)";
+    pub(in super::super) const STAFF: &str =
+        "SELECT username, password_hash FROM staff WHERE name_key = ?";
     pub(in super::super) const MESSAGE: &str = select_messages!("WHERE room = ? AND id = ?");
     pub(in super::super) const BUMP_CHANGES: &str =
         "UPDATE rooms SET change_count = change_count + 1 WHERE name = ?";

@@ -204,6 +204,35 @@ macro_rules! impl_store {
                 $crate::store::row::into_page(rows, limit, false)
             }
 
+            async fn save_staff(
+                &self,
+                username: &protocol::names::Username,
+                name_key: &str,
+                password_hash: &str,
+            ) -> Result<(), $crate::store::StoreError> {
+                let now = $crate::store::now_millis();
+                sqlx::query($sql::SAVE_STAFF)
+                    .bind(username.as_str())
+                    .bind(name_key)
+                    .bind(password_hash)
+                    .bind(now)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn staff(
+                &self,
+                name_key: &str,
+            ) -> Result<Option<$crate::store::StaffAccount>, $crate::store::StoreError> {
+                let account = sqlx::query_as($sql::STAFF)
+                    .bind(name_key)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(account)
+            }
+
             async fn ping(&self) -> Result<(), $crate::store::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())

@@ -18,6 +18,12 @@ pub(super) const PAGE_AFTER: &str =
     select_messages!("WHERE room = $1 AND id > $2 ORDER BY id ASC LIMIT $3");
 pub(super) const SEQ_RANGE: &str =
     select_messages!("WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq ASC");
+pub(super) const SAVE_STAFF: &str =
+    "INSERT INTO staff (username, name_key, password_hash, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (username) DO UPDATE
+     SET password_hash = excluded.password_hash, updated_at = excluded.updated_at";
+pub(super) const STAFF: &str = "SELECT username, password_hash FROM staff WHERE name_key = $1";
 pub(super) const MESSAGE: &str = select_messages!("WHERE room = $1 AND id = $2");
 pub(super) const BUMP_CHANGES: &str =
     "UPDATE rooms SET change_count = change_count + 1 WHERE name = $1";

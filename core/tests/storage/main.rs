@@ -24,6 +24,7 @@ mod concurrency;
 mod fields;
 mod history;
 mod idempotency;
+mod staff;
 
 /// A migrated store on a fresh database, and the database (dropped with it).
 pub struct Fixture {

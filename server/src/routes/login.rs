@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Json, Redirect, Response};
 use chat_core::Chat;
 use chat_core::reserved::looks_reserved;
 use chat_core::session::{self, clear_session_cookie, session_cookie};
+use chat_core::staff;
 use serde::{Deserialize, Serialize};
 
 /// What the form and the API both send.
@@ -35,21 +36,27 @@ struct LoginErrors {
     room: Option<NameError>,
 }
 
-fn validate(form: &LoginRequest) -> Result<(Username, RoomName), LoginErrors> {
-    let username = Username::parse(&form.username).and_then(|user| {
-        if looks_reserved(user.as_str()) {
-            Err(NameError::Reserved)
-        } else {
-            Ok(user)
-        }
-    });
-    match (username, RoomName::parse(&form.room)) {
+/// The names to sign in with, or what is wrong with them. Reserved names,
+/// staff names and their look-alikes are refused: staff sign in with a
+/// password.
+async fn validate(
+    chat: &Chat,
+    form: &LoginRequest,
+) -> Result<Result<(Username, RoomName), LoginErrors>, ApiError> {
+    let mut username = Username::parse(&form.username);
+    if let Ok(user) = &username
+        && (looks_reserved(user.as_str())
+            || staff::is_staff_name(chat.store(), user.as_str()).await?)
+    {
+        username = Err(NameError::Reserved);
+    }
+    Ok(match (username, RoomName::parse(&form.room)) {
         (Ok(user), Ok(room)) => Ok((user, room)),
         (user, room) => Err(LoginErrors {
             username: user.err(),
             room: room.err(),
         }),
-    }
+    })
 }
 
 /// Takes one login from the client's allowance.
@@ -86,7 +93,7 @@ pub async fn submit_form(
     };
     let opened = async {
         count_login(&throttles, client).await?;
-        let valid = validate(&form);
+        let valid = validate(&chat, &form).await?;
         if let Ok((_, room)) = &valid {
             chat.open_room(room, client.0).await?;
         }
@@ -127,7 +134,7 @@ pub async fn api_login(
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
     count_login(&throttles, client).await?;
-    let (user, room) = validate(&request).map_err(|errors| {
+    let (user, room) = validate(&chat, &request).await?.map_err(|errors| {
         if errors.username == Some(NameError::Reserved) {
             return ApiError::Reserved("username is reserved".into());
         }

@@ -32,4 +32,5 @@ mod reliability;
 mod socket_auth;
 mod socket_messages;
 mod socket_validation;
+mod staff;
 mod throttles;
