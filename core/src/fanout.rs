@@ -22,4 +22,7 @@ pub trait Fanout: Send + Sync + 'static {
     /// Sends `message` to its room (but not back to `origin`'s socket), and
     /// ends its author's typing indicator there.
     async fn message_posted(&self, message: &ChatMessage, origin: Origin);
+
+    /// Sends an edited or deleted `message` to its room, as it now is.
+    async fn message_updated(&self, message: &ChatMessage);
 }

@@ -8,6 +8,7 @@
 //!   (validate → dedupe → store → publish → count), and what reads need.
 
 pub mod allowance;
+mod changes;
 mod chat;
 mod drain;
 mod fanout;
@@ -23,6 +24,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use changes::{Actor, ChangeError, Deleted};
 pub use chat::Chat;
 pub use fanout::{Fanout, Origin};
 pub use limits::Limits;

@@ -1,6 +1,9 @@
-//! Signed sessions: `<base64url(username)>.<issued-at>-<nonce>.<base64url(HMAC-SHA256)>`.
+//! Signed sessions: `<base64url(username)>.<issued-at>-<nonce>.<base64url(HMAC-SHA256)>`,
+//! and for staff signed in with their password the same after `staff.`.
 //! The random nonce makes every sign-in distinct, even two under one name
 //! in the same second (tokens from before it, without one, still verify).
+//! The mark is signed with the rest, so a user's token cannot be made a
+//! staff one (and no base64 name reads `staff`).
 //!
 //! Browsers carry the token in an HttpOnly cookie, other clients as
 //! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Nothing is
@@ -39,7 +42,15 @@ pub struct Session {
     /// Tells this sign-in from others under the same name (anyone may sign
     /// in as any free name), so per-person limits are not shared with them.
     pub id: String,
+    /// Signed in as staff, with a password; whether the account still
+    /// exists is for the caller to check.
+    pub staff: bool,
+    /// When it was issued (unix seconds).
+    pub issued_at: i64,
 }
+
+/// What marks a staff session's signed part.
+const STAFF_MARK: &str = "staff.";
 
 impl SessionKey {
     /// Wraps the secret; it should hold at least 32 random bytes.
@@ -55,10 +66,19 @@ impl SessionKey {
 
     /// Issues a token for `username`, valid from `now` (unix seconds).
     pub fn issue(&self, username: &Username, now: i64) -> String {
+        self.sign(username, now, "")
+    }
+
+    /// Issues a staff session for `username`, who gave their password.
+    pub fn issue_staff(&self, username: &Username, now: i64) -> String {
+        self.sign(username, now, STAFF_MARK)
+    }
+
+    fn sign(&self, username: &Username, now: i64, mark: &str) -> String {
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).expect("the operating system provides randomness");
         let signed_part = format!(
-            "{}.{now}-{}",
+            "{mark}{}.{now}-{}",
             B64.encode(username.as_str()),
             B64.encode(nonce)
         );
@@ -73,7 +93,11 @@ impl SessionKey {
         let signature = B64.decode(encoded_signature).ok()?;
         self.mac(signed_part).verify_slice(&signature).ok()?;
 
-        let (name, issued) = signed_part.split_once('.')?;
+        let (staff, unmarked) = match signed_part.strip_prefix(STAFF_MARK) {
+            Some(rest) => (true, rest),
+            None => (false, signed_part),
+        };
+        let (name, issued) = unmarked.split_once('.')?;
         let issued_at = issued.split_once('-').map_or(issued, |(at, _nonce)| at);
         let issued_at: i64 = issued_at.parse().ok()?;
         if now < issued_at - 60 || now - issued_at > MAX_AGE_SECS {
@@ -83,6 +107,8 @@ impl SessionKey {
         Some(Session {
             username: Username::parse(&name).ok()?,
             id: encoded_signature.to_owned(),
+            staff,
+            issued_at,
         })
     }
 
@@ -156,6 +182,11 @@ mod tests {
         let token = key.issue(&alice(), 1_000);
         let session = key.verify(&token, 1_000).unwrap();
         assert_eq!(session.username, alice());
+        assert!(!session.staff);
+        let staff = key
+            .verify(&key.issue_staff(&alice(), 1_000), 1_000)
+            .unwrap();
+        assert_eq!((staff.username, staff.staff), (alice(), true));
         // Two sign-ins under one name in the same second are still two.
         let again = key.verify(&key.issue(&alice(), 1_000), 1_000).unwrap();
         assert_ne!(session.id, again.id);
@@ -172,6 +203,9 @@ mod tests {
         let token = key.issue(&alice(), 1_000);
         let forged_name = token.replacen(&B64.encode("Alice"), &B64.encode("Mallory"), 1);
         assert!(key.verify(&forged_name, 1_000).is_none());
+        // A user's token does not become a staff one by adding the mark.
+        let promoted = format!("{STAFF_MARK}{token}");
+        assert!(key.verify(&promoted, 1_000).is_none());
         assert!(
             SessionKey::new(b"another key")
                 .verify(&token, 1_000)

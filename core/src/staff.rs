@@ -3,6 +3,7 @@
 //! included.
 
 use crate::reserved::name_key;
+use crate::session::Session;
 use crate::store::{StaffAccount, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -79,6 +80,18 @@ pub async fn verify(
     };
     let right = check_password(Some(account.password_hash.clone()), password).await;
     Ok(right.then_some(account))
+}
+
+/// Whether `session` carries staff rights now: a staff sign-in of an
+/// account that still exists, since its password was last set.
+pub async fn has_rights(store: &dyn Store, session: &Session) -> Result<bool, StoreError> {
+    if !session.staff {
+        return Ok(false);
+    }
+    let name = session.username.as_str();
+    Ok(store.staff(&name_key(name)).await?.is_some_and(|account| {
+        account.username == name && session.issued_at >= account.updated_at.timestamp()
+    }))
 }
 
 /// Whether `name` is a staff account's (or looks like one).

@@ -17,6 +17,12 @@ pub const LEAVE: &str = "leave";
 pub const MESSAGE: &str = "message";
 /// Server → client: who is in a room.
 pub const PRESENCE: &str = "presence";
+/// Client → server: edit one's own text message.
+pub const EDIT_MESSAGE: &str = "edit_message";
+/// Client → server: delete one's own message (staff: any message).
+pub const DELETE_MESSAGE: &str = "delete_message";
+/// Server → client: a message as it is after an edit or deletion.
+pub const MESSAGE_UPDATED: &str = "message_updated";
 
 /// `join` payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +42,31 @@ pub struct JoinReply {
     /// False when more messages were missed than the catch-up bound.
     pub recovered: bool,
     pub online: Vec<String>,
+    /// With `since`: the messages up to it that were edited or deleted
+    /// after it was stored, oldest change first, as they are now.
+    #[serde(default)]
+    pub updated: Vec<ChatMessage>,
+}
+
+/// `edit_message` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditMessageRequest {
+    pub room: String,
+    pub id: i64,
+    pub content: String,
+}
+
+/// `delete_message` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteMessageRequest {
+    pub room: String,
+    pub id: i64,
+}
+
+/// `edit_message` and `delete_message` ack body: the message as it now is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageChanged {
+    pub message: ChatMessage,
 }
 
 /// `send_message` payload.
@@ -100,6 +131,10 @@ pub enum ErrorCode {
     RateLimited,
     Unauthorized,
     Unavailable,
+    /// Not this user's to do (another's message, staff only).
+    Forbidden,
+    /// No such message (or it was deleted).
+    NotFound,
 }
 
 /// Why a request was refused, for people (`message`) and programs (`code`).

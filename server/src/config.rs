@@ -123,6 +123,11 @@ pub struct Config {
     #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 30)]
     pub logins_per_minute: u32,
 
+    /// Failed staff sign-ins one client address may make per minute;
+    /// further attempts wait (429).
+    #[arg(long, env = "STAFF_LOGIN_FAILURES_PER_MINUTE", default_value_t = 5)]
+    pub staff_login_failures_per_minute: u32,
+
     /// Rooms one client address may create per hour (joining existing
     /// rooms is not limited).
     #[arg(long, env = "ROOMS_PER_HOUR", default_value_t = 60)]
@@ -200,6 +205,7 @@ impl Config {
             send_rate: 2.0,
             max_connections_per_ip: 64,
             logins_per_minute: 30,
+            staff_login_failures_per_minute: 5,
             rooms_per_hour: 60,
             uploads_per_minute: 20,
             decode_pixels_in_flight: 80_000_000,

@@ -20,6 +20,9 @@ pub enum ApiError {
     Reserved(String),
     #[error("log in first: send the session cookie or an Authorization: Bearer token")]
     Unauthorized,
+    /// A staff sign-in with a wrong name or password (which one is not said).
+    #[error("wrong username or password")]
+    WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -47,7 +50,9 @@ impl ApiError {
         match self {
             ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
             ApiError::Reserved(_) => (StatusCode::BAD_REQUEST, "reserved"),
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Unauthorized | ApiError::WrongCredentials => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

@@ -205,6 +205,7 @@ impl<A: Adapter> Node<A> {
             live.clone(),
             metrics,
             shared.clone(),
+            config.media_dir.clone(),
         );
         let (socket_layer, io) = sockets
             .with_state(chat.clone())
@@ -220,6 +221,7 @@ impl<A: Adapter> Node<A> {
             network: network.clone(),
             throttles: Throttles::new(
                 Rate::per_minute(config.logins_per_minute),
+                Rate::per_minute(config.staff_login_failures_per_minute),
                 Rate::per_minute(config.uploads_per_minute),
                 shared,
             ),

@@ -11,6 +11,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Throttles {
     pub logins: Arc<Allowance<IpAddr>>,
+    /// Failed staff sign-ins per client address: password guessing.
+    pub staff_login_failures: Arc<Allowance<IpAddr>>,
     /// Keyed by sign-in, like socket sends: a stranger who signs in under
     /// the same name has their own allowance.
     pub uploads: Arc<Allowance<String>>,
@@ -18,9 +20,19 @@ pub struct Throttles {
 
 impl Throttles {
     /// `shared` keeps the allowances across nodes when there are several.
-    pub fn new(logins: Rate, uploads: Rate, shared: Option<Arc<dyn SharedBuckets>>) -> Self {
+    pub fn new(
+        logins: Rate,
+        staff_login_failures: Rate,
+        uploads: Rate,
+        shared: Option<Arc<dyn SharedBuckets>>,
+    ) -> Self {
         Throttles {
             logins: Allowance::new("logins", logins, shared.clone()),
+            staff_login_failures: Allowance::new(
+                "staff_login_failures",
+                staff_login_failures,
+                shared.clone(),
+            ),
             uploads: Allowance::new("uploads", uploads, shared),
         }
     }

@@ -156,6 +156,8 @@ pub struct StaffAccount {
     pub username: String,
     /// The password's Argon2id hash, in PHC form.
     pub password_hash: String,
+    /// When the password was last set: staff sessions from before it end.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Storage for rooms and messages, the same on every backend.
@@ -309,7 +311,7 @@ pub fn redact(url: &str) -> String {
 
 /// Now, truncated to the millisecond the contract's timestamps carry, so a
 /// stored message reads back exactly as it was acknowledged.
-fn now_millis() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now_millis() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();
     chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
 }

@@ -246,7 +246,7 @@ mod sql {
          ON DUPLICATE KEY UPDATE
          password_hash = VALUES(password_hash), updated_at = VALUES(updated_at)";
     pub(in super::super) const STAFF: &str =
-        "SELECT username, password_hash FROM staff WHERE name_key = ?";
+        "SELECT username, password_hash, updated_at FROM staff WHERE name_key = ?";
     pub(in super::super) const MESSAGE: &str = select_messages!("WHERE room = ? AND id = ?");
     pub(in super::super) const BUMP_CHANGES: &str =
         "UPDATE rooms SET change_count = change_count + 1 WHERE name = ?";

@@ -23,7 +23,8 @@ pub(super) const SAVE_STAFF: &str =
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (username) DO UPDATE
      SET password_hash = excluded.password_hash, updated_at = excluded.updated_at";
-pub(super) const STAFF: &str = "SELECT username, password_hash FROM staff WHERE name_key = $1";
+pub(super) const STAFF: &str =
+    "SELECT username, password_hash, updated_at FROM staff WHERE name_key = $1";
 pub(super) const MESSAGE: &str = select_messages!("WHERE room = $1 AND id = $2");
 pub(super) const BUMP_CHANGES: &str =
     "UPDATE rooms SET change_count = change_count + 1 WHERE name = $1";

@@ -97,3 +97,35 @@ async fn weak_or_huge_passwords_are_refused(#[case] backend: Backend) {
     assert!(matches!(huge, Err(StaffError::PasswordTooLong)));
     assert!(!staff::is_staff_name(store, "Anna").await.unwrap());
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn staff_rights_come_only_from_a_staff_sign_in_since_the_password_was_set(
+    #[case] backend: Backend,
+) {
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    let store = &*fx.store;
+    let key = chat_core::session::SessionKey::new(b"0123456789abcdef0123456789abcdef");
+    let boss = user("Boss");
+    staff::save(store, &boss, "a long password").await.unwrap();
+    let now = chat_core::session::now_unix();
+    let session = |token: String| key.verify(&token, now).unwrap();
+
+    let signed_in = session(key.issue_staff(&boss, now));
+    assert!(staff::has_rights(store, &signed_in).await.unwrap());
+    // The same name without the password (a session from before the
+    // account existed) has none.
+    let plain = session(key.issue(&boss, now));
+    assert!(!staff::has_rights(store, &plain).await.unwrap());
+    // Nor a staff sign-in of a name that is not an account.
+    let stranger = session(key.issue_staff(&user("Anna"), now));
+    assert!(!staff::has_rights(store, &stranger).await.unwrap());
+    // Setting the password again ends the sessions from before.
+    let earlier = session(key.issue_staff(&boss, now - 5));
+    staff::save(store, &boss, "a new long password")
+        .await
+        .unwrap();
+    assert!(!staff::has_rights(store, &earlier).await.unwrap());
+}

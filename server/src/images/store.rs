@@ -20,6 +20,30 @@ pub async fn save(media_dir: &Path, image: Cleaned) -> std::io::Result<String> {
     Ok(name)
 }
 
+/// Removes the stored image a message's `image` URL names
+/// (`/media/chat_images/<name>`); anything else is left alone. A file
+/// already gone is fine; other failures are logged (the message is deleted
+/// either way).
+pub async fn remove_stored(media_dir: &Path, url: &str) {
+    let Some(name) = url
+        .strip_prefix("/media/")
+        .and_then(|rest| rest.strip_prefix(IMAGE_DIR))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|name| is_stored_name(name))
+    else {
+        tracing::warn!(
+            url,
+            "a deleted message named an image that is not a stored one"
+        );
+        return;
+    };
+    match tokio::fs::remove_file(media_dir.join(IMAGE_DIR).join(name)).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::error!(error = %e, name, "removing a deleted message's image failed"),
+    }
+}
+
 fn new_name(format: Format) -> std::io::Result<String> {
     let mut random = [0u8; 8];
     getrandom::fill(&mut random).map_err(std::io::Error::other)?;

@@ -12,6 +12,7 @@ mod metrics;
 mod origin;
 mod pages;
 mod reader;
+mod staff_login;
 
 pub use origin::{AllowedOrigins, check_origin};
 
@@ -37,6 +38,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
+        .route("/api/admin/login", post(staff_login::api_login))
         .route("/logout", post(login::logout))
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))

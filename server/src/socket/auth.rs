@@ -5,7 +5,7 @@ use crate::net::ClientIp;
 use app::names::Username;
 use chat_core::Chat;
 use chat_core::metrics::Metrics;
-use chat_core::session;
+use chat_core::{session, staff};
 use serde::Deserialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State, TryData};
@@ -13,6 +13,10 @@ use socketioxide::extract::{SocketRef, State, TryData};
 /// The authenticated user of a socket, kept in its extensions.
 #[derive(Debug, Clone)]
 pub struct Identity(pub Username);
+
+/// Present when the socket signed in as staff (rights confirmed on connect).
+#[derive(Debug, Clone, Copy)]
+pub struct Staff;
 
 /// Which sign-in a socket belongs to (see [`Session::id`]).
 ///
@@ -52,6 +56,13 @@ pub async fn authenticate<A: Adapter>(
             Metrics::bump(&sockets.metrics.connections_refused);
             Unauthorized
         })?;
+    // A database that cannot say leaves the socket without staff rights.
+    if staff::has_rights(chat.store(), &session)
+        .await
+        .unwrap_or(false)
+    {
+        socket.extensions.insert(Staff);
+    }
     socket.extensions.insert(Identity(session.username));
     socket.extensions.insert(SessionId(session.id));
     Ok(())

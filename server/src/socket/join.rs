@@ -49,27 +49,32 @@ async fn join_room<A: Adapter>(
     sockets.live.arrived(room.as_str(), me).await;
 
     let (store, limits) = (chat.store(), chat.limits());
-    // With `since`: every message after it, unless there are too many to
-    // replay; then the client starts again from the newest page and scrolls
-    // back for the rest.
+    // With `since`: every message after it, and every older one changed
+    // since it was stored, unless there are too many of either to replay;
+    // then the client starts again from the newest page and scrolls back
+    // for the rest.
     let missed = match request.since {
-        Some(since) => Some(
-            store
-                .page_after(&room, since, limits.catch_up_max)
-                .await
-                .map_err(unavailable)?,
-        ),
+        Some(since) => {
+            let (new, changed) = tokio::try_join!(
+                store.page_after(&room, since, limits.catch_up_max),
+                store.changes_since(&room, since, limits.catch_up_max),
+            )
+            .map_err(unavailable)?;
+            Some((new, changed))
+        }
         None => None,
     };
-    let recovered = missed.as_ref().is_none_or(|page| !page.has_more);
-    let messages = match missed {
-        Some(page) if recovered => page.messages,
+    let recovered = missed
+        .as_ref()
+        .is_none_or(|(new, changed)| !new.has_more && !changed.has_more);
+    let (messages, updated) = match missed {
+        Some((new, changed)) if recovered => (new.messages, changed.messages),
         _ => {
-            store
+            let newest = store
                 .page_before(&room, None, limits.page_size)
                 .await
-                .map_err(unavailable)?
-                .messages
+                .map_err(unavailable)?;
+            (newest.messages, Vec::new())
         }
     };
 
@@ -89,6 +94,7 @@ async fn join_room<A: Adapter>(
         messages,
         recovered,
         online,
+        updated,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Socket.IO: authentication on connect, then one handler per event.
 
 mod auth;
+mod changes;
 mod disconnect;
 mod handshakes;
 mod join;
@@ -75,6 +76,8 @@ async fn attach_handlers<A: Adapter>(
     socket.on(events::LEAVE, join::leave);
     socket.on(events::SEND_MESSAGE, send::send_message);
     socket.on(events::TYPING, typing::typing);
+    socket.on(events::EDIT_MESSAGE, changes::edit_message);
+    socket.on(events::DELETE_MESSAGE, changes::delete_message);
     socket.on_disconnect(disconnect::on_disconnect);
     if let Some(node_room) = sockets.live.node_room() {
         socket.join(node_room);

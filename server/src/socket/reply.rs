@@ -5,7 +5,7 @@ use app::events::{Ack, AckError, ErrorCode};
 use app::names::RoomName;
 use chat_core::metrics::Metrics;
 use chat_core::store::StoreError;
-use chat_core::{OpenRoomError, PostError};
+use chat_core::{ChangeError, OpenRoomError, PostError};
 use serde::Serialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
@@ -62,6 +62,18 @@ pub fn posting_failed(error: PostError) -> AckError {
         PostError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
         PostError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
         PostError::Store(e) => unavailable(e),
+    }
+}
+
+/// An edit or deletion that was refused or failed.
+pub fn change_failed(error: ChangeError) -> AckError {
+    match error {
+        ChangeError::NotFound(_) => AckError::new(ErrorCode::NotFound, error.to_string()),
+        ChangeError::Forbidden(message) => AckError::new(ErrorCode::Forbidden, message),
+        ChangeError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
+        ChangeError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
+        ChangeError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
+        ChangeError::Store(e) => unavailable(e),
     }
 }
 

@@ -9,6 +9,7 @@ use chat_core::rate::{Limiter, Rate};
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Other events (join, leave, typing) one connection may send.
@@ -28,6 +29,8 @@ pub struct SocketState<A: Adapter> {
     pub network: Network,
     pub live: Arc<LiveRooms<A>>,
     pub metrics: Arc<Metrics>,
+    /// Where uploaded images are, to remove a deleted message's.
+    pub media_dir: PathBuf,
 }
 
 // Not derived: that would ask for `A: Clone`, which adapters are not.
@@ -41,6 +44,7 @@ impl<A: Adapter> Clone for SocketState<A> {
             network: self.network.clone(),
             live: self.live.clone(),
             metrics: self.metrics.clone(),
+            media_dir: self.media_dir.clone(),
         }
     }
 }
@@ -55,6 +59,7 @@ impl<A: Adapter> SocketState<A> {
         live: Arc<LiveRooms<A>>,
         metrics: Arc<Metrics>,
         shared: Option<Arc<dyn SharedBuckets>>,
+        media_dir: PathBuf,
     ) -> Self {
         let per_user = Rate {
             burst: sends.burst * 1.5,
@@ -68,6 +73,7 @@ impl<A: Adapter> SocketState<A> {
             network,
             live,
             metrics,
+            media_dir,
         }
     }
 

@@ -5,8 +5,10 @@ use rust_socketio::asynchronous::{Client, ClientBuilder};
 use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use server::config::Config;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -369,4 +371,36 @@ pub fn ids_of(messages: &Value) -> Vec<i64> {
         .iter()
         .map(|m| m["id"].as_i64().expect("a message id"))
         .collect()
+}
+
+/// Runs `server create-superuser` on `site`'s database with `stdin` piped.
+pub fn create_superuser(site: &Site, username: &str, stdin: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .args(["create-superuser", "--username", username])
+        .env_clear()
+        .env("DATA_DIR", site.dir.path())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = site.database_url() {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().expect("the server binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }

@@ -23,6 +23,7 @@ mod http_login;
 mod images;
 mod limits;
 mod metrics;
+mod moderation;
 mod network;
 mod nodes;
 mod outage;

@@ -2,45 +2,11 @@
 //! keeps their names (and look-alikes) for them.
 
 use crate::backends;
-use crate::helpers::{Site, spawn_app_on};
+use crate::helpers::{Site, create_superuser, said, spawn_app_on};
 use chat_core::store::Backend;
 use reqwest::header::LOCATION;
 use rstest_reuse::apply;
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-/// Runs `server create-superuser` on `site`'s database with `stdin` piped.
-fn create_superuser(site: &Site, username: &str, stdin: &str) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
-    command
-        .args(["create-superuser", "--username", username])
-        .env_clear()
-        .env("DATA_DIR", site.dir.path())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(url) = site.database_url() {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command.spawn().expect("the server binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn said(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[apply(backends)]
 #[tokio::test]

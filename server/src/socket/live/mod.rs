@@ -148,4 +148,11 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
         // Posting ends the author's typing; its expiry then finds it gone.
         self.typing_ended(from, room, &message.username).await;
     }
+
+    async fn message_updated(&self, message: &ChatMessage) {
+        // Everyone in the room, the author's own sockets too (their other
+        // tabs learn it so).
+        self.emit(None, &message.room, events::MESSAGE_UPDATED, message)
+            .await;
+    }
 }

@@ -1,0 +1,69 @@
+//! `edit_message` and `delete_message`: through the core's one path for
+//! each, acknowledged with the message as it now is. The room need not be
+//! joined: staff may moderate any room.
+
+use super::auth::{Identity, Staff};
+use super::reply::{change_failed, invalid, limit, respond, room_name};
+use super::state::SocketState;
+use crate::images;
+use app::events::{DeleteMessageRequest, EditMessageRequest, MessageChanged};
+use chat_core::{Actor, Chat};
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, State, TryData};
+
+pub async fn edit_message<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(Identity(me)): Extension<Identity>,
+    MaybeExtension(staff): MaybeExtension<Staff>,
+    State(chat): State<Chat>,
+    State(sockets): State<SocketState<A>>,
+    TryData(request): TryData<EditMessageRequest>,
+    ack: AckSender<A>,
+) {
+    let outcome = async {
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
+        let request = request.map_err(invalid)?;
+        let room = room_name(&request.room)?;
+        let actor = Actor {
+            username: &me,
+            staff: staff.is_some(),
+        };
+        let message = chat
+            .edit_message(actor, &room, request.id, &request.content)
+            .await
+            .map_err(change_failed)?;
+        Ok(MessageChanged { message })
+    };
+    respond(ack, outcome.await);
+}
+
+pub async fn delete_message<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(Identity(me)): Extension<Identity>,
+    MaybeExtension(staff): MaybeExtension<Staff>,
+    State(chat): State<Chat>,
+    State(sockets): State<SocketState<A>>,
+    TryData(request): TryData<DeleteMessageRequest>,
+    ack: AckSender<A>,
+) {
+    let outcome = async {
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
+        let request = request.map_err(invalid)?;
+        let room = room_name(&request.room)?;
+        let actor = Actor {
+            username: &me,
+            staff: staff.is_some(),
+        };
+        let deleted = chat
+            .delete_message(actor, &room, request.id)
+            .await
+            .map_err(change_failed)?;
+        if let Some(image) = &deleted.image {
+            images::remove_stored(&sockets.media_dir, image).await;
+        }
+        Ok(MessageChanged {
+            message: deleted.message,
+        })
+    };
+    respond(ack, outcome.await);
+}

@@ -1,0 +1,281 @@
+//! Editing and deleting messages over Socket.IO: who may, what the room
+//! sees, what history keeps, and what a client that was away learns.
+
+use crate::backends;
+use crate::helpers::{
+    Site, TestApp, TestSocket, assert_refused, create_superuser, said, spawn_app_on,
+};
+use chat_core::store::Backend;
+use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+use reqwest::multipart::{Form, Part};
+use rstest_reuse::apply;
+use serde_json::{Value, json};
+
+/// A server on a site that has the staff account `Boss`.
+async fn app_with_staff(backend: Backend) -> Option<(Site, TestApp)> {
+    let site = Site::new(backend).await?;
+    let created = create_superuser(&site, "Boss", "a long password\n");
+    assert!(created.status.success(), "{}", said(&created));
+    let app = spawn_app_on(&site).await;
+    Some((site, app))
+}
+
+async fn staff_login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/admin/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A user signed in and in `room`.
+async fn member(app: &TestApp, name: &str, room: &str) -> TestSocket {
+    let socket = app.socket(&app.login(name, room).await).await;
+    let joined = socket.join(room).await;
+    assert_eq!(joined["ok"], true, "{joined}");
+    socket
+}
+
+async fn edit(socket: &TestSocket, room: &str, id: &Value, content: &str) -> Value {
+    socket
+        .ack(
+            "edit_message",
+            json!({"room": room, "id": id, "content": content}),
+        )
+        .await
+}
+
+async fn delete(socket: &TestSocket, room: &str, id: &Value) -> Value {
+    socket
+        .ack("delete_message", json!({"room": room, "id": id}))
+        .await
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn authors_edit_and_delete_their_messages_and_the_room_sees_it(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let alice = member(&app, "Alice", "general").await;
+    let mut bob = member(&app, "Bob", "general").await;
+    let sent = alice.send("general", "helo").await;
+    let id = sent["message"]["id"].clone();
+    bob.next_event("message").await;
+
+    let edited = edit(&alice, "general", &id, "  hello  ").await;
+    assert_eq!(edited["ok"], true, "{edited}");
+    let message = &edited["message"];
+    assert_eq!(message["content"], "hello");
+    assert_eq!(message["id"], id);
+    assert_eq!(message["timestamp"], sent["message"]["timestamp"]);
+    assert!(message["edited_at"].is_string(), "{message}");
+    assert_eq!(message["deleted"], false);
+    assert_eq!(bob.next_event("message_updated").await, *message);
+
+    let deleted = delete(&alice, "general", &id).await;
+    assert_eq!(deleted["ok"], true, "{deleted}");
+    let tombstone = &deleted["message"];
+    assert_eq!(tombstone["deleted"], true);
+    assert_eq!(tombstone["content"], Value::Null);
+    assert_eq!(bob.next_event("message_updated").await, *tombstone);
+
+    // History keeps its place, as a tombstone.
+    let token = app.login("Carol", "general").await;
+    let history: Value = app
+        .get("/chat/general/history/", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history["messages"][0], *tombstone);
+    // Gone is gone.
+    assert_refused(&delete(&alice, "general", &id).await, "not_found");
+    assert_refused(&edit(&alice, "general", &id, "back").await, "not_found");
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn only_authors_edit_and_only_authors_and_staff_delete(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let alice = member(&app, "Alice", "general").await;
+    let mallory = member(&app, "Mallory", "general").await;
+    let id = alice.send("general", "mine").await["message"]["id"].clone();
+
+    assert_refused(
+        &edit(&mallory, "general", &id, "yours now").await,
+        "forbidden",
+    );
+    assert_refused(&delete(&mallory, "general", &id).await, "forbidden");
+    // Wrong room, unknown id, and payloads of the wrong shape.
+    assert_refused(&delete(&alice, "random", &id).await, "not_found");
+    assert_refused(
+        &delete(&alice, "general", &json!(999_999)).await,
+        "not_found",
+    );
+    for bad in [
+        json!({"room": "general", "id": "1"}),
+        json!({"room": "general"}),
+        json!({"room": "no spaces", "id": 1}),
+        json!("general"),
+    ] {
+        assert_refused(&alice.ack("delete_message", bad.clone()).await, "invalid");
+    }
+    assert_refused(&edit(&alice, "general", &id, "   ").await, "invalid");
+    let long = "x".repeat(4_001);
+    assert_refused(&edit(&alice, "general", &id, &long).await, "too_long");
+
+    // Staff sign in with their password; they may delete anyone's message,
+    // not put words in their mouth.
+    let response = staff_login(&app, "Boss", "a long password").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["username"], "Boss");
+    let boss = app.socket(body["token"].as_str().unwrap()).await;
+    assert_refused(
+        &edit(&boss, "general", &id, "edited by staff").await,
+        "forbidden",
+    );
+    let deleted = delete(&boss, "general", &id).await;
+    assert_eq!(deleted["ok"], true, "{deleted}");
+    assert_eq!(deleted["message"]["deleted"], true);
+    // Still intact after all that: Mallory's own message.
+    let own = mallory.send("general", "hi").await["message"]["id"].clone();
+    assert_eq!(edit(&mallory, "general", &own, "hi!").await["ok"], true);
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn staff_sign_in_needs_the_password_and_guessing_is_limited(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    for (name, password) in [("Boss", "wrong password"), ("Nobody", "a long password")] {
+        let response = staff_login(&app, name, password).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+    }
+    // A user's session under any name carries no staff rights.
+    let alice = member(&app, "Alice", "general").await;
+    let id = alice.send("general", "mine").await["message"]["id"].clone();
+    let bob = member(&app, "Bob", "general").await;
+    assert_refused(&delete(&bob, "general", &id).await, "forbidden");
+    // Five failures a minute from one address; then even the right
+    // password waits.
+    for _ in 0..3 {
+        staff_login(&app, "Boss", "guess").await;
+    }
+    let limited = staff_login(&app, "Boss", "a long password").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn deleting_an_image_message_removes_its_file(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let token = app.login("Alice", "pics").await;
+    let alice = app.socket(&token).await;
+    alice.join("pics").await;
+    let png = {
+        let image = image::RgbImage::from_pixel(8, 8, image::Rgb([10, 200, 30]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        bytes.into_inner()
+    };
+    let form = Form::new().part("image", Part::bytes(png).file_name("dot.png"));
+    let response = app
+        .http
+        .post(app.url("/api/chat/pics/images/"))
+        .header(COOKIE, format!("chat_session={token}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let message: Value = response.json().await.unwrap();
+    let name = message["image"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let file = app.media_dir.join("chat_images").join(name);
+    assert!(file.exists());
+
+    assert_refused(
+        &edit(&alice, "pics", &message["id"], "caption").await,
+        "invalid",
+    );
+    let deleted = delete(&alice, "pics", &message["id"]).await;
+    assert_eq!(deleted["ok"], true, "{deleted}");
+    assert_eq!(deleted["message"]["image"], Value::Null);
+    assert!(!file.exists(), "the image file is still there");
+    let served = app.get(&format!("/media/chat_images/{name}"), None).await;
+    assert_eq!(served.status(), StatusCode::NOT_FOUND);
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn a_client_back_from_a_disconnect_learns_every_change_it_missed(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let alice = member(&app, "Alice", "general").await;
+    let mut ids = Vec::new();
+    for text in ["one", "two"] {
+        ids.push(alice.send("general", text).await["message"]["id"].clone());
+    }
+    // Edited before the last message Bob will see was stored: he gets this
+    // version with the history, and it is not news when he comes back.
+    assert_eq!(edit(&alice, "general", &ids[0], "one!").await["ok"], true);
+    ids.push(alice.send("general", "three").await["message"]["id"].clone());
+    let bob_token = app.login("Bob", "general").await;
+    let bob = app.socket(&bob_token).await;
+    let joined = bob.join("general").await;
+    let last_seen = joined["messages"].as_array().unwrap().last().unwrap()["id"].clone();
+    assert_eq!(last_seen, ids[2]);
+    bob.disconnect().await;
+
+    // While Bob is away.
+    assert_eq!(
+        edit(&alice, "general", &ids[1], "two, edited").await["ok"],
+        true
+    );
+    assert_eq!(delete(&alice, "general", &ids[2]).await["ok"], true);
+    let newer = alice.send("general", "four").await["message"]["id"].clone();
+
+    let bob = app.socket(&bob_token).await;
+    let back = bob
+        .ack("join", json!({"room": "general", "since": last_seen}))
+        .await;
+    assert_eq!(back["ok"], true, "{back}");
+    assert_eq!(back["recovered"], true);
+    let new_ids: Vec<&Value> = back["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["id"])
+        .collect();
+    assert_eq!(new_ids, vec![&newer]);
+    let updated = back["updated"].as_array().unwrap();
+    assert_eq!(updated.len(), 2, "{back}");
+    assert_eq!(
+        (&updated[0]["id"], &updated[0]["content"]),
+        (&ids[1], &json!("two, edited"))
+    );
+    assert_eq!(
+        (&updated[1]["id"], &updated[1]["deleted"]),
+        (&ids[2], &json!(true))
+    );
+    // Without `since` there is nothing to catch up on.
+    let fresh = bob.ack("join", json!({"room": "general"})).await;
+    assert_eq!(fresh["updated"], json!([]));
+}
