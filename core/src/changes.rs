@@ -26,6 +26,9 @@ pub enum ChangeError {
     Invalid(String),
     #[error("{0}")]
     TooLong(String),
+    /// The author is muted in the room until then.
+    #[error("you are muted in this room until {}", protocol::message::format_timestamp(.0))]
+    Muted(chrono::DateTime<chrono::Utc>),
     #[error("the server is restarting; try again")]
     ShuttingDown,
     #[error(transparent)]
@@ -65,6 +68,9 @@ impl Chat {
         let message = self.live_message(room, id).await?;
         if message.username != actor.username.as_str() {
             return Err(ChangeError::Forbidden("only its author can edit a message"));
+        }
+        if let Some(until) = self.muted_until(room, actor.username.as_str()).await? {
+            return Err(ChangeError::Muted(until));
         }
         if message.content_type == ContentType::Image {
             return Err(ChangeError::Invalid(

@@ -5,6 +5,7 @@ use crate::drain::Drain;
 use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::sanctions::Sanctions;
 use crate::session::SessionKey;
 use crate::store::Store;
 use std::net::IpAddr;
@@ -26,6 +27,7 @@ struct Inner {
     metrics: Arc<Metrics>,
     drain: Drain,
     room_creations: Arc<Allowance<IpAddr>>,
+    sanctions: Sanctions,
 }
 
 impl Chat {
@@ -48,6 +50,7 @@ impl Chat {
                 fanout,
                 metrics,
                 drain: Drain::default(),
+                sanctions: Sanctions::default(),
             }),
         }
     }
@@ -70,6 +73,10 @@ impl Chat {
     /// The server's counters.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics
+    }
+
+    pub(crate) fn sanctions(&self) -> &Sanctions {
+        &self.inner.sanctions
     }
 
     pub(crate) fn fanout(&self) -> &dyn Fanout {

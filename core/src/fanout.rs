@@ -1,7 +1,9 @@
 //! Where a stored message goes next: the live connections of its room.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
+use protocol::names::Username;
 use socketioxide_core::Sid;
 
 /// How a message came in, so the connection that sent it is not sent it
@@ -25,4 +27,11 @@ pub trait Fanout: Send + Sync + 'static {
 
     /// Sends an edited or deleted `message` to its room, as it now is.
     async fn message_updated(&self, message: &ChatMessage);
+
+    /// Tells `user`'s connections in `room` they are muted there until
+    /// `until` (`None`: no longer).
+    async fn muted(&self, room: &str, user: &Username, until: Option<DateTime<Utc>>);
+
+    /// Disconnects every connection of the banned `user`.
+    async fn banned(&self, user: &Username);
 }

@@ -18,6 +18,7 @@ mod post;
 pub mod rate;
 pub mod reserved;
 mod rooms;
+pub mod sanctions;
 pub mod session;
 pub mod staff;
 pub mod store;

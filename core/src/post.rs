@@ -28,6 +28,9 @@ pub enum PostError {
     /// Text over the length limit.
     #[error("{0}")]
     TooLong(String),
+    /// The author is muted in the room until then.
+    #[error("you are muted in this room until {}", protocol::message::format_timestamp(.0))]
+    Muted(chrono::DateTime<chrono::Utc>),
     /// The server is shutting down; the client should retry elsewhere or later.
     #[error("the server is restarting; try again")]
     ShuttingDown,
@@ -105,6 +108,9 @@ impl Chat {
         let _in_flight = self.drain().enter().await.ok_or(PostError::ShuttingDown)?;
         if draft.text.is_none() && draft.image.is_none() {
             return Err(PostError::Invalid("message is empty".into()));
+        }
+        if let Some(until) = self.muted_until(&draft.room, author.as_str()).await? {
+            return Err(PostError::Muted(until));
         }
         let content_type = match draft.image {
             Some(_) => ContentType::Image,

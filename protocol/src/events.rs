@@ -23,6 +23,12 @@ pub const EDIT_MESSAGE: &str = "edit_message";
 pub const DELETE_MESSAGE: &str = "delete_message";
 /// Server → client: a message as it is after an edit or deletion.
 pub const MESSAGE_UPDATED: &str = "message_updated";
+/// Client → server (staff): mute someone in a room.
+pub const MUTE: &str = "mute";
+/// Client → server (staff): ban someone everywhere.
+pub const BAN: &str = "ban";
+/// Server → client: the reader was muted in a room, or is no longer.
+pub const MUTED: &str = "muted";
 
 /// `join` payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,6 +67,35 @@ pub struct EditMessageRequest {
 pub struct DeleteMessageRequest {
     pub room: String,
     pub id: i64,
+}
+
+/// `mute` payload; `minutes: 0` lifts the mute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MuteRequest {
+    pub room: String,
+    pub username: String,
+    pub minutes: u32,
+}
+
+/// `ban` payload; `minutes: 0` lifts the ban.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BanRequest {
+    pub username: String,
+    pub minutes: u32,
+}
+
+/// `mute` and `ban` ack body, and the `muted` notice's end: when it ends
+/// (RFC 3339), or `None` once lifted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SanctionReply {
+    pub until: Option<String>,
+}
+
+/// `muted` notice, to the muted person's connections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutedNotice {
+    pub room: String,
+    pub until: Option<String>,
 }
 
 /// `edit_message` and `delete_message` ack body: the message as it now is.
@@ -135,6 +170,8 @@ pub enum ErrorCode {
     Forbidden,
     /// No such message (or it was deleted).
     NotFound,
+    /// The sender is muted in the room (the message says until when).
+    Muted,
 }
 
 /// Why a request was refused, for people (`message`) and programs (`code`).

@@ -25,6 +25,12 @@ pub enum ApiError {
     WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
+    /// The sender is muted in the room.
+    #[error("{0}")]
+    Muted(String),
+    /// The user is banned.
+    #[error("{0}")]
+    Banned(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -54,6 +60,8 @@ impl ApiError {
                 (StatusCode::UNAUTHORIZED, "unauthorized")
             }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Muted(_) => (StatusCode::FORBIDDEN, "muted"),
+            ApiError::Banned(_) => (StatusCode::FORBIDDEN, "banned"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported"),
@@ -66,6 +74,14 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// A 403 for a banned user, saying until when.
+    pub fn banned(until: chrono::DateTime<chrono::Utc>) -> Self {
+        ApiError::Banned(format!(
+            "you are banned until {}",
+            protocol::message::format_timestamp(&until)
+        ))
+    }
+
     /// A 429 for an allowance that refills in `retry_after`.
     pub fn rate_limited(what: &str, retry_after: std::time::Duration) -> Self {
         let seconds = retry_after_secs(retry_after);
@@ -120,6 +136,7 @@ impl From<PostError> for ApiError {
     fn from(error: PostError) -> Self {
         match error {
             PostError::Invalid(message) | PostError::TooLong(message) => ApiError::Invalid(message),
+            PostError::Muted(_) => ApiError::Muted(error.to_string()),
             PostError::ShuttingDown => ApiError::Unavailable(error.to_string()),
             PostError::Store(e) => ApiError::Store(e),
         }

@@ -27,6 +27,13 @@ pub fn LoginPage() -> impl IntoView {
             .and_then(|s| s.parse::<u64>().ok())
             .map(|s| format!("Too many logins from your network. Try again in {s} s."))
     };
+    // A banned name is told so, and until when.
+    let banned = move || {
+        query
+            .read()
+            .get("banned")
+            .map(|reason| format!("You cannot sign in: {reason}."))
+    };
 
     view! {
         <Title text="Chat · Log in" />
@@ -48,7 +55,7 @@ pub fn LoginPage() -> impl IntoView {
                     value=value("room")
                     error=error("room_error", "Room name")
                 />
-                <p class="form-error" role="alert">{wait}</p>
+                <p class="form-error" role="alert">{wait} {banned}</p>
                 <button type="submit">"Join room"</button>
             </form>
         </main>

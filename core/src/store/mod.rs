@@ -160,6 +160,39 @@ pub struct StaffAccount {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Which sanction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SanctionKind {
+    /// No posting in one room.
+    Mute,
+    /// No signing in, anywhere.
+    Ban,
+}
+
+impl SanctionKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SanctionKind::Mute => "mute",
+            SanctionKind::Ban => "ban",
+        }
+    }
+}
+
+/// A mute or ban, in force until `until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sanction {
+    pub kind: SanctionKind,
+    /// The room of a mute; empty for a ban.
+    pub room: String,
+    pub username: String,
+    /// The name folded for comparison ([`name_key`](crate::reserved::name_key)).
+    pub name_key: String,
+    pub until: chrono::DateTime<chrono::Utc>,
+    /// The staff member who imposed it.
+    pub issued_by: String,
+}
+
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -248,6 +281,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// The staff account whose folded name is `name_key`, if any.
     async fn staff(&self, name_key: &str) -> Result<Option<StaffAccount>, StoreError>;
+
+    /// Puts `sanction` in force, replacing one of the same kind for the
+    /// same name (and room).
+    async fn impose(&self, sanction: &Sanction) -> Result<(), StoreError>;
+
+    /// Lifts the `kind` sanction on `name_key` in `room` (empty for a ban).
+    async fn lift(&self, kind: SanctionKind, room: &str, name_key: &str) -> Result<(), StoreError>;
+
+    /// Every sanction that has not ended at `now`.
+    async fn sanctions_in_force(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Sanction>, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -247,6 +247,16 @@ mod sql {
          password_hash = VALUES(password_hash), updated_at = VALUES(updated_at)";
     pub(in super::super) const STAFF: &str =
         "SELECT username, password_hash, updated_at FROM staff WHERE name_key = ?";
+    pub(in super::super) const IMPOSE: &str =
+        "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE username = VALUES(username), until = VALUES(until),
+         issued_by = VALUES(issued_by), created_at = VALUES(created_at)";
+    pub(in super::super) const LIFT: &str =
+        "DELETE FROM sanctions WHERE kind = ? AND room = ? AND name_key = ?";
+    pub(in super::super) const SANCTIONS_IN_FORCE: &str =
+        "SELECT kind, room, name_key, username, until, issued_by FROM sanctions WHERE until > ?
+         ORDER BY until ASC";
     pub(in super::super) const MESSAGE: &str = select_messages!("WHERE room = ? AND id = ?");
     pub(in super::super) const BUMP_CHANGES: &str =
         "UPDATE rooms SET change_count = change_count + 1 WHERE name = ?";

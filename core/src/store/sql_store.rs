@@ -233,6 +233,52 @@ macro_rules! impl_store {
                 Ok(account)
             }
 
+            async fn impose(
+                &self,
+                sanction: &$crate::store::Sanction,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query($sql::IMPOSE)
+                    .bind(sanction.kind.as_str())
+                    .bind(sanction.room.as_str())
+                    .bind(sanction.name_key.as_str())
+                    .bind(sanction.username.as_str())
+                    .bind(sanction.until)
+                    .bind(sanction.issued_by.as_str())
+                    .bind($crate::store::now_millis())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn lift(
+                &self,
+                kind: $crate::store::SanctionKind,
+                room: &str,
+                name_key: &str,
+            ) -> Result<(), $crate::store::StoreError> {
+                sqlx::query($sql::LIFT)
+                    .bind(kind.as_str())
+                    .bind(room)
+                    .bind(name_key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn sanctions_in_force(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::store::Sanction>, $crate::store::StoreError> {
+                let rows: Vec<$crate::store::row::SanctionRow> =
+                    sqlx::query_as($sql::SANCTIONS_IN_FORCE)
+                        .bind(now)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter()
+                    .map($crate::store::Sanction::try_from)
+                    .collect()
+            }
+
             async fn ping(&self) -> Result<(), $crate::store::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())

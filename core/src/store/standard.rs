@@ -25,6 +25,17 @@ pub(super) const SAVE_STAFF: &str =
      SET password_hash = excluded.password_hash, updated_at = excluded.updated_at";
 pub(super) const STAFF: &str =
     "SELECT username, password_hash, updated_at FROM staff WHERE name_key = $1";
+pub(super) const IMPOSE: &str =
+    "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (kind, room, name_key) DO UPDATE
+     SET username = excluded.username, until = excluded.until,
+         issued_by = excluded.issued_by, created_at = excluded.created_at";
+pub(super) const LIFT: &str =
+    "DELETE FROM sanctions WHERE kind = $1 AND room = $2 AND name_key = $3";
+pub(super) const SANCTIONS_IN_FORCE: &str =
+    "SELECT kind, room, name_key, username, until, issued_by FROM sanctions WHERE until > $1
+     ORDER BY until ASC";
 pub(super) const MESSAGE: &str = select_messages!("WHERE room = $1 AND id = $2");
 pub(super) const BUMP_CHANGES: &str =
     "UPDATE rooms SET change_count = change_count + 1 WHERE name = $1";

@@ -129,3 +129,60 @@ async fn staff_rights_come_only_from_a_staff_sign_in_since_the_password_was_set(
         .unwrap();
     assert!(!staff::has_rights(store, &earlier).await.unwrap());
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn sanctions_are_in_force_until_they_end_and_one_per_name_and_room(#[case] backend: Backend) {
+    use chat_core::store::{Sanction, SanctionKind};
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    let store = &*fx.store;
+    let now = chrono::Utc::now();
+    let sanction = |kind, room: &str, name: &str, minutes: i64| Sanction {
+        kind,
+        room: room.to_owned(),
+        username: name.to_owned(),
+        name_key: chat_core::reserved::name_key(name),
+        until: chrono::DateTime::from_timestamp_millis(
+            (now + chrono::Duration::minutes(minutes)).timestamp_millis(),
+        )
+        .unwrap(),
+        issued_by: "Boss".to_owned(),
+    };
+    store
+        .impose(&sanction(SanctionKind::Mute, "general", "Bob", 10))
+        .await
+        .unwrap();
+    store
+        .impose(&sanction(SanctionKind::Mute, "random", "Bob", -1))
+        .await
+        .unwrap();
+    store
+        .impose(&sanction(SanctionKind::Ban, "", "Eve", 60))
+        .await
+        .unwrap();
+    // Imposed again: the new end replaces the old.
+    store
+        .impose(&sanction(SanctionKind::Ban, "", "Eve", 30))
+        .await
+        .unwrap();
+
+    let in_force = store.sanctions_in_force(now).await.unwrap();
+    assert_eq!(
+        in_force,
+        vec![
+            sanction(SanctionKind::Mute, "general", "Bob", 10),
+            sanction(SanctionKind::Ban, "", "Eve", 30),
+        ]
+    );
+    // Once its time is past, it is no longer in force.
+    let later = now + chrono::Duration::minutes(20);
+    let in_force = store.sanctions_in_force(later).await.unwrap();
+    assert_eq!(in_force.len(), 1);
+    store
+        .lift(SanctionKind::Ban, "", &chat_core::reserved::name_key("Eve"))
+        .await
+        .unwrap();
+    assert!(store.sanctions_in_force(later).await.unwrap().is_empty());
+}

@@ -50,6 +50,11 @@ async fn validate(
     {
         username = Err(NameError::Reserved);
     }
+    if let Ok(user) = &username
+        && let Some(until) = chat.banned_until(user.as_str()).await?
+    {
+        return Err(ApiError::banned(until));
+    }
     Ok(match (username, RoomName::parse(&form.room)) {
         (Ok(user), Ok(room)) => Ok((user, room)),
         (user, room) => Err(LoginErrors {
@@ -77,7 +82,7 @@ pub async fn submit_form(
     client: ClientIp,
     Form(form): Form<LoginRequest>,
 ) -> Response {
-    let back_to_form = |problems: [(&str, Option<&str>); 3]| {
+    let back_to_form = |problems: [(&str, Option<&str>); 4]| {
         let query = serde_urlencoded::to_string(
             [
                 ("username", Some(form.username.trim())),
@@ -106,6 +111,7 @@ pub async fn submit_form(
                 ("username_error", errors.username.map(NameError::code)),
                 ("room_error", errors.room.map(NameError::code)),
                 ("retry_after", None),
+                ("banned", None),
             ]);
         }
         Err(ApiError::RateLimited { retry_after, .. }) => {
@@ -114,6 +120,15 @@ pub async fn submit_form(
                 ("username_error", None),
                 ("room_error", None),
                 ("retry_after", Some(&seconds)),
+                ("banned", None),
+            ]);
+        }
+        Err(ApiError::Banned(reason)) => {
+            return back_to_form([
+                ("username_error", None),
+                ("room_error", None),
+                ("retry_after", None),
+                ("banned", Some(&reason)),
             ]);
         }
         Err(e) => return e.into_response(),

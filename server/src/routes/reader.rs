@@ -7,21 +7,28 @@ use axum::http::request::Parts;
 use chat_core::Chat;
 use chat_core::session::{self, Session};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::str::FromStr;
 
 /// The session a request carries (cookie or bearer token).
 pub struct SessionUser(pub Session);
 
 impl SessionUser {
-    fn of<S>(parts: &Parts, state: &S) -> Option<Self>
+    /// The request's session; a banned user's is refused (403).
+    async fn of<S>(parts: &Parts, state: &S) -> Result<Option<Self>, ApiError>
     where
         Chat: FromRef<S>,
     {
-        Chat::from_ref(state)
+        let chat = Chat::from_ref(state);
+        let Some(session) = chat
             .sessions()
             .from_headers(&parts.headers, session::now_unix())
-            .map(SessionUser)
+        else {
+            return Ok(None);
+        };
+        if let Some(until) = chat.banned_until(session.username.as_str()).await? {
+            return Err(ApiError::banned(until));
+        }
+        Ok(Some(SessionUser(session)))
     }
 }
 
@@ -34,7 +41,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Self::of(parts, state).ok_or(ApiError::Unauthorized)
+        Self::of(parts, state).await?.ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -44,10 +51,10 @@ where
     S: Send + Sync,
     Chat: FromRef<S>,
 {
-    type Rejection = Infallible;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Infallible> {
-        Ok(Self::of(parts, state))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, ApiError> {
+        Self::of(parts, state).await
     }
 }
 

@@ -32,8 +32,12 @@ pub struct ConnectAuth {
 
 /// Refusal sent to the client as a connect error.
 #[derive(Debug, thiserror::Error)]
-#[error("unauthorized: log in first")]
-pub struct Unauthorized;
+pub enum Unauthorized {
+    #[error("unauthorized: log in first")]
+    NoSession,
+    #[error("banned until {0}")]
+    Banned(String),
+}
 
 /// Accepts the socket if `auth.token` or the session cookie is valid.
 pub async fn authenticate<A: Adapter>(
@@ -54,8 +58,11 @@ pub async fn authenticate<A: Adapter>(
         })
         .ok_or_else(|| {
             Metrics::bump(&sockets.metrics.connections_refused);
-            Unauthorized
+            Unauthorized::NoSession
         })?;
+    if let Ok(Some(until)) = chat.banned_until(session.username.as_str()).await {
+        return Err(Unauthorized::Banned(app::message::format_timestamp(&until)));
+    }
     // A database that cannot say leaves the socket without staff rights.
     if staff::has_rights(chat.store(), &session)
         .await

@@ -9,6 +9,7 @@ mod live;
 mod nodes;
 mod reply;
 mod request_head;
+mod sanctions;
 mod send;
 mod state;
 mod typing;
@@ -20,6 +21,7 @@ pub use request_head::own_request_head;
 pub use state::SocketState;
 
 use app::events;
+use auth::Identity;
 use chat_core::metrics::Metrics;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
@@ -78,7 +80,13 @@ async fn attach_handlers<A: Adapter>(
     socket.on(events::TYPING, typing::typing);
     socket.on(events::EDIT_MESSAGE, changes::edit_message);
     socket.on(events::DELETE_MESSAGE, changes::delete_message);
+    socket.on(events::MUTE, sanctions::mute);
+    socket.on(events::BAN, sanctions::ban);
     socket.on_disconnect(disconnect::on_disconnect);
+    // Each person's connections share a room: a ban reaches all of them.
+    if let Some(Identity(me)) = socket.extensions.get::<Identity>() {
+        socket.join(live::person_room(me.as_str()));
+    }
     if let Some(node_room) = sockets.live.node_room() {
         socket.join(node_room);
     }

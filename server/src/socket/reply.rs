@@ -4,6 +4,7 @@ use super::state::SocketState;
 use app::events::{Ack, AckError, ErrorCode};
 use app::names::RoomName;
 use chat_core::metrics::Metrics;
+use chat_core::sanctions::SanctionError;
 use chat_core::store::StoreError;
 use chat_core::{ChangeError, OpenRoomError, PostError};
 use serde::Serialize;
@@ -60,6 +61,7 @@ pub fn posting_failed(error: PostError) -> AckError {
     match error {
         PostError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
         PostError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
+        PostError::Muted(_) => AckError::new(ErrorCode::Muted, error.to_string()),
         PostError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
         PostError::Store(e) => unavailable(e),
     }
@@ -72,8 +74,18 @@ pub fn change_failed(error: ChangeError) -> AckError {
         ChangeError::Forbidden(message) => AckError::new(ErrorCode::Forbidden, message),
         ChangeError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
         ChangeError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
+        ChangeError::Muted(_) => AckError::new(ErrorCode::Muted, error.to_string()),
         ChangeError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
         ChangeError::Store(e) => unavailable(e),
+    }
+}
+
+/// A mute or ban that was refused or failed.
+pub fn sanction_failed(error: SanctionError) -> AckError {
+    match error {
+        SanctionError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
+        SanctionError::Forbidden(message) => AckError::new(ErrorCode::Forbidden, message),
+        SanctionError::Store(e) => unavailable(e),
     }
 }
 

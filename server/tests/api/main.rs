@@ -30,6 +30,7 @@ mod outage;
 mod pages;
 mod proxy;
 mod reliability;
+mod sanctions;
 mod socket_auth;
 mod socket_messages;
 mod socket_validation;

@@ -19,7 +19,9 @@ use app::events;
 use async_trait::async_trait;
 use chat_core::metrics::Metrics;
 use chat_core::{Fanout, Origin};
+use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
+use protocol::names::Username;
 use serde::Serialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
@@ -119,7 +121,16 @@ impl<A: Adapter> LiveRooms<A> {
 /// Marks rooms that are not chat rooms (no chat room name has it).
 const NODE_ROOM_MARK: char = '@';
 
-/// Whether a Socket.IO room is a chat room (not a node's own room).
+/// The room of one person's connections (by folded name, so look-alike
+/// spellings of a banned name are reached too).
+pub fn person_room(username: &str) -> String {
+    format!(
+        "{NODE_ROOM_MARK}person:{}",
+        chat_core::reserved::name_key(username)
+    )
+}
+
+/// Whether a Socket.IO room is a chat room (not a node's or a person's).
 pub fn is_chat_room(room: &str) -> bool {
     !room.starts_with(NODE_ROOM_MARK)
 }
@@ -147,6 +158,24 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
         }
         // Posting ends the author's typing; its expiry then finds it gone.
         self.typing_ended(from, room, &message.username).await;
+    }
+
+    async fn muted(&self, room: &str, user: &Username, until: Option<DateTime<Utc>>) {
+        let notice = events::MutedNotice {
+            room: room.to_owned(),
+            until: until.as_ref().map(app::message::format_timestamp),
+        };
+        self.emit(None, &person_room(user.as_str()), events::MUTED, &notice)
+            .await;
+    }
+
+    async fn banned(&self, user: &Username) {
+        let Some(io) = self.io.get() else {
+            return;
+        };
+        if let Err(e) = io.within(person_room(user.as_str())).disconnect().await {
+            tracing::warn!(error = %e, "disconnecting a banned user failed");
+        }
     }
 
     async fn message_updated(&self, message: &ChatMessage) {

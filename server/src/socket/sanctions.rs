@@ -1,0 +1,66 @@
+//! `mute` and `ban`, for staff: through the core, acknowledged with when
+//! the sanction ends (`null` once lifted).
+
+use super::auth::{Identity, Staff};
+use super::reply::{invalid, limit, respond, room_name, sanction_failed};
+use super::state::SocketState;
+use app::events::{AckError, BanRequest, ErrorCode, MuteRequest, SanctionReply};
+use app::message::format_timestamp;
+use chat_core::Chat;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, State, TryData};
+
+fn staff_only(staff: Option<Staff>) -> Result<(), AckError> {
+    staff
+        .map(|_| ())
+        .ok_or_else(|| AckError::new(ErrorCode::Forbidden, "only staff can mute or ban"))
+}
+
+pub async fn mute<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(Identity(me)): Extension<Identity>,
+    MaybeExtension(staff): MaybeExtension<Staff>,
+    State(chat): State<Chat>,
+    State(sockets): State<SocketState<A>>,
+    TryData(request): TryData<MuteRequest>,
+    ack: AckSender<A>,
+) {
+    let outcome = async {
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
+        staff_only(staff)?;
+        let request = request.map_err(invalid)?;
+        let room = room_name(&request.room)?;
+        let until = chat
+            .impose(&me, Some(&room), &request.username, request.minutes)
+            .await
+            .map_err(sanction_failed)?;
+        Ok(SanctionReply {
+            until: until.as_ref().map(format_timestamp),
+        })
+    };
+    respond(ack, outcome.await);
+}
+
+pub async fn ban<A: Adapter>(
+    socket: SocketRef<A>,
+    Extension(Identity(me)): Extension<Identity>,
+    MaybeExtension(staff): MaybeExtension<Staff>,
+    State(chat): State<Chat>,
+    State(sockets): State<SocketState<A>>,
+    TryData(request): TryData<BanRequest>,
+    ack: AckSender<A>,
+) {
+    let outcome = async {
+        limit(&sockets, sockets.events_per_connection.check(socket.id))?;
+        staff_only(staff)?;
+        let request = request.map_err(invalid)?;
+        let until = chat
+            .impose(&me, None, &request.username, request.minutes)
+            .await
+            .map_err(sanction_failed)?;
+        Ok(SanctionReply {
+            until: until.as_ref().map(format_timestamp),
+        })
+    };
+    respond(ack, outcome.await);
+}
