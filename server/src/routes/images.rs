@@ -15,9 +15,9 @@ use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use chat_core::Origin;
 use chat_core::metrics::Metrics;
 use chat_core::session::Session;
+use chat_core::{Origin, PostError};
 use std::time::Duration;
 
 /// Room for the multipart framing, `client_id` and caption beyond the image.
@@ -62,6 +62,11 @@ async fn store_upload(
         .map_err(|wait| ApiError::rate_limited("uploads", wait))?;
     let user = session.username;
     let (room, _) = existing_room(chat, &room).await?;
+    // Checked again when posting; here so a muted sender's upload is not
+    // even read.
+    if let Some(until) = chat.muted_until(&room, user.as_str()).await? {
+        return Err(PostError::Muted(until).into());
+    }
     let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
     let form = UploadForm::read(multipart, limit).await?;
 

@@ -7,6 +7,8 @@ use crate::helpers::{
 };
 use chat_core::store::Backend;
 use reqwest::StatusCode;
+use reqwest::header::COOKIE;
+use reqwest::multipart::{Form, Part};
 use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::{Value, json};
@@ -45,7 +47,7 @@ async fn a_muted_user_cannot_post_in_that_room_until_lifted(#[case] backend: Bac
     let Some((_site, app, boss)) = app_with_staff(backend).await else {
         return;
     };
-    let (_, mut bob) = member(&app, "Bob", "general").await;
+    let (bob_token, mut bob) = member(&app, "Bob", "general").await;
     let (_, alice) = member(&app, "Alice", "general").await;
     let own = bob.send("general", "before").await["message"]["id"].clone();
 
@@ -99,6 +101,17 @@ async fn a_muted_user_cannot_post_in_that_room_until_lifted(#[case] backend: Bac
         )
         .await;
     assert_refused(&edit, "muted");
+    let upload = app
+        .http
+        .post(app.url("/api/chat/general/images/"))
+        .header(COOKIE, format!("chat_session={bob_token}"))
+        .multipart(Form::new().part("image", Part::bytes(vec![0u8; 64]).file_name("x.png")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::FORBIDDEN);
+    let body: Value = upload.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "muted", "{body}");
     // The mute holds in that room only.
     assert_eq!(bob.join("random").await["ok"], true);
     assert_eq!(bob.send("random", "elsewhere").await["ok"], true);
