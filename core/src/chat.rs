@@ -75,6 +75,11 @@ impl Chat {
         &self.inner.metrics
     }
 
+    /// Who is in `room` now.
+    pub async fn online(&self, room: &str) -> Vec<String> {
+        self.fanout().online(room).await
+    }
+
     pub(crate) fn sanctions(&self) -> &Sanctions {
         &self.inner.sanctions
     }

@@ -34,4 +34,7 @@ pub trait Fanout: Send + Sync + 'static {
 
     /// Disconnects every connection of the banned `user`.
     async fn banned(&self, user: &Username);
+
+    /// Who is in `room` now (on every node).
+    async fn online(&self, room: &str) -> Vec<String>;
 }

@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chat_core::store::StoreError;
-use chat_core::{OpenRoomError, PostError};
+use chat_core::{ChangeError, OpenRoomError, PostError};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -128,6 +128,21 @@ impl From<OpenRoomError> for ApiError {
         match error {
             OpenRoomError::RateLimited(wait) => ApiError::rate_limited("new rooms", wait),
             OpenRoomError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(error: ChangeError) -> Self {
+        match error {
+            ChangeError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            ChangeError::Forbidden(message) => ApiError::Forbidden(message.into()),
+            ChangeError::Invalid(message) | ChangeError::TooLong(message) => {
+                ApiError::Invalid(message)
+            }
+            ChangeError::Muted(_) => ApiError::Muted(error.to_string()),
+            ChangeError::ShuttingDown => ApiError::Unavailable(error.to_string()),
+            ChangeError::Store(e) => ApiError::Store(e),
         }
     }
 }

@@ -5,6 +5,7 @@ mod cluster;
 pub mod config;
 mod error;
 mod images;
+mod moderation;
 mod net;
 mod routes;
 mod secret;

@@ -160,6 +160,15 @@ pub struct StaffAccount {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A room as the admin pages list it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RoomSummary {
+    pub name: String,
+    pub message_count: i64,
+    /// When its newest message was stored, if it has any.
+    pub last_activity: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Which sanction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SanctionKind {
@@ -281,6 +290,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// The staff account whose folded name is `name_key`, if any.
     async fn staff(&self, name_key: &str) -> Result<Option<StaffAccount>, StoreError>;
+
+    /// Up to `limit` rooms, most recently active first (rooms without
+    /// messages last).
+    async fn rooms(&self, limit: i64) -> Result<Vec<RoomSummary>, StoreError>;
 
     /// Puts `sanction` in force, replacing one of the same kind for the
     /// same name (and room).

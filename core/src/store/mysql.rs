@@ -247,6 +247,14 @@ mod sql {
          password_hash = VALUES(password_hash), updated_at = VALUES(updated_at)";
     pub(in super::super) const STAFF: &str =
         "SELECT username, password_hash, updated_at FROM staff WHERE name_key = ?";
+    pub(in super::super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
+         SELECT r.name, r.message_count,
+                (SELECT m.created_at FROM messages m WHERE m.room = r.name
+                 ORDER BY m.id DESC LIMIT 1) AS last_activity
+         FROM rooms r
+     ) summary
+     ORDER BY last_activity IS NULL, last_activity DESC, name ASC
+     LIMIT ?";
     pub(in super::super) const IMPOSE: &str =
         "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -233,6 +233,17 @@ macro_rules! impl_store {
                 Ok(account)
             }
 
+            async fn rooms(
+                &self,
+                limit: i64,
+            ) -> Result<Vec<$crate::store::RoomSummary>, $crate::store::StoreError> {
+                let rooms = sqlx::query_as($sql::ROOMS)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rooms)
+            }
+
             async fn impose(
                 &self,
                 sanction: &$crate::store::Sanction,

@@ -25,6 +25,14 @@ pub(super) const SAVE_STAFF: &str =
      SET password_hash = excluded.password_hash, updated_at = excluded.updated_at";
 pub(super) const STAFF: &str =
     "SELECT username, password_hash, updated_at FROM staff WHERE name_key = $1";
+pub(super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
+         SELECT r.name, r.message_count,
+                (SELECT m.created_at FROM messages m WHERE m.room = r.name
+                 ORDER BY m.id DESC LIMIT 1) AS last_activity
+         FROM rooms r
+     ) summary
+     ORDER BY last_activity IS NULL, last_activity DESC, name ASC
+     LIMIT $1";
 pub(super) const IMPOSE: &str =
     "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)

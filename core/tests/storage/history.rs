@@ -106,3 +106,27 @@ async fn numbered_ranges_and_room_sizes(#[case] backend: Backend) {
             .is_empty()
     );
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn rooms_are_listed_most_recently_active_first(#[case] backend: Backend) {
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    let store = &*fx.store;
+    store.ensure_room(&room("empty")).await.unwrap();
+    fill(store, &room("older"), 2).await;
+    fill(store, &room("newer"), 3).await;
+    let rooms = store.rooms(10).await.unwrap();
+    let listed: Vec<(&str, i64, bool)> = rooms
+        .iter()
+        .map(|r| (r.name.as_str(), r.message_count, r.last_activity.is_some()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![("newer", 3, true), ("older", 2, true), ("empty", 0, false)]
+    );
+    let newest = store.page_before(&room("newer"), None, 1).await.unwrap();
+    assert_eq!(rooms[0].last_activity, Some(newest.messages[0].timestamp));
+    assert_eq!(store.rooms(1).await.unwrap().len(), 1);
+}

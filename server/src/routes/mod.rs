@@ -1,5 +1,6 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
+mod admin_api;
 mod assets;
 mod drain;
 mod health;
@@ -21,7 +22,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use drain::{DrainLimit, drain_refused};
 use std::time::Duration;
 
@@ -39,6 +40,16 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
         .route("/api/admin/login", post(staff_login::api_login))
+        .route("/api/admin/rooms", get(admin_api::rooms))
+        .route("/api/admin/rooms/{room}/messages", get(admin_api::messages))
+        .route(
+            "/api/admin/rooms/{room}/messages/{id}",
+            delete(admin_api::delete_message),
+        )
+        .route(
+            "/api/admin/sanctions",
+            get(admin_api::sanctions).post(admin_api::impose),
+        )
         .route("/logout", post(login::logout))
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))

@@ -4,8 +4,8 @@ use crate::error::ApiError;
 use app::names::RoomName;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use chat_core::Chat;
 use chat_core::session::{self, Session};
+use chat_core::{Chat, staff};
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -55,6 +55,31 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, ApiError> {
         Self::of(parts, state).await
+    }
+}
+
+/// A staff member's session (signed in with their password, account still
+/// current): 401 without a session, 403 with a user's.
+pub struct StaffUser(pub Session);
+
+impl<S> FromRequestParts<S> for StaffUser
+where
+    S: Send + Sync,
+    Chat: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let session = SessionUser::of(parts, state)
+            .await?
+            .ok_or(ApiError::Unauthorized)?
+            .0;
+        if !staff::has_rights(Chat::from_ref(state).store(), &session).await? {
+            return Err(ApiError::Forbidden(
+                "staff only: sign in at /api/admin/login".into(),
+            ));
+        }
+        Ok(StaffUser(session))
     }
 }
 

@@ -5,7 +5,7 @@
 use super::auth::{Identity, Staff};
 use super::reply::{change_failed, invalid, limit, respond, room_name};
 use super::state::SocketState;
-use crate::images;
+use crate::moderation;
 use app::events::{DeleteMessageRequest, EditMessageRequest, MessageChanged};
 use chat_core::{Actor, Chat};
 use socketioxide::adapter::Adapter;
@@ -54,16 +54,11 @@ pub async fn delete_message<A: Adapter>(
             username: &me,
             staff: staff.is_some(),
         };
-        let deleted = chat
-            .delete_message(actor, &room, request.id)
-            .await
-            .map_err(change_failed)?;
-        if let Some(image) = &deleted.image {
-            images::remove_stored(&sockets.media_dir, image).await;
-        }
-        Ok(MessageChanged {
-            message: deleted.message,
-        })
+        let message =
+            moderation::delete_message(&chat, &sockets.media_dir, actor, &room, request.id)
+                .await
+                .map_err(change_failed)?;
+        Ok(MessageChanged { message })
     };
     respond(ack, outcome.await);
 }

@@ -279,3 +279,92 @@ async fn a_client_back_from_a_disconnect_learns_every_change_it_missed(#[case] b
     let fresh = bob.ack("join", json!({"room": "general"})).await;
     assert_eq!(fresh["updated"], json!([]));
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn the_admin_api_serves_staff_only(#[case] backend: Backend) {
+    let Some((_site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let alice_token = app.login("Alice", "general").await;
+    let alice = app.socket(&alice_token).await;
+    alice.join("general").await;
+    let first = alice.send("general", "first").await["message"].clone();
+    alice.send("general", "second").await;
+    let reply: Value = staff_login(&app, "Boss", "a long password")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let staff = reply["token"].as_str().unwrap().to_owned();
+    let call = |method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = app.http.request(method, app.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    use reqwest::Method;
+
+    // Nobody, and a user's session, are turned away.
+    let (status, _) = call(Method::GET, "/api/admin/rooms", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = call(Method::GET, "/api/admin/rooms", Some(&alice_token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"]["code"], "forbidden");
+
+    let (status, body) = call(Method::GET, "/api/admin/rooms", Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let general = &body["rooms"][0];
+    assert_eq!(general["name"], "general");
+    assert_eq!(general["message_count"], 2);
+    assert!(general["last_activity"].is_string(), "{general}");
+    assert_eq!(general["online"], json!(["Alice"]));
+
+    let path = "/api/admin/rooms/general/messages";
+    let (status, body) = call(Method::GET, path, Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["messages"].as_array().unwrap().len(), 2);
+
+    let one = format!("{path}/{}", first["id"]);
+    let (status, body) = call(Method::DELETE, &one, Some(&alice_token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = call(Method::DELETE, &one, Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["message"]["deleted"], true);
+    let (status, body) = call(Method::DELETE, &one, Some(&staff), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let sanctions = "/api/admin/sanctions";
+    let mute = json!({"kind": "mute", "room": "general", "username": "Alice", "minutes": 5});
+    let (status, body) = call(Method::POST, sanctions, Some(&staff), Some(mute)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let until = body["until"].clone();
+    let (_, body) = call(Method::GET, sanctions, Some(&staff), None).await;
+    assert_eq!(
+        body["sanctions"],
+        json!([{"kind": "mute", "room": "general", "username": "Alice",
+                "until": until, "issued_by": "Boss"}])
+    );
+    assert_refused(&alice.send("general", "hello?").await, "muted");
+    let lift = json!({"kind": "mute", "room": "general", "username": "Alice", "minutes": 0});
+    let (status, body) = call(Method::POST, sanctions, Some(&staff), Some(lift)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"until": null})));
+    assert_eq!(alice.send("general", "hello!").await["ok"], true);
+    let (_, body) = call(Method::GET, sanctions, Some(&staff), None).await;
+    assert_eq!(body["sanctions"], json!([]));
+    let odd = json!({"kind": "exile", "username": "Alice", "minutes": 5});
+    let (status, _) = call(Method::POST, sanctions, Some(&staff), Some(odd)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -169,6 +169,10 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
             .await;
     }
 
+    async fn online(&self, room: &str) -> Vec<String> {
+        LiveRooms::online(self, room, None).await
+    }
+
     async fn banned(&self, user: &Username) {
         let Some(io) = self.io.get() else {
             return;
