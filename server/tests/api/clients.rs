@@ -6,7 +6,9 @@
 //! sets `CHAT_INTEROP=required`, so there a missing client fails the test.
 
 use crate::backends;
-use crate::helpers::{Endpoint, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Endpoint, Site, create_superuser, said, spawn_app, spawn_app_on, spawn_app_with,
+};
 use chat_core::store::Backend;
 use rstest_reuse::apply;
 use serde_json::Value;
@@ -39,6 +41,35 @@ async fn the_official_python_client_works(#[case] backend: Backend) {
         return;
     };
     run_client(&app, None, &python, &script, "py-clients").await;
+}
+
+/// Moderation as a staff member's script does it with the official
+/// JavaScript client: staff from `server create-superuser`, signed in over
+/// `/api/admin/login`; edits, deletions, catch-up, mutes and bans.
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_javascript_client_moderates(#[case] backend: Backend) {
+    let script = clients_dir().join("moderation_js.mjs");
+    let node_client = repo_root().join("node_modules/socket.io-client");
+    if !interop_available("node", node_client.exists()) {
+        return;
+    }
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let created = create_superuser(&site, "Moderator_1", "a long password\n");
+    assert!(created.status.success(), "{}", said(&created));
+    let app = spawn_app_on(&site).await;
+    let extra = ["Moderator_1", "a long password"];
+    run_client_with(
+        &app,
+        None,
+        Path::new("node"),
+        &script,
+        "js-moderation",
+        &extra,
+    )
+    .await;
 }
 
 /// Node's `fetch` writes a whole upload before reading the answer; uploads
@@ -90,11 +121,25 @@ pub async fn run_client(
     script: &Path,
     room: &str,
 ) {
+    run_client_with(app, other, program, script, room, &[]).await;
+}
+
+/// [`run_client`], with `extra` arguments after the room (or the other
+/// node's address).
+pub async fn run_client_with(
+    app: &Endpoint,
+    other: Option<&Endpoint>,
+    program: &Path,
+    script: &Path,
+    room: &str,
+    extra: &[&str],
+) {
     let mut command = tokio::process::Command::new(program);
     command.arg(script).arg(app.url("")).arg(room);
     if let Some(other) = other {
         command.arg(other.url(""));
     }
+    command.args(extra);
     let run = command.kill_on_drop(true).output();
     let output = tokio::time::timeout(Duration::from_secs(60), run)
         .await
