@@ -63,6 +63,11 @@ impl Live {
                 Ok(_) => {}
                 Err(e) => warn(&format!("bad message event: {e}")),
             },
+            events::MESSAGE_UPDATED => match serde_json::from_value::<ChatMessage>(payload) {
+                Ok(m) if m.room == room => self.feed.update(|f| f.update(m)),
+                Ok(_) => {}
+                Err(e) => warn(&format!("bad message_updated event: {e}")),
+            },
             events::PRESENCE => {
                 if let Ok(p) = serde_json::from_value::<Presence>(payload)
                     && p.room == room
@@ -102,7 +107,13 @@ impl Live {
             match request_ack::<JoinReply>(&client, events::JOIN, &request).await {
                 Ok(reply) => {
                     if reply.recovered {
-                        self.feed.update(|f| f.merge(reply.messages));
+                        self.feed.update(|f| {
+                            f.merge(reply.messages);
+                            // What changed while this page was away.
+                            for changed in reply.updated {
+                                f.update(changed);
+                            }
+                        });
                     } else {
                         // Too much was missed: start again from the newest page.
                         self.feed.update(|f| f.replace_history(reply.messages));

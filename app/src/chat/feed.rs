@@ -32,6 +32,10 @@ pub struct Entry {
     /// For a notice (someone joined or left; never stored): it stands after
     /// message `.0`, as the `.1`-th notice of this page.
     pub notice: Option<(i64, u32)>,
+    /// When the text was last edited.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Deleted: shown as a tombstone in its place.
+    pub deleted: bool,
 }
 
 impl Entry {
@@ -42,7 +46,12 @@ impl Entry {
             return format!("s{after}-{n}");
         }
         match (&self.id, &self.delivery) {
-            (Some(id), _) => format!("m{id}"),
+            // A changed message is drawn anew.
+            (Some(id), _) if self.deleted => format!("m{id}-deleted"),
+            (Some(id), _) => match self.edited_at {
+                Some(at) => format!("m{id}-{}", at.timestamp_millis()),
+                None => format!("m{id}"),
+            },
             (None, Delivery::Failed(_)) => {
                 format!("f{}", self.client_id.as_deref().unwrap_or_default())
             }
@@ -68,6 +77,8 @@ impl Entry {
             timestamp: None,
             delivery: Delivery::Pending,
             notice: None,
+            edited_at: None,
+            deleted: false,
         }
     }
 }
@@ -84,6 +95,8 @@ impl From<ChatMessage> for Entry {
             timestamp: Some(m.timestamp),
             delivery: Delivery::Sent,
             notice: None,
+            edited_at: m.edited_at,
+            deleted: m.deleted,
         }
     }
 }
@@ -135,6 +148,15 @@ impl Feed {
         }
     }
 
+    /// Shows a stored message as it now is (edited or deleted), if it is
+    /// in the list; one not loaded yet comes as it is with its page.
+    pub fn update(&mut self, message: ChatMessage) {
+        let ordered = &self.entries[..self.ordered_len()];
+        if let Ok(at) = ordered.binary_search_by_key(&Some((message.id, 0)), Entry::order) {
+            self.entries[at] = message.into();
+        }
+    }
+
     /// Adds one stored message (see [`Feed::merge`]).
     pub fn insert(&mut self, message: ChatMessage) {
         if let Some(cid) = &message.client_id {
@@ -174,6 +196,8 @@ impl Feed {
                 timestamp: None,
                 delivery: Delivery::Sent,
                 notice: Some((self.last_id().unwrap_or(0), self.notices)),
+                edited_at: None,
+                deleted: false,
             },
         );
     }
@@ -378,5 +402,36 @@ mod tests {
         assert_eq!(feed.entries()[0].delivery, Delivery::Pending);
         feed.discard("c1");
         assert!(feed.entries().is_empty());
+    }
+
+    #[test]
+    fn edits_and_deletions_replace_the_line_in_place_and_redraw_it() {
+        let mut feed = Feed::from_history(vec![msg(1, "a", None), msg(2, "b", None)]);
+        let before = feed.entries()[0].key();
+        let edited = ChatMessage {
+            content: Some("m1, fixed".into()),
+            edited_at: DateTime::from_timestamp_millis(5_000),
+            ..msg(1, "a", None)
+        };
+        feed.update(edited);
+        assert_eq!(ids(&feed), vec![Some(1), Some(2)]);
+        assert_eq!(feed.entries()[0].content.as_deref(), Some("m1, fixed"));
+        assert_ne!(
+            feed.entries()[0].key(),
+            before,
+            "an edited line is drawn anew"
+        );
+
+        let deleted = ChatMessage {
+            content: None,
+            deleted: true,
+            ..msg(2, "b", None)
+        };
+        feed.update(deleted);
+        assert!(feed.entries()[1].deleted);
+        assert_eq!(feed.entries()[1].content, None);
+        // A message not shown (not loaded yet) is left for its page.
+        feed.update(msg(9, "c", None));
+        assert_eq!(ids(&feed), vec![Some(1), Some(2)]);
     }
 }

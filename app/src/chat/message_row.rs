@@ -3,7 +3,7 @@ use super::lightbox::Lightbox;
 use super::live::Live;
 use crate::message::ContentType;
 use chrono::{DateTime, Timelike, Utc};
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 /// One message: author, time, text or image, and for the reader's own
@@ -25,6 +25,8 @@ pub fn MessageRow(
         timestamp,
         delivery,
         notice: _,
+        edited_at,
+        deleted,
     } = entry;
     let state = match delivery {
         Delivery::Sent => "sent",
@@ -33,9 +35,10 @@ pub fn MessageRow(
     };
     let uploading = content_type == ContentType::Image && delivery == Delivery::Pending;
     let body = match content_type {
+        _ if deleted => EitherOf3::C(view! { <p class="text tombstone">"message deleted"</p> }),
         ContentType::Image => {
             let progress_id = client_id.clone();
-            Either::Left(view! {
+            EitherOf3::A(view! {
                 <ImageBody
                     src=image.unwrap_or_default()
                     caption=content
@@ -43,11 +46,15 @@ pub fn MessageRow(
                 />
             })
         }
-        ContentType::Text => Either::Right(view! { <p class="text">{content}</p> }),
+        ContentType::Text => EitherOf3::B(view! { <p class="text">{content}</p> }),
     };
     let time = timestamp.map(|t| {
         let iso = crate::message::format_timestamp(&t);
         view! { <time datetime=iso.clone() title=iso>{move || clock(&t, local_time.get())}</time> }
+    });
+    let edited = edited_at.filter(|_| !deleted).map(|t| {
+        let iso = crate::message::format_timestamp(&t);
+        view! { <span class="edited" title=format!("edited {iso}")>"(edited)"</span> }
     });
     let status = match delivery {
         Delivery::Sent => None,
@@ -83,6 +90,7 @@ pub fn MessageRow(
             <div class="meta">
                 <span class="author">{username}</span>
                 {time}
+                {edited}
             </div>
             {body}
             {status}
