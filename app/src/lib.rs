@@ -3,6 +3,8 @@
 //! Socket.IO client.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod admin;
 pub mod chat;
 pub mod login;
 mod shell;

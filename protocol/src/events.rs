@@ -30,6 +30,13 @@ pub const BAN: &str = "ban";
 /// Server → client: the reader was muted in a room, or is no longer.
 pub const MUTED: &str = "muted";
 
+/// How the message of a connect error starts when the connection has no
+/// valid session: no retry can succeed without signing in again.
+pub const REFUSED_UNAUTHORIZED: &str = "unauthorized";
+/// How the message of a connect error starts when the user is banned
+/// (`"banned until <RFC 3339>"`): no retry can succeed until it ends.
+pub const REFUSED_BANNED: &str = "banned";
+
 /// `join` payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {

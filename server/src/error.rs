@@ -52,6 +52,23 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
+    /// What to tell people: the error itself, except for storage failures,
+    /// whose detail goes to the log only.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Store(_) | ApiError::Files(_) => {
+                tracing::error!(error = %self, "storage failure");
+                "The service is temporarily unavailable; try again shortly.".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
@@ -100,13 +117,7 @@ pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        let message = match &self {
-            ApiError::Store(_) | ApiError::Files(_) => {
-                tracing::error!(error = %self, "storage failure");
-                "The service is temporarily unavailable; try again shortly.".to_owned()
-            }
-            other => other.to_string(),
-        };
+        let message = self.public_message();
         let mut error = json!({"code": code, "message": message});
         if let ApiError::RateLimited { retry_after, .. } = &self {
             let seconds = retry_after_secs(*retry_after);

@@ -13,7 +13,8 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
     let input = NodeRef::<Textarea>::new();
     let length = move || draft.with(|t| t.trim().chars().count());
     let too_long = move || length() > max_chars;
-    let can_send = move || length() > 0 && !too_long();
+    let muted = move || live.muted_until.with(Option::is_some);
+    let can_send = move || length() > 0 && !too_long() && !muted();
 
     let send = move || {
         if !can_send() {
@@ -56,13 +57,15 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
 
     view! {
         <TypingLine live />
-        <form class="composer" on:submit=on_submit>
+        <MutedNotice live />
+        <form class="composer" class:muted=muted on:submit=on_submit>
             <label class="attach" title="Share an image (or paste or drop one)">
                 <input
                     type="file"
                     class="visually-hidden"
                     accept="image/png,image/jpeg,image/gif,image/webp"
                     multiple
+                    disabled=muted
                     on:change=on_pick
                 />
                 <svg viewBox="0 0 24 24" aria-hidden="true">
@@ -77,6 +80,7 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
                 rows="1"
                 placeholder=format!("Message #{}", live.room())
                 autocomplete="off"
+                disabled=muted
                 node_ref=input
                 prop:value=draft
                 on:input=move |ev| {
@@ -128,5 +132,42 @@ fn TypingLine(live: Live) -> impl IntoView {
         <p class="typing" aria-live="polite">
             {text}
         </p>
+    }
+}
+
+/// Why the composer is closed, and until when, while the reader is muted.
+#[component]
+fn MutedNotice(live: Live) -> impl IntoView {
+    // UTC in the server's HTML; the reader's own time once hydrated.
+    let local = RwSignal::new(false);
+    Effect::new(move |_| local.set(true));
+    move || {
+        live.muted_until.get().map(|until| {
+            let shown = until_text(&until, local.get());
+            view! {
+                <p class="muted-notice" role="status">
+                    "A moderator muted you in #" {live.room()} " until "
+                    <time datetime=until>{shown}</time>
+                    ". You can read along, but not post, edit or share images until then."
+                </p>
+            }
+        })
+    }
+}
+
+/// A moment (RFC 3339) for people: the reader's local date and time in
+/// the browser, else UTC.
+fn until_text(iso: &str, local: bool) -> String {
+    #[cfg(feature = "hydrate")]
+    if local {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+        return String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = local;
+    // "2026-12-01T10:30:00.000Z" → "2026-12-01 10:30 UTC"
+    match iso.get(..16) {
+        Some(minutes) => format!("{} UTC", minutes.replacen('T', " ", 1)),
+        None => iso.to_owned(),
     }
 }

@@ -20,6 +20,8 @@ pub(super) const ACK_TIMEOUT_MS: u32 = 10_000;
 const JOIN_RETRY_MS: u32 = 2_000;
 /// How long "back online" stays up.
 const BACK_ONLINE_MS: u32 = 4_000;
+/// How long a banned reader sees why before the login page replaces the room.
+const SIGN_OUT_AFTER_MS: u32 = 4_000;
 
 /// Why an ack-ed request did not go through.
 pub(super) enum Failure {
@@ -37,6 +39,10 @@ impl Live {
             on_status: Box::new(move |status| match status {
                 // Live only once the room is joined: see `join`.
                 Status::Connected => {}
+                Status::Banned(reason) => {
+                    self.status.set(Status::Banned(reason.clone()));
+                    self.sign_out_banned(reason);
+                }
                 other => self.status.set(other),
             }),
             on_connect: Box::new(move |client| self.join(client)),
@@ -68,6 +74,13 @@ impl Live {
                 Ok(_) => {}
                 Err(e) => warn(&format!("bad message_updated event: {e}")),
             },
+            events::MUTED => {
+                if let Ok(notice) = serde_json::from_value::<events::MutedNotice>(payload)
+                    && notice.room == room
+                {
+                    self.set_muted(notice.until);
+                }
+            }
             events::PRESENCE => {
                 if let Ok(p) = serde_json::from_value::<Presence>(payload)
                     && p.room == room
@@ -150,6 +163,18 @@ impl Live {
                 Err(Failure::Link(e)) => warn(&format!("join failed: {e}")),
                 Err(Failure::Garbled(e)) => warn(&format!("join failed: {e}")),
             }
+        });
+    }
+
+    /// A banned reader is signed out, then taken to the login page, which
+    /// says until when.
+    fn sign_out_banned(self, reason: String) {
+        leptos::task::spawn_local(async move {
+            let _ = super::xhr::post("/logout").await;
+            // Long enough to read the banner first.
+            gloo_timers::future::TimeoutFuture::new(SIGN_OUT_AFTER_MS).await;
+            let query = String::from(js_sys::encode_uri_component(&reason));
+            let _ = window().location().assign(&format!("/?banned={query}"));
         });
     }
 

@@ -30,6 +30,10 @@ pub struct Live {
     pub typists: RwSignal<BTreeMap<String, u32>>,
     /// Percent uploaded, by the `client_id` of each image on its way.
     pub progress: RwSignal<HashMap<String, u32>>,
+    /// Until when the reader is muted in this room (RFC 3339), if they are.
+    pub muted_until: RwSignal<Option<String>>,
+    /// Signed in as staff: may delete any message.
+    pub staff: bool,
     /// The largest image the server accepts.
     #[cfg(feature = "hydrate")]
     pub(super) max_upload_bytes: u64,
@@ -49,7 +53,13 @@ pub struct Live {
 impl Live {
     /// Sets up the room's live state from the server-rendered history; in
     /// the browser, also connects.
-    pub fn new(room: String, me: String, history: Vec<ChatMessage>, max_upload_bytes: u64) -> Self {
+    pub fn new(
+        room: String,
+        me: String,
+        staff: bool,
+        history: Vec<ChatMessage>,
+        max_upload_bytes: u64,
+    ) -> Self {
         let live = Live {
             room: StoredValue::new(room),
             me: StoredValue::new(me),
@@ -60,6 +70,8 @@ impl Live {
             typists: RwSignal::new(BTreeMap::new()),
             history_resets: RwSignal::new(0),
             progress: RwSignal::new(HashMap::new()),
+            muted_until: RwSignal::new(None),
+            staff,
             #[cfg(feature = "hydrate")]
             max_upload_bytes,
             #[cfg(feature = "hydrate")]
@@ -112,6 +124,31 @@ impl Live {
         match entry.content_type {
             ContentType::Image => self.reupload(client_id, entry.content),
             ContentType::Text => self.flush_outbox(),
+        }
+    }
+
+    /// Notes until when the reader is muted here (`None`: not muted); the
+    /// composer opens again by itself when the time comes.
+    pub fn set_muted(self, until: Option<String>) {
+        self.muted_until.set(until.clone());
+        #[cfg(feature = "hydrate")]
+        if let Some(until) = until {
+            let left_ms = js_sys::Date::parse(&until) - js_sys::Date::now();
+            if left_ms.is_finite() {
+                leptos::task::spawn_local(async move {
+                    // At most about 24 days (the timer's range); a longer
+                    // mute is checked again then.
+                    let wait = left_ms.clamp(0.0, i32::MAX as f64) as u32;
+                    gloo_timers::future::TimeoutFuture::new(wait).await;
+                    if self.muted_until.get_untracked().as_ref() == Some(&until) {
+                        if js_sys::Date::parse(&until) <= js_sys::Date::now() {
+                            self.muted_until.set(None);
+                        } else {
+                            self.set_muted(Some(until));
+                        }
+                    }
+                });
+            }
         }
     }
 

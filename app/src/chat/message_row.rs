@@ -1,6 +1,7 @@
 use super::feed::{Delivery, Entry};
 use super::lightbox::Lightbox;
 use super::live::Live;
+use super::message_actions::{Change, ChangeProblem, EditBox, MessageActions};
 use crate::message::ContentType;
 use chrono::{DateTime, Timelike, Utc};
 use leptos::either::{Either, EitherOf3};
@@ -34,6 +35,16 @@ pub fn MessageRow(
         Delivery::Failed(_) => "failed",
     };
     let uploading = content_type == ContentType::Image && delivery == Delivery::Pending;
+    // Stored, not deleted, and the reader's own (or the reader is staff).
+    let change = id
+        .filter(|_| delivery == Delivery::Sent && !deleted && (mine || live.staff))
+        .map(|id| Change::new(live, id));
+    let may_edit = mine && content_type == ContentType::Text;
+    let editing = move || change.is_some_and(|c| c.editing.get());
+    let editor = change.filter(|_| may_edit).map(|change| {
+        let text = content.clone().unwrap_or_default();
+        view! { <Show when=move || change.editing.get()><EditBox change text=text.clone() /></Show> }
+    });
     let body = match content_type {
         _ if deleted => EitherOf3::C(view! { <p class="text tombstone">"message deleted"</p> }),
         ContentType::Image => {
@@ -85,15 +96,27 @@ pub fn MessageRow(
         }
     };
 
+    let actions = change.map(|change| view! { <MessageActions change may_edit /> });
+    let problem = change.map(|change| view! { <ChangeProblem change /> });
+
     view! {
-        <li class="message" class:mine=mine data-state=state data-id=id.map(|i| i.to_string())>
+        <li
+            class="message"
+            class:mine=mine
+            class:editing=editing
+            data-state=state
+            data-id=id.map(|i| i.to_string())
+        >
             <div class="meta">
                 <span class="author">{username}</span>
                 {time}
                 {edited}
+                {actions}
             </div>
             {body}
+            {editor}
             {status}
+            {problem}
         </li>
     }
 }

@@ -1,6 +1,7 @@
 //! The room page: server-rendered history, then live over Socket.IO.
 
 mod attach;
+mod changes;
 mod client_id;
 mod composer;
 #[cfg(feature = "hydrate")]
@@ -9,6 +10,7 @@ pub mod feed;
 mod history;
 mod lightbox;
 pub mod live;
+mod message_actions;
 mod message_list;
 mod message_row;
 #[cfg(feature = "hydrate")]

@@ -34,12 +34,15 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
     let RoomSnapshot {
         room,
         me,
+        staff,
+        muted_until,
         messages,
         has_more,
         message_max_chars,
         max_upload_bytes,
     } = snapshot;
-    let live = Live::new(room.clone(), me.clone(), messages, max_upload_bytes);
+    let live = Live::new(room.clone(), me.clone(), staff, messages, max_upload_bytes);
+    live.set_muted(muted_until);
     let draft = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
     let lightbox = Lightbox(RwSignal::new(None));
@@ -62,6 +65,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         Status::Connected => "connected",
         Status::Offline => "offline",
         Status::Refused(_) => "refused",
+        Status::Banned(_) => "banned",
         Status::TurnedAway(_) => "turned-away",
     };
 
@@ -127,6 +131,10 @@ fn ConnectionBanner(live: Live) -> impl IntoView {
             Status::Refused(reason) => (
                 "banner refused",
                 format!("The server refused the connection ({reason}). Please log in again."),
+            ),
+            Status::Banned(reason) => (
+                "banner refused",
+                format!("You are {reason}. You have been signed out."),
             ),
             Status::TurnedAway(reason) => (
                 "banner offline",

@@ -10,6 +10,10 @@ pub struct RoomSnapshot {
     pub room: String,
     /// The reader, from the session.
     pub me: String,
+    /// Whether the reader signed in as staff (may delete any message).
+    pub staff: bool,
+    /// Until when the reader is muted in this room (RFC 3339), if they are.
+    pub muted_until: Option<String>,
     /// The newest page, oldest first.
     pub messages: Vec<ChatMessage>,
     /// Whether older messages exist.
@@ -24,11 +28,13 @@ pub struct RoomSnapshot {
 /// server renders the room page; the page carries it to the browser.
 #[cfg(feature = "ssr")]
 pub async fn load_room(room: String) -> Result<RoomSnapshot, String> {
-    let reader = ssr::Reader::of(&room)?;
+    let reader = ssr::Reader::of(&room).await?;
     let page = reader.page_before(None).await?;
     Ok(RoomSnapshot {
         room: reader.room.to_string(),
         me: reader.username.to_string(),
+        staff: reader.staff,
+        muted_until: reader.muted_until().await,
         messages: page.messages,
         has_more: page.has_more,
         message_max_chars: reader.chat.limits().message_max_chars,
@@ -62,22 +68,38 @@ mod ssr {
         pub chat: Chat,
         pub username: Username,
         pub room: RoomName,
+        pub staff: bool,
     }
 
     impl Reader {
         /// The reader of the request being rendered (whose parts the
         /// renderer provides).
-        pub fn of(room: &str) -> Result<Self, String> {
+        pub async fn of(room: &str) -> Result<Self, String> {
             let chat = expect_context::<Chat>();
             let session = use_context::<Parts>()
                 .and_then(|parts| chat.sessions().from_headers(&parts.headers, now_unix()))
                 .ok_or("Please log in to read this room.")?;
             let room = RoomName::parse(room).map_err(|e| format!("Room name {e}."))?;
+            let staff = chat_core::staff::has_rights(chat.store(), &session)
+                .await
+                .unwrap_or(false);
             Ok(Reader {
                 chat,
                 username: session.username,
                 room,
+                staff,
             })
+        }
+
+        /// Until when the reader is muted here; a database that cannot
+        /// say shows no mute (sends are still checked when they arrive).
+        pub async fn muted_until(&self) -> Option<String> {
+            let until = self
+                .chat
+                .muted_until(&self.room, self.username.as_str())
+                .await
+                .ok()??;
+            Some(crate::message::format_timestamp(&until))
         }
 
         pub async fn page_before(&self, before: Option<i64>) -> Result<HistoryPage, String> {

@@ -69,3 +69,10 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, S
             .unwrap_or_else(|| format!("The server answered {status}; try again."))),
     }
 }
+
+/// `POST path` with no body; `None` when no reply came.
+pub async fn post(path: &str) -> Option<Reply> {
+    let xhr = XmlHttpRequest::new().ok()?;
+    xhr.open("POST", path).ok()?;
+    send(&xhr, None).await
+}

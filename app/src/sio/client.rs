@@ -6,6 +6,7 @@
 
 use super::Status;
 use super::packet::{EnginePacket, SocketPacket};
+use crate::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
 use futures::channel::{mpsc, oneshot};
 use futures::{FutureExt, SinkExt, StreamExt, select};
 use gloo_net::websocket::{Message, futures::WebSocket};
@@ -121,9 +122,14 @@ impl SocketClient {
             self.0.outbox.borrow_mut().take();
             self.0.acks.borrow_mut().clear();
             match outcome {
-                // Without a valid session no retry can succeed.
-                Ended::Refused(reason) if reason.starts_with("unauthorized") => {
+                // Without a valid session, or while banned, no retry can
+                // succeed.
+                Ended::Refused(reason) if reason.starts_with(REFUSED_UNAUTHORIZED) => {
                     (self.0.handlers.on_status)(Status::Refused(reason));
+                    return;
+                }
+                Ended::Refused(reason) if reason.starts_with(REFUSED_BANNED) => {
+                    (self.0.handlers.on_status)(Status::Banned(reason));
                     return;
                 }
                 // A limit (too many connections from this network): it

@@ -17,6 +17,8 @@ pub enum Status {
     Offline,
     /// The server refused the session; reconnecting would not help.
     Refused(String),
+    /// The user is banned (the reason says until when): signed out.
+    Banned(String),
     /// The server turned the connection away for now (too many from this
     /// network); the next attempt comes after a longer backoff.
     TurnedAway(String),

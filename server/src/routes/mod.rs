@@ -1,6 +1,6 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
-mod admin_api;
+mod admin;
 mod assets;
 mod drain;
 mod health;
@@ -13,7 +13,6 @@ mod metrics;
 mod origin;
 mod pages;
 mod reader;
-mod staff_login;
 
 pub use origin::{AllowedOrigins, check_origin};
 
@@ -39,16 +38,31 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
-        .route("/api/admin/login", post(staff_login::api_login))
-        .route("/api/admin/rooms", get(admin_api::rooms))
-        .route("/api/admin/rooms/{room}/messages", get(admin_api::messages))
+        .route("/api/admin/login", post(admin::sign_in::api_login))
+        .route("/api/admin/rooms", get(admin::api::rooms))
+        .route(
+            "/api/admin/rooms/{room}/messages",
+            get(admin::api::messages),
+        )
         .route(
             "/api/admin/rooms/{room}/messages/{id}",
-            delete(admin_api::delete_message),
+            delete(admin::api::delete_message),
         )
         .route(
             "/api/admin/sanctions",
-            get(admin_api::sanctions).post(admin_api::impose),
+            get(admin::api::sanctions).post(admin::api::impose_sanction),
+        )
+        .route("/admin", get(admin::pages::add_trailing_slash))
+        .route("/admin/", get(admin::pages::overview))
+        .route(
+            "/admin/login",
+            get(admin::pages::login_form).post(admin::pages::login_submit),
+        )
+        .route("/admin/sanctions", post(admin::pages::impose_sanction))
+        .route("/admin/rooms/{room}/", get(admin::pages::room))
+        .route(
+            "/admin/rooms/{room}/messages/{id}/delete",
+            post(admin::pages::delete_message),
         )
         .route("/logout", post(login::logout))
         .route("/chat/{room}/", get(pages::room))

@@ -30,7 +30,8 @@ pub struct ConnectAuth {
     token: Option<String>,
 }
 
-/// Refusal sent to the client as a connect error.
+/// Refusal sent to the client as a connect error; each message starts
+/// with its `events::REFUSED_*` word, which clients read.
 #[derive(Debug, thiserror::Error)]
 pub enum Unauthorized {
     #[error("unauthorized: log in first")]
@@ -95,4 +96,21 @@ pub async fn limit_connections<A: Adapter>(
     }
     socket.extensions.insert(ClientIp(ip));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Unauthorized;
+    use app::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
+
+    #[test]
+    fn refusals_start_with_the_word_clients_read() {
+        assert!(
+            Unauthorized::NoSession
+                .to_string()
+                .starts_with(REFUSED_UNAUTHORIZED)
+        );
+        let banned = Unauthorized::Banned("2030-01-01T00:00:00.000Z".into()).to_string();
+        assert!(banned.starts_with(REFUSED_BANNED), "{banned}");
+    }
 }

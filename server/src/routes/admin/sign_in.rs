@@ -1,6 +1,7 @@
-//! Staff sign-in with a password: `POST /api/admin/login`. The session it
-//! issues carries staff rights wherever a session is accepted (bearer
-//! token, Socket.IO `auth.token`).
+//! Staff sign-in with a password: `POST /api/admin/login` (the form on
+//! `/admin/login` signs in the same way). The session it issues carries
+//! staff rights wherever a session is accepted (cookie, bearer token,
+//! Socket.IO `auth.token`).
 
 use crate::error::{ApiError, ApiJson};
 use crate::net::ClientIp;
@@ -15,9 +16,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize)]
 pub struct StaffLoginRequest {
     #[serde(default)]
-    username: String,
+    pub username: String,
     #[serde(default)]
-    password: String,
+    pub password: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,7 +45,7 @@ pub async fn api_login(
 /// The staff member, if the name and password are right. Every attempt
 /// takes from the address's allowance and a success gives it back, so
 /// only failures count.
-async fn sign_in(
+pub async fn sign_in(
     chat: &Chat,
     throttles: &Throttles,
     client: ClientIp,

@@ -1,0 +1,51 @@
+use super::PageContext;
+use leptos::prelude::*;
+
+/// The document around an admin page: its title, the site's stylesheet,
+/// the small script that makes long lists load as they scroll, and a
+/// header with who is signed in.
+#[component]
+pub fn AdminDocument(context: PageContext, title: String, children: Children) -> impl IntoView {
+    let signed_in = context.staff.map(|name| {
+        view! {
+            <div class="admin-me">
+                <span>"Signed in as " <strong>{name}</strong></span>
+                <form class="logout" method="post" action="/logout">
+                    <button type="submit">"Sign out"</button>
+                </form>
+            </div>
+        }
+    });
+    view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <title>{format!("{title} · Chat admin")}</title>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=context.stylesheet.to_string() />
+                <script src="/admin.js" defer></script>
+            </head>
+            <body class="admin">
+                <header class="admin-header">
+                    <a class="admin-home" href="/admin/">"Chat admin"</a>
+                    {signed_in}
+                </header>
+                <main class="admin-main">
+                    <h1>{title}</h1>
+                    {children()}
+                </main>
+            </body>
+        </html>
+    }
+}
+
+/// A line saying what was just done, or why it was not.
+#[component]
+pub fn Outcome(notice: Option<String>, error: Option<String>) -> impl IntoView {
+    view! {
+        {notice.map(|text| view! { <p class="admin-notice" role="status">{text}</p> })}
+        {error.map(|text| view! { <p class="admin-error" role="alert">{text}</p> })}
+    }
+}

@@ -1,0 +1,96 @@
+//! Staff only: the admin pages under `/admin/` (HTML forms), their JSON
+//! twins under `/api/admin/`, and staff sign-in. Both faces read and
+//! change through the functions here, so they show and do the same.
+
+pub mod api;
+pub mod pages;
+pub mod sign_in;
+
+use crate::error::ApiError;
+use crate::moderation;
+use crate::state::AppState;
+use app::admin::{RoomSummary, SanctionSummary};
+use app::message::{ChatMessage, format_timestamp};
+use app::names::{RoomName, Username};
+use chat_core::sanctions::SanctionError;
+use chat_core::session::Session;
+use chat_core::store::{Sanction, SanctionKind};
+use chat_core::{Actor, Chat};
+use chrono::{DateTime, Utc};
+
+/// Most rooms one listing returns.
+pub const MAX_ROOMS: i64 = 500;
+
+/// Rooms, most recently active first, with who is online in each.
+pub async fn room_summaries(chat: &Chat, limit: i64) -> Result<Vec<RoomSummary>, ApiError> {
+    let mut rooms = Vec::new();
+    for room in chat.store().rooms(limit).await? {
+        rooms.push(RoomSummary {
+            online: chat.online(&room.name).await,
+            last_activity: room.last_activity.as_ref().map(format_timestamp),
+            name: room.name,
+            message_count: room.message_count,
+        });
+    }
+    Ok(rooms)
+}
+
+/// Mutes and bans in force, soonest end first.
+pub async fn sanction_summaries(chat: &Chat) -> Result<Vec<SanctionSummary>, ApiError> {
+    let sanctions = chat.sanctions_in_force().await?;
+    Ok(sanctions.into_iter().map(summary).collect())
+}
+
+fn summary(s: Sanction) -> SanctionSummary {
+    SanctionSummary {
+        kind: s.kind.as_str(),
+        room: (s.kind == SanctionKind::Mute).then_some(s.room),
+        username: s.username,
+        until: format_timestamp(&s.until),
+        issued_by: s.issued_by,
+    }
+}
+
+/// Mutes (`kind` `"mute"`, in `room`) or bans `username` for `minutes`
+/// (0 lifts it), as the `mute` and `ban` events do; when it ends.
+pub async fn impose(
+    chat: &Chat,
+    staff: &Username,
+    kind: &str,
+    room: Option<&str>,
+    username: &str,
+    minutes: u32,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let room = match (kind, room.map(str::trim).filter(|r| !r.is_empty())) {
+        ("mute", Some(room)) => {
+            Some(RoomName::parse(room).map_err(|e| ApiError::Invalid(format!("room name {e}")))?)
+        }
+        ("mute", None) => return Err(ApiError::Invalid("a mute needs a room".into())),
+        ("ban", _) => None,
+        _ => return Err(ApiError::Invalid("kind must be \"mute\" or \"ban\"".into())),
+    };
+    chat.impose(staff, room.as_ref(), username.trim(), minutes)
+        .await
+        .map_err(|e| match e {
+            SanctionError::Invalid(message) => ApiError::Invalid(message),
+            SanctionError::Forbidden(message) => ApiError::Forbidden(message.into()),
+            SanctionError::Store(e) => ApiError::Store(e),
+        })
+}
+
+/// Deletes message `id` of `room` as the staff member `staff`: the
+/// tombstone.
+pub async fn delete_message_as(
+    state: &AppState,
+    staff: &Session,
+    room: &str,
+    id: i64,
+) -> Result<ChatMessage, ApiError> {
+    let room =
+        RoomName::parse(room).map_err(|_| ApiError::NotFound(format!("no room named '{room}'")))?;
+    let actor = Actor {
+        username: &staff.username,
+        staff: true,
+    };
+    Ok(moderation::delete_message(&state.chat, &state.media_dir, actor, &room, id).await?)
+}
