@@ -1,6 +1,6 @@
 // Starts the real server binary on a free port with a fresh data directory,
 // and Debian's Chromium through playwright-core.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ const siteRoot = process.env.SITE_ROOT ?? 'target/site';
  * Starts a server; resolves to { url, stop() } once it listens. `options.env`
  * adds settings; `options.addr` reuses an address (for a restart).
  */
-export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-')), env = {}, addr = '127.0.0.1:0' } = {}) {
+export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e2e-')), env = {}, addr = '127.0.0.1:0', staff } = {}) {
+  if (staff) createSuperuser(dataDir, staff.username, staff.password);
   const child = spawn(serverBin, [], {
     env: {
       ...process.env,
@@ -54,6 +55,16 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates a staff account in `dataDir` with `server create-superuser`. */
+export function createSuperuser(dataDir, username, password) {
+  const made = spawnSync(serverBin, ['create-superuser', '--username', username], {
+    env: { ...process.env, DATA_DIR: dataDir, RUST_LOG: 'warn' },
+    input: `${password}\n`,
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`create-superuser failed: ${made.stderr}`);
 }
 
 /** Sends `signal` to `child` unless it has already exited, and waits until it has. */
@@ -138,6 +149,32 @@ export async function connectSocket(baseUrl, username, room, { transports = ['we
   const joined = await socket.timeout(10_000).emitWithAck('join', { room });
   if (!joined.ok) throw new Error(`join failed: ${JSON.stringify(joined)}`);
   return socket;
+}
+
+/** A staff member's Socket.IO connection (signed in with the password). */
+export async function connectStaffSocket(baseUrl, username, password) {
+  const { io } = await import('socket.io-client');
+  const login = await fetch(`${baseUrl}/api/admin/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`staff login of ${username}: ${login.status}`);
+  const { token } = await login.json();
+  const socket = io(baseUrl, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Signs a browser page in as staff through the form on /admin/login. */
+export async function staffSignIn(page, baseUrl, username, password) {
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL('**/admin/'), page.click('button[type=submit]')]);
 }
 
 /** The next `name` event on `socket`, within 10 s. */

@@ -6,6 +6,7 @@
 #[cfg(feature = "ssr")]
 pub mod admin;
 pub mod chat;
+pub mod location;
 pub mod login;
 mod shell;
 pub mod sio;

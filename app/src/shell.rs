@@ -1,9 +1,9 @@
 use crate::chat::RoomPage;
+use crate::location::{Location, Page};
 use crate::login::LoginPage;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
 use std::sync::Arc;
 
 /// The HTML document around the app, rendered on the server. The bundle's
@@ -30,19 +30,20 @@ pub fn shell(options: LeptosOptions, stylesheet: Arc<str>) -> impl IntoView {
     }
 }
 
-/// The routes. The room page waits for its data before sending HTML, so it
-/// reads fine with JavaScript off.
+/// The page the address names. The server waits for a page's data before
+/// sending its HTML, so the room page reads fine with JavaScript off.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let location = Location::current();
+    let page = match location.page() {
+        Page::Login => EitherOf3::A(view! { <LoginPage location /> }),
+        Page::Room(room) => EitherOf3::B(view! { <RoomPage room /> }),
+        Page::NotFound => EitherOf3::C(view! { <NotFound /> }),
+    };
     view! {
         <Title text="Chat" />
-        <Router>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=LoginPage />
-                <Route path=path!("/chat/:room/") view=RoomPage ssr=SsrMode::Async />
-            </Routes>
-        </Router>
+        {page}
     }
 }
 

@@ -95,7 +95,12 @@ impl Drop for ScratchDb {
                 _ => format!("DROP DATABASE IF EXISTS {name}"),
             };
             runtime
-                .block_on(admin(backend, &server_url, &drop_sql))
+                .block_on(async {
+                    if backend == Backend::MySql {
+                        end_mysql_sessions(&server_url, &name).await?;
+                    }
+                    admin(backend, &server_url, &drop_sql).await
+                })
                 .map_err(std::io::Error::other)
         })
         .join();
@@ -121,6 +126,27 @@ async fn admin(backend: Backend, server_url: &str, sql: &str) -> Result<(), sqlx
         }
         Backend::Sqlite => Ok(()),
     }
+}
+
+/// Ends every MySQL session still using database `name`, as PostgreSQL's
+/// `DROP DATABASE … WITH (FORCE)` does: a test whose server was dropped
+/// mid-run (not shut down) leaves its pool's connections open, and enough
+/// of those would reach the server's connection limit.
+async fn end_mysql_sessions(server_url: &str, name: &str) -> Result<(), sqlx::Error> {
+    let mut conn = sqlx::MySqlConnection::connect(server_url).await?;
+    let sessions: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+    )
+    .bind(name)
+    .fetch_all(&mut conn)
+    .await?;
+    for id in sessions {
+        // One may have ended by itself meanwhile.
+        let _ = conn
+            .execute(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
+            .await;
+    }
+    conn.close().await
 }
 
 /// A name no other scratch database has, now or in a parallel run.

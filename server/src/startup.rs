@@ -262,10 +262,11 @@ impl<A: Adapter> Node<A> {
         let Node {
             app,
             io,
+            live,
             chat,
             network,
-            ..
         } = self;
+        let _detach = Detach(live);
         tracing::info!(site_addr = %listener.local_addr()?, "serving");
         let closing = chat.clone();
         let shutdown = async move {
@@ -279,6 +280,17 @@ impl<A: Adapter> Node<A> {
         chat.close_store().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Detaches live delivery from Socket.IO when serving ends, however it
+/// ends (a future dropped mid-run included), so nothing is kept alive by
+/// the cycle between them.
+struct Detach<A: Adapter>(Arc<LiveRooms<A>>);
+
+impl<A: Adapter> Drop for Detach<A> {
+    fn drop(&mut self) {
+        self.0.detach();
     }
 }
 

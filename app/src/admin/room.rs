@@ -41,7 +41,7 @@ pub fn RoomMessagesPage(
         <AdminDocument context title=format!("#{room}")>
             <p><a href="/admin/">"← All rooms"</a></p>
             <Outcome notice error />
-            <table class="admin-table messages" data-rows="">
+            <table class="admin-table room-log" data-rows="">
                 <thead>
                     <tr>
                         <th scope="col" class="number">"Id"</th>

@@ -43,7 +43,12 @@ pub fn MessageRow(
     let editing = move || change.is_some_and(|c| c.editing.get());
     let editor = change.filter(|_| may_edit).map(|change| {
         let text = content.clone().unwrap_or_default();
-        view! { <Show when=move || change.editing.get()><EditBox change text=text.clone() /></Show> }
+        move || {
+            change
+                .editing
+                .get()
+                .then(|| view! { <EditBox change text=text.clone() /> })
+        }
     });
     let body = match content_type {
         _ if deleted => EitherOf3::C(view! { <p class="text tombstone">"message deleted"</p> }),

@@ -8,14 +8,14 @@ use leptos::either::Either;
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// `/chat/<room>/`: the newest messages are in the HTML, then the page goes live.
 #[component]
-pub fn RoomPage() -> impl IntoView {
-    let params = use_params_map();
-    let room = move || params.read().get("room").unwrap_or_default();
-    let snapshot = Resource::new(room, load_room);
+pub fn RoomPage(
+    /// The room as the address names it.
+    room: String,
+) -> impl IntoView {
+    let snapshot = Resource::new(move || room.clone(), load_room);
 
     view! {
         <Suspense fallback=|| view! { <p class="page-note">"Loading the room…"</p> }>

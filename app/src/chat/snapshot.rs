@@ -42,15 +42,10 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, String> {
     })
 }
 
-/// In the browser the snapshot comes with the server-rendered page; this
-/// runs only if the router switches rooms without loading a page, and then
-/// loads that room's page (the reload follows the router's new address).
+/// In the browser the snapshot always comes with the server-rendered page
+/// (every page is loaded whole), so this never runs there.
 #[cfg(not(feature = "ssr"))]
 pub async fn load_room(_room: String) -> Result<RoomSnapshot, String> {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
     std::future::pending().await
 }
 

@@ -1,7 +1,7 @@
+use crate::location::Location;
 use crate::names::{NAME_MAX_CHARS, NameError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// Letters, digits, `_`, `-`, `.` (browsers compile `pattern` in Unicode-sets mode).
 const NAME_PATTERN: &str = r"[\p{L}\p{N}_.\-]+";
@@ -9,31 +9,23 @@ const NAME_PATTERN: &str = r"[\p{L}\p{N}_.\-]+";
 /// `/`: a plain HTML form posted to `/`, so it works without JavaScript. A
 /// refused form comes back here with the values and error codes in the query.
 #[component]
-pub fn LoginPage() -> impl IntoView {
-    let query = use_query_map();
-    let value = move |key: &'static str| query.read().get(key).unwrap_or_default();
-    let error = move |key: &'static str, label: &'static str| {
-        query
-            .read()
-            .get(key)
+pub fn LoginPage(location: Location) -> impl IntoView {
+    let value = |key: &str| location.param(key).unwrap_or_default();
+    let error = |key: &str, label: &str| {
+        location
+            .param(key)
             .and_then(|code| NameError::from_code(&code))
             .map(|e| format!("{label} {e}."))
     };
     // A refused login (too many from one address) says when to try again.
-    let wait = move || {
-        query
-            .read()
-            .get("retry_after")
-            .and_then(|s| s.parse::<u64>().ok())
-            .map(|s| format!("Too many logins from your network. Try again in {s} s."))
-    };
+    let wait = location
+        .param("retry_after")
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(|s| format!("Too many logins from your network. Try again in {s} s."));
     // A banned name is told so, and until when.
-    let banned = move || {
-        query
-            .read()
-            .get("banned")
-            .map(|reason| format!("You cannot sign in: {reason}."))
-    };
+    let banned = location
+        .param("banned")
+        .map(|reason| format!("You cannot sign in: {reason}."));
 
     view! {
         <Title text="Chat · Log in" />

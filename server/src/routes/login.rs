@@ -134,8 +134,13 @@ pub async fn submit_form(
         Err(e) => return e.into_response(),
     };
     let token = chat.sessions().issue(&user, session::now_unix());
-    let mut response = Redirect::to(&room_path(&room)).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(&token, network.secure_cookies())) {
+    signed_in(&room_path(&room), &token, &network)
+}
+
+/// A redirect to `to` that sets the session cookie holding `token`.
+pub fn signed_in(to: &str, token: &str, network: &Network) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(token, network.secure_cookies())) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response

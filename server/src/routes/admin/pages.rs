@@ -6,6 +6,7 @@ use super::sign_in::{StaffLoginRequest, sign_in};
 use super::{MAX_ROOMS, delete_message_as, impose, room_summaries, sanction_summaries};
 use crate::error::ApiError;
 use crate::net::{ClientIp, Network};
+use crate::routes::login::signed_in;
 use crate::routes::reader::{StaffUser, existing_room, int_param};
 use crate::state::AppState;
 use crate::throttles::Throttles;
@@ -16,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chat_core::Chat;
-use chat_core::session::{self, Session, session_cookie};
+use chat_core::session::{self, Session};
 use leptos::prelude::*;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -119,17 +120,9 @@ pub async fn login_submit(
 ) -> Response {
     match sign_in(&state.chat, &throttles, client, &form).await {
         Ok(username) => {
-            let token = state
-                .chat
-                .sessions()
-                .issue_staff(&username, session::now_unix());
-            let mut response = Redirect::to("/admin/").into_response();
-            if let Ok(cookie) =
-                HeaderValue::from_str(&session_cookie(&token, network.secure_cookies()))
-            {
-                response.headers_mut().insert(header::SET_COOKIE, cookie);
-            }
-            response
+            let now = session::now_unix();
+            let token = state.chat.sessions().issue_staff(&username, now);
+            signed_in("/admin/", &token, &network)
         }
         Err(e) => {
             let context = context(&state, None);

@@ -48,7 +48,7 @@ impl<A: Adapter> LiveRooms<A> {
     /// Sends this node's sockets what was stored in their rooms since
     /// `marks` (at most one catch-up's worth per room, oldest first).
     pub async fn send_stored_since(&self, chat: &Chat, marks: Marks) {
-        let Some(io) = self.io.get() else {
+        let Some(io) = self.io() else {
             return;
         };
         for (room, mark) in marks.0 {

@@ -29,14 +29,17 @@ use socketioxide::socket::Sid;
 use socketioxide::{BroadcastError, SocketIo};
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, RwLock};
 use typing_board::TypingBoard;
 
 /// Sends to the sockets in a room, and knows who they are.
 pub struct LiveRooms<A: Adapter> {
     // Set once the Socket.IO layer is built: the layer's state holds the
     // `Chat`, which holds this, so the handle can only come afterwards.
-    io: OnceLock<SocketIo<A>>,
+    // That is a cycle of `Arc`s: `detach` breaks it when the server ends,
+    // so its database pool and sockets are freed even if the server's
+    // future is dropped rather than shut down.
+    io: RwLock<Option<SocketIo<A>>>,
     typing: TypingBoard,
     cluster: Option<Cluster>,
     metrics: Arc<Metrics>,
@@ -55,7 +58,7 @@ enum Reached {
 impl<A: Adapter> LiveRooms<A> {
     pub fn new(cluster: Option<Cluster>, metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(LiveRooms {
-            io: OnceLock::new(),
+            io: RwLock::new(None),
             typing: TypingBoard::default(),
             cluster,
             metrics,
@@ -66,7 +69,17 @@ impl<A: Adapter> LiveRooms<A> {
 
     /// Connects delivery to the Socket.IO server.
     pub fn attach(&self, io: SocketIo<A>) {
-        let _ = self.io.set(io);
+        *self.io.write().expect("not poisoned") = Some(io);
+    }
+
+    /// Disconnects delivery from the Socket.IO server, which is ending.
+    pub fn detach(&self) {
+        self.io.write().expect("not poisoned").take();
+    }
+
+    /// The Socket.IO server, while attached.
+    fn io(&self) -> Option<SocketIo<A>> {
+        self.io.read().expect("not poisoned").clone()
     }
 
     /// Records in the metrics whether Redis can be reached.
@@ -96,11 +109,11 @@ impl<A: Adapter> LiveRooms<A> {
         event: &str,
         data: &T,
     ) -> Reached {
-        let Some(io) = self.io.get() else {
+        let Some(io) = self.io() else {
             return Reached::ThisNode;
         };
         if self.cluster.as_ref().is_none_or(Cluster::is_reachable) {
-            match to_room(io, from, room).emit(event, data).await {
+            match to_room(&io, from, room).emit(event, data).await {
                 Err(BroadcastError::Adapter(e)) => {
                     tracing::warn!(error = %e, event, "broadcast to the other nodes failed");
                 }
@@ -111,7 +124,7 @@ impl<A: Adapter> LiveRooms<A> {
                 Ok(()) => return Reached::EveryNode,
             }
         }
-        if let Err(e) = to_room(io, from, room).local().emit(event, data).await {
+        if let Err(e) = to_room(&io, from, room).local().emit(event, data).await {
             tracing::warn!(error = %e, event, "broadcast failed");
         }
         Reached::ThisNode
@@ -174,7 +187,7 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
     }
 
     async fn banned(&self, user: &Username) {
-        let Some(io) = self.io.get() else {
+        let Some(io) = self.io() else {
             return;
         };
         if let Err(e) = io.within(person_room(user.as_str())).disconnect().await {

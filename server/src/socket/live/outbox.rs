@@ -16,7 +16,7 @@ impl<A: Adapter> LiveRooms<A> {
     /// Sends on the messages that reached only this node while Redis was
     /// away, to the other nodes' sockets (this node's have them).
     pub async fn send_on_missed(&self) {
-        let (Some(io), Some(node_room)) = (self.io.get(), self.node_room()) else {
+        let (Some(io), Some(node_room)) = (self.io(), self.node_room()) else {
             return;
         };
         let mut sent = 0;

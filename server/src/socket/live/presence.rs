@@ -13,7 +13,7 @@ impl<A: Adapter> LiveRooms<A> {
     /// The distinct names of this node's sockets in `room` (sorted), the
     /// socket `except` (one on its way out) aside.
     pub fn here(&self, room: &str, except: Option<Sid>) -> Vec<String> {
-        let Some(io) = self.io.get() else {
+        let Some(io) = self.io() else {
             return Vec::new();
         };
         let mut names: Vec<String> = io
@@ -45,7 +45,7 @@ impl<A: Adapter> LiveRooms<A> {
 
     /// Everyone on this node, as `(room, name)`.
     pub fn everyone_here(&self) -> BTreeSet<(String, String)> {
-        let Some(io) = self.io.get() else {
+        let Some(io) = self.io() else {
             return BTreeSet::new();
         };
         let mut here = BTreeSet::new();
