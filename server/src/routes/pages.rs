@@ -2,6 +2,8 @@
 
 use super::login::room_path;
 use super::reader::SessionUser;
+use crate::error::ApiError;
+use crate::net::Network;
 use crate::state::AppState;
 use app::names::RoomName;
 use app::shell;
@@ -9,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chat_core::session::clear_session_cookie;
 use leptos::prelude::provide_context;
 
 /// `GET /`: the login form.
@@ -21,9 +24,14 @@ pub async fn login(State(state): State<AppState>, req: Request<Body>) -> Respons
 pub async fn room(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-    reader: Option<SessionUser>,
+    reader: Result<Option<SessionUser>, ApiError>,
     req: Request<Body>,
 ) -> Response {
+    let reader = match reader {
+        Ok(reader) => reader,
+        Err(ApiError::Banned(reason)) => return signed_out_banned(&reason, &state.network),
+        Err(e) => return e.into_response(),
+    };
     let Ok(room) = RoomName::parse(&raw) else {
         return render(state, req).await;
     };
@@ -35,6 +43,16 @@ pub async fn room(
         return Redirect::permanent(&room_path(&room)).into_response();
     }
     render(state, req).await
+}
+
+/// A banned reader's session is ended, and the login page says until when.
+fn signed_out_banned(reason: &str, network: &Network) -> Response {
+    let query = serde_urlencoded::to_string([("banned", reason)]).unwrap_or_default();
+    let mut response = Redirect::to(&format!("/?{query}")).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&clear_session_cookie(network.secure_cookies())) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// `GET /chat/<room>`: the page lives at the path with a trailing slash.

@@ -7,7 +7,7 @@ use crate::helpers::{
 };
 use chat_core::store::Backend;
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::multipart::{Form, Part};
 use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
@@ -167,6 +167,19 @@ async fn a_banned_user_is_disconnected_and_refused_everywhere_until_lifted(
     }
     let history = app.get("/chat/general/history/", Some(&token)).await;
     assert_eq!(history.status(), StatusCode::FORBIDDEN);
+    // Opening the room page signs him out and says why on the login page.
+    let page = app
+        .http
+        .get(app.url("/chat/general/"))
+        .header(COOKIE, format!("chat_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    let to = page.headers()[LOCATION].to_str().unwrap();
+    assert!(to.starts_with("/?banned=you+are+banned+until+"), "{to}");
+    let cookie = page.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("Max-Age=0"), "{cookie}");
     let again = app
         .try_socket_with(ClientBuilder::new(app.url("/")).auth(json!({"token": token})))
         .await;
