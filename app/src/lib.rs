@@ -8,6 +8,7 @@ pub mod admin;
 pub mod chat;
 pub mod location;
 pub mod login;
+pub mod message_time;
 mod shell;
 pub mod sio;
 

@@ -49,3 +49,12 @@ pub fn Outcome(notice: Option<String>, error: Option<String>) -> impl IntoView {
         {error.map(|text| view! { <p class="admin-error" role="alert">{text}</p> })}
     }
 }
+
+/// A moment (RFC 3339) as UTC to the minute, the exact value on hover.
+#[component]
+pub fn Moment(at: Option<String>) -> impl IntoView {
+    at.map(|iso| {
+        let shown = crate::message_time::utc_to_the_minute(&iso);
+        view! { <time datetime=iso.clone() title=iso>{shown}</time> }
+    })
+}

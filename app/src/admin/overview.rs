@@ -1,4 +1,4 @@
-use super::document::{AdminDocument, Outcome};
+use super::document::{AdminDocument, Moment, Outcome};
 use super::{PageContext, RoomSummary, SanctionSummary};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -132,16 +132,4 @@ fn ImposeForm() -> impl IntoView {
             </fieldset>
         </form>
     }
-}
-
-/// A moment (RFC 3339) as UTC to the minute, the exact value on hover.
-#[component]
-pub fn Moment(at: Option<String>) -> impl IntoView {
-    at.map(|iso| {
-        let shown = match iso.get(..16) {
-            Some(minutes) => format!("{} UTC", minutes.replacen('T', " ", 1)),
-            None => iso.clone(),
-        };
-        view! { <time datetime=iso.clone() title=iso>{shown}</time> }
-    })
 }

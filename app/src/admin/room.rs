@@ -1,6 +1,5 @@
 use super::PageContext;
-use super::document::{AdminDocument, Outcome};
-use super::overview::Moment;
+use super::document::{AdminDocument, Moment, Outcome};
 use crate::message::{ChatMessage, ContentType};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;

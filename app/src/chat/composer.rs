@@ -165,9 +165,5 @@ fn until_text(iso: &str, local: bool) -> String {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = local;
-    // "2026-12-01T10:30:00.000Z" → "2026-12-01 10:30 UTC"
-    match iso.get(..16) {
-        Some(minutes) => format!("{} UTC", minutes.replacen('T', " ", 1)),
-        None => iso.to_owned(),
-    }
+    crate::message_time::utc_to_the_minute(iso)
 }

@@ -6,7 +6,7 @@ use crate::throttles::Throttles;
 use app::names::{NameError, RoomName, Username};
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use chat_core::Chat;
 use chat_core::reserved::looks_reserved;
@@ -139,8 +139,17 @@ pub async fn submit_form(
 
 /// A redirect to `to` that sets the session cookie holding `token`.
 pub fn signed_in(to: &str, token: &str, network: &Network) -> Response {
+    redirect_setting(to, &session_cookie(token, network.secure_cookies()))
+}
+
+/// A redirect to `to` that forgets the session cookie.
+pub fn signed_out(to: &str, network: &Network) -> Response {
+    redirect_setting(to, &clear_session_cookie(network.secure_cookies()))
+}
+
+fn redirect_setting(to: &str, cookie: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(token, network.secure_cookies())) {
+    if let Ok(cookie) = HeaderValue::from_str(cookie) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
@@ -178,17 +187,8 @@ pub async fn api_login(
 /// `POST /logout`: forgets the session cookie. A POST, so another site's
 /// link or image cannot log people out (and its forms are refused by the
 /// origin check).
-pub async fn logout(State(network): State<Network>) -> impl IntoResponse {
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, "/".to_owned()),
-            (
-                header::SET_COOKIE,
-                clear_session_cookie(network.secure_cookies()),
-            ),
-        ],
-    )
+pub async fn logout(State(network): State<Network>) -> Response {
+    signed_out("/", &network)
 }
 
 /// `/chat/<room>/`, with non-ASCII letters percent-encoded.

@@ -1,6 +1,6 @@
 //! Server-rendered pages and the server-function endpoint.
 
-use super::login::room_path;
+use super::login::{room_path, signed_out};
 use super::reader::SessionUser;
 use crate::error::ApiError;
 use crate::net::Network;
@@ -11,7 +11,6 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chat_core::session::clear_session_cookie;
 use leptos::prelude::provide_context;
 
 /// `GET /`: the login form.
@@ -48,11 +47,7 @@ pub async fn room(
 /// A banned reader's session is ended, and the login page says until when.
 fn signed_out_banned(reason: &str, network: &Network) -> Response {
     let query = serde_urlencoded::to_string([("banned", reason)]).unwrap_or_default();
-    let mut response = Redirect::to(&format!("/?{query}")).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&clear_session_cookie(network.secure_cookies())) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
+    signed_out(&format!("/?{query}"), network)
 }
 
 /// `GET /chat/<room>`: the page lives at the path with a trailing slash.

@@ -1,9 +1,11 @@
 //! The admin's JSON API under `/api/admin/`, for scripts: rooms, a room's
 //! messages, deleting one, and mutes and bans. Staff sessions only.
 
-use super::{MAX_ROOMS, delete_message_as, impose, room_summaries, sanction_summaries};
+use super::{
+    MAX_ROOMS, delete_message_as, impose, room_messages, room_summaries, sanction_summaries,
+};
 use crate::error::{ApiError, ApiJson};
-use crate::routes::reader::{StaffUser, existing_room, int_param};
+use crate::routes::reader::{StaffUser, int_param};
 use crate::state::AppState;
 use app::admin::{RoomSummary, SanctionSummary};
 use app::message::{HistoryPage, format_timestamp};
@@ -42,8 +44,8 @@ pub async fn messages(
 ) -> Result<Json<HistoryPage>, ApiError> {
     let before = int_param(&query, "before", 1, i64::MAX)?;
     let limit = int_param(&query, "limit", 1, MAX_PAGE)?.unwrap_or(50);
-    let (room, _) = existing_room(&chat, &room).await?;
-    Ok(Json(chat.store().page_before(&room, before, limit).await?))
+    let (_, page) = room_messages(&chat, &room, before, limit).await?;
+    Ok(Json(page))
 }
 
 #[derive(Debug, Serialize)]

@@ -8,9 +8,10 @@ pub mod sign_in;
 
 use crate::error::ApiError;
 use crate::moderation;
+use crate::routes::reader::existing_room;
 use crate::state::AppState;
 use app::admin::{RoomSummary, SanctionSummary};
-use app::message::{ChatMessage, format_timestamp};
+use app::message::{ChatMessage, HistoryPage, format_timestamp};
 use app::names::{RoomName, Username};
 use chat_core::sanctions::SanctionError;
 use chat_core::session::Session;
@@ -33,6 +34,19 @@ pub async fn room_summaries(chat: &Chat, limit: i64) -> Result<Vec<RoomSummary>,
         });
     }
     Ok(rooms)
+}
+
+/// A page of an existing room's messages (those before `before`, or the
+/// newest), deleted ones included, oldest first.
+pub async fn room_messages(
+    chat: &Chat,
+    room: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(RoomName, HistoryPage), ApiError> {
+    let (room, _) = existing_room(chat, room).await?;
+    let page = chat.store().page_before(&room, before, limit).await?;
+    Ok((room, page))
 }
 
 /// Mutes and bans in force, soonest end first.

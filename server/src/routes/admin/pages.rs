@@ -3,11 +3,13 @@
 //! one shows that page again with what was wrong.
 
 use super::sign_in::{StaffLoginRequest, sign_in};
-use super::{MAX_ROOMS, delete_message_as, impose, room_summaries, sanction_summaries};
+use super::{
+    MAX_ROOMS, delete_message_as, impose, room_messages, room_summaries, sanction_summaries,
+};
 use crate::error::ApiError;
 use crate::net::{ClientIp, Network};
 use crate::routes::login::signed_in;
-use crate::routes::reader::{StaffUser, existing_room, int_param};
+use crate::routes::reader::{StaffUser, int_param};
 use crate::state::AppState;
 use crate::throttles::Throttles;
 use app::admin::{self, OverviewPage, PageContext, RoomMessagesPage, StaffLoginPage};
@@ -258,16 +260,7 @@ async fn room_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let loaded = async {
-        let (room, _) = existing_room(&state.chat, room).await?;
-        let page = state
-            .chat
-            .store()
-            .page_before(&room, before, PAGE_SIZE)
-            .await?;
-        Ok::<_, ApiError>((room, page))
-    };
-    let (room, page) = match loaded.await {
+    let (room, page) = match room_messages(&state.chat, room, before, PAGE_SIZE).await {
         Ok(loaded) => loaded,
         Err(e) => return e.into_response(),
     };
