@@ -5,12 +5,20 @@ use crate::drain::Drain;
 use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
+use crate::notify::Notifier;
 use crate::sanctions::Sanctions;
 use crate::session::SessionKey;
 use crate::store::Store;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Where stored messages go: live to the room, and as push notifications
+/// to those away.
+pub struct Delivery {
+    pub fanout: Arc<dyn Fanout>,
+    pub notifier: Arc<dyn Notifier>,
+}
 
 /// The chat's core services: storage, sessions, limits, live delivery and
 /// counters. Cheap to clone; every clone is the same chat.
@@ -24,6 +32,7 @@ struct Inner {
     sessions: SessionKey,
     limits: Limits,
     fanout: Arc<dyn Fanout>,
+    notifier: Arc<dyn Notifier>,
     metrics: Arc<Metrics>,
     drain: Drain,
     room_creations: Arc<Allowance<IpAddr>>,
@@ -37,10 +46,11 @@ impl Chat {
         store: Arc<dyn Store>,
         sessions: SessionKey,
         limits: Limits,
-        fanout: Arc<dyn Fanout>,
+        delivery: Delivery,
         metrics: Arc<Metrics>,
         shared: Option<Arc<dyn SharedBuckets>>,
     ) -> Self {
+        let Delivery { fanout, notifier } = delivery;
         Chat {
             inner: Arc::new(Inner {
                 store,
@@ -48,6 +58,7 @@ impl Chat {
                 room_creations: Allowance::new("rooms", limits.room_creations, shared),
                 limits,
                 fanout,
+                notifier,
                 metrics,
                 drain: Drain::default(),
                 sanctions: Sanctions::default(),
@@ -86,6 +97,10 @@ impl Chat {
 
     pub(crate) fn fanout(&self) -> &dyn Fanout {
         self.inner.fanout.as_ref()
+    }
+
+    pub(crate) fn notifier(&self) -> &dyn Notifier {
+        self.inner.notifier.as_ref()
     }
 
     pub(crate) fn room_creations(&self) -> &Allowance<IpAddr> {

@@ -14,6 +14,7 @@ mod drain;
 mod fanout;
 pub mod limits;
 pub mod metrics;
+mod notify;
 mod post;
 pub mod rate;
 pub mod reserved;
@@ -26,8 +27,9 @@ pub mod store;
 pub mod testing;
 
 pub use changes::{Actor, ChangeError, Deleted};
-pub use chat::Chat;
+pub use chat::{Chat, Delivery};
 pub use fanout::{Fanout, Origin};
 pub use limits::Limits;
+pub use notify::{NoNotifier, Notifier};
 pub use post::{Draft, PostError, Posted};
 pub use rooms::OpenRoomError;

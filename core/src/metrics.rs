@@ -24,6 +24,13 @@ pub struct Metrics {
     pub redis_unreachable: AtomicU64,
     /// Messages waiting to be sent on to the other nodes.
     pub outbox: AtomicU64,
+    /// Push notifications a push service took.
+    pub pushes_sent: AtomicU64,
+    /// Push notifications given up (refused, retried too often, or not
+    /// queued because the queue was full).
+    pub pushes_dropped: AtomicU64,
+    /// Devices removed because their push service said they were gone.
+    pub push_devices_removed: AtomicU64,
 }
 
 impl Metrics {
@@ -34,7 +41,7 @@ impl Metrics {
 
     /// The exposition text.
     pub fn render(&self) -> String {
-        let counters: [(&str, &str, &AtomicU64); 6] = [
+        let counters: [(&str, &str, &AtomicU64); 9] = [
             (
                 "chat_messages_stored_total",
                 "Messages stored (text and image).",
@@ -64,6 +71,21 @@ impl Metrics {
                 "chat_rate_limited_total",
                 "Requests refused as rate_limited.",
                 &self.rate_limited,
+            ),
+            (
+                "chat_pushes_sent_total",
+                "Push notifications a push service accepted.",
+                &self.pushes_sent,
+            ),
+            (
+                "chat_pushes_dropped_total",
+                "Push notifications given up.",
+                &self.pushes_dropped,
+            ),
+            (
+                "chat_push_devices_removed_total",
+                "Push devices removed as gone.",
+                &self.push_devices_removed,
             ),
         ];
         let mut out = String::new();

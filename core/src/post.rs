@@ -1,6 +1,6 @@
 //! The one path every message takes, whether sent over Socket.IO or
-//! uploaded over HTTP: validate → dedupe by `client_id` → store → publish →
-//! count.
+//! uploaded over HTTP: validate → dedupe by `client_id` → store → publish
+//! (live, then as push notifications) → count.
 
 use crate::chat::Chat;
 use crate::fanout::Origin;
@@ -131,6 +131,7 @@ impl Chat {
             self.fanout()
                 .message_posted(&inserted.message, origin)
                 .await;
+            self.notifier().message_stored(&inserted.message);
             let metrics = self.metrics();
             Metrics::bump(&metrics.messages_stored);
             if content_type == ContentType::Image {

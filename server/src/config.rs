@@ -153,10 +153,41 @@ pub struct Config {
     #[arg(long, env = "MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
     pub max_open_connections: usize,
 
+    /// A Google service-account key file (JSON) for push notifications to
+    /// mobile apps through Firebase Cloud Messaging; unset, only browsers
+    /// get pushes (Web Push).
+    #[arg(long, env = "FCM_CREDENTIALS")]
+    pub fcm_credentials: Option<PathBuf>,
+
+    /// Where FCM's HTTP v1 API is.
+    #[arg(long, env = "FCM_API_URL", default_value = DEFAULT_FCM_API_URL)]
+    pub fcm_api_url: String,
+
+    /// The Web Push (VAPID) private key: a P-256 key, 32 bytes base64url.
+    /// Generated once into the data directory when unset; all nodes of one
+    /// site must share it, or browsers subscribed on one node get nothing
+    /// from another.
+    #[arg(long, env = "VAPID_PRIVATE_KEY", hide_env_values = true)]
+    pub vapid_private_key: Option<String>,
+
+    /// Who push services contact about this server's pushes (VAPID `sub`):
+    /// `mailto:you@example.com` or an https URL. Defaults to `PUBLIC_URL`
+    /// when that is https.
+    #[arg(long, env = "VAPID_SUBJECT")]
+    pub vapid_subject: Option<String>,
+
+    /// Lets Web Push endpoints be plain http or on private and loopback
+    /// addresses: for testing against a local push service only.
+    #[arg(long, env = "PUSH_ALLOW_INSECURE_ENDPOINTS", default_value_t = false)]
+    pub push_allow_insecure_endpoints: bool,
+
     /// Without a command, the server runs.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// FCM's own address.
+pub const DEFAULT_FCM_API_URL: &str = "https://fcm.googleapis.com";
 
 /// What the binary can do besides serving.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -215,6 +246,11 @@ impl Config {
             header_read_timeout_secs: 15,
             body_read_timeout_secs: 30,
             max_open_connections: 4096,
+            fcm_credentials: None,
+            fcm_api_url: DEFAULT_FCM_API_URL.into(),
+            vapid_private_key: None,
+            vapid_subject: None,
+            push_allow_insecure_endpoints: false,
             command: None,
         }
     }
@@ -224,6 +260,18 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| chat_core::store::sqlite_url_in(&self.data_dir))
+    }
+
+    /// The VAPID `sub` claim: who runs this server.
+    pub fn vapid_subject(&self) -> String {
+        let https_site = self
+            .public_url
+            .clone()
+            .filter(|url| url.starts_with("https://"));
+        self.vapid_subject
+            .clone()
+            .or(https_site)
+            .unwrap_or_else(|| "mailto:admin@localhost".into())
     }
 
     /// The database pool's settings.

@@ -179,6 +179,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         Json::<T>::from_request(req, state)
             .await
             .map(|Json(value)| ApiJson(value))
-            .map_err(|rejection| ApiError::Invalid(rejection.body_text()))
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(rejection.body_text()),
+                _ => ApiError::Invalid(rejection.body_text()),
+            })
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod images;
 mod moderation;
 mod net;
+mod push;
 mod routes;
 mod secret;
 mod site;

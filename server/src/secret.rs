@@ -1,5 +1,6 @@
 //! The session-signing secret: from the configuration, or generated once and
-//! kept in the data directory so sessions survive restarts.
+//! kept in the data directory so sessions survive restarts; and the way any
+//! such generated file is written ([`create_once`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -46,30 +47,52 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;
     let secret = hex::encode(bytes);
-    // Written whole and flushed to disk under a temporary name, then linked
-    // into place (which fails if the file exists): a crash leaves either no
-    // key or a complete one, never an empty file that stops the server.
-    let partial = data_dir.join(format!("{FILE_NAME}.{}.tmp", hex::encode(&bytes[..4])));
+    match create_once(data_dir, FILE_NAME, secret.as_bytes()).map_err(io_error)? {
+        Created::Here => {
+            tracing::info!(path = %path.display(), "generated a new secret key");
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs.
+        Created::Elsewhere => load_or_create(None, data_dir),
+    }
+}
+
+/// Who wrote a file that is generated once.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    /// This call did.
+    Here,
+    /// It existed already (another process got there first).
+    Elsewhere,
+}
+
+/// Creates `dir/name` holding `contents`, readable by its owner alone,
+/// unless it exists. Written whole and flushed to disk under a temporary
+/// name, then linked into place (which fails if the file exists): a crash
+/// leaves either no file or a complete one, never an empty file that stops
+/// the server.
+pub fn create_once(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<Created> {
+    let mut tag = [0u8; 4];
+    getrandom::fill(&mut tag).map_err(std::io::Error::other)?;
+    let partial = dir.join(format!("{name}.{}.tmp", hex::encode(tag)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let written = options.open(&partial).and_then(|mut file| {
-        file.write_all(secret.as_bytes())?;
+        file.write_all(contents)?;
         file.sync_all()
     });
-    let linked = written.and_then(|()| std::fs::hard_link(&partial, &path));
+    let linked = written.and_then(|()| std::fs::hard_link(&partial, dir.join(name)));
     let _ = std::fs::remove_file(&partial);
     match linked {
-        Ok(()) => sync_dir(data_dir).map_err(io_error)?,
-        // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return load_or_create(None, data_dir);
+        Ok(()) => {
+            sync_dir(dir)?;
+            Ok(Created::Here)
         }
-        Err(e) => return Err(io_error(e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Created::Elsewhere),
+        Err(e) => Err(e),
     }
-    tracing::info!(path = %path.display(), "generated a new secret key");
-    Ok(secret.into_bytes())
 }
 
 /// Makes a new directory entry durable.

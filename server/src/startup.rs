@@ -4,6 +4,7 @@ use crate::cluster::{COMMAND_LIMIT, Cluster, ClusterError, PubSub};
 use crate::config::Config;
 use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
+use crate::push::{Push, PushError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
 use crate::site::Site;
@@ -18,7 +19,7 @@ use chat_core::metrics::Metrics;
 use chat_core::rate::Rate;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
-use chat_core::{Chat, Limits};
+use chat_core::{Chat, Delivery, Limits};
 use socketioxide::adapter::Adapter;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
@@ -50,6 +51,8 @@ pub enum StartupError {
     Store { url: String, source: StoreError },
     #[error("redis {url}: {source}")]
     Redis { url: String, source: ClusterError },
+    #[error("push notifications: {0}")]
+    Push(#[from] PushError),
     #[error("server error: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -150,6 +153,7 @@ struct Node<A: Adapter> {
     io: SocketIo<A>,
     live: Arc<LiveRooms<A>>,
     chat: Chat,
+    push: Arc<Push>,
     network: Network,
 }
 
@@ -177,11 +181,16 @@ impl<A: Adapter> Node<A> {
         let shared = cluster
             .clone()
             .map(|cluster| Arc::new(cluster) as Arc<dyn SharedBuckets>);
+        let push = Push::start(config, store.clone(), live.clone(), metrics.clone())?;
+        let delivery = Delivery {
+            fanout: live.clone(),
+            notifier: push.clone(),
+        };
         let chat = Chat::new(
             store,
             sessions,
             limits,
-            live.clone(),
+            delivery,
             metrics.clone(),
             shared.clone(),
         );
@@ -225,6 +234,7 @@ impl<A: Adapter> Node<A> {
                 Rate::per_minute(config.uploads_per_minute),
                 shared,
             ),
+            push: push.clone(),
             decode,
             leptos_options: site.options,
             stylesheet: site.stylesheet.clone(),
@@ -249,6 +259,7 @@ impl<A: Adapter> Node<A> {
             io,
             live,
             chat,
+            push,
             network,
         })
     }
@@ -264,6 +275,7 @@ impl<A: Adapter> Node<A> {
             io,
             live,
             chat,
+            push,
             network,
         } = self;
         let _detach = Detach(live);
@@ -277,6 +289,7 @@ impl<A: Adapter> Node<A> {
             io.close().await;
         };
         net::serve(listener, app, config.serve_limits(), network, shutdown).await?;
+        push.stop();
         chat.close_store().await;
         tracing::info!("stopped");
         Ok(())

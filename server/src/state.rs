@@ -3,6 +3,7 @@
 use crate::cluster::Cluster;
 use crate::images::DecodeBudget;
 use crate::net::Network;
+use crate::push::Push;
 use crate::throttles::Throttles;
 use axum::extract::FromRef;
 use chat_core::Chat;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub network: Network,
     /// Logins per address, uploads per sign-in.
     pub throttles: Throttles,
+    /// Push notifications: devices are saved here, pushes sent from here.
+    pub push: Arc<Push>,
     /// Pixels of uploads decoded at once.
     pub decode: DecodeBudget,
     pub leptos_options: LeptosOptions,

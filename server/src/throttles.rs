@@ -1,12 +1,20 @@
 //! Allowances for the HTTP requests that cost the server something: logins
 //! per client address (each may create a room and always signs a token) and
-//! image uploads per sign-in (each is decoded and stored). Room creation is
+//! image uploads per sign-in (each is decoded and stored), push devices
+//! saved per sign-in. Room creation is
 //! limited in the core, for logins and socket joins alike.
 
 use chat_core::allowance::{Allowance, SharedBuckets};
 use chat_core::rate::Rate;
 use std::net::IpAddr;
 use std::sync::Arc;
+
+/// Push devices one sign-in may save or remove: a browser saves one when
+/// notifications are turned on, an app when its token changes.
+const DEVICE_CHANGES: Rate = Rate {
+    burst: 10.0,
+    per_second: 10.0 / 60.0,
+};
 
 #[derive(Clone)]
 pub struct Throttles {
@@ -16,6 +24,8 @@ pub struct Throttles {
     /// Keyed by sign-in, like socket sends: a stranger who signs in under
     /// the same name has their own allowance.
     pub uploads: Arc<Allowance<String>>,
+    /// Push devices saved or removed per sign-in: each is a write.
+    pub device_changes: Arc<Allowance<String>>,
 }
 
 impl Throttles {
@@ -33,7 +43,8 @@ impl Throttles {
                 staff_login_failures,
                 shared.clone(),
             ),
-            uploads: Allowance::new("uploads", uploads, shared),
+            uploads: Allowance::new("uploads", uploads, shared.clone()),
+            device_changes: Allowance::new("device_changes", DEVICE_CHANGES, shared),
         }
     }
 }

@@ -94,7 +94,9 @@ impl Live {
             match outcome {
                 Ok(message) => {
                     let preview = self.feed.with_untracked(|f| f.preview_of(&client_id));
-                    self.feed.update(|f| f.insert(message));
+                    self.feed.update(|f| {
+                        f.insert(message);
+                    });
                     self.forget_upload(&client_id, preview);
                 }
                 Err(reason) => {

@@ -64,7 +64,13 @@ impl Live {
                     self.typists.update(|t| {
                         t.remove(&m.username);
                     });
-                    self.feed.update(|f| f.insert(m));
+                    let me = self.me.get_value();
+                    let from_others = m.username != me;
+                    let alert = from_others.then(|| m.clone());
+                    let is_new = self.feed.try_update(|f| f.insert(m)).unwrap_or(false);
+                    if let (true, Some(m)) = (is_new, alert) {
+                        self.alerts.message_arrived(&m);
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => warn(&format!("bad message event: {e}")),

@@ -157,8 +157,9 @@ impl Feed {
         }
     }
 
-    /// Adds one stored message (see [`Feed::merge`]).
-    pub fn insert(&mut self, message: ChatMessage) {
+    /// Adds one stored message (see [`Feed::merge`]); false when the feed
+    /// had it already.
+    pub fn insert(&mut self, message: ChatMessage) -> bool {
         if let Some(cid) = &message.client_id {
             self.entries.retain(|e| {
                 e.id.is_some()
@@ -168,8 +169,11 @@ impl Feed {
         }
         let ordered = &self.entries[..self.ordered_len()];
         match ordered.binary_search_by_key(&Some((message.id, 0)), Entry::order) {
-            Ok(_) => {}
-            Err(at) => self.entries.insert(at, message.into()),
+            Ok(_) => false,
+            Err(at) => {
+                self.entries.insert(at, message.into());
+                true
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! browser (`connection.rs`, `outbox.rs`); during server rendering a
 //! [`Live`] holds the state it will use.
 
+use super::alerts::Alerts;
 use super::client_id::new_client_id;
 use super::feed::Feed;
 use crate::message::{ChatMessage, ContentType};
@@ -34,6 +35,8 @@ pub struct Live {
     pub muted_until: RwSignal<Option<String>>,
     /// Signed in as staff: may delete any message.
     pub staff: bool,
+    /// Messages that arrived while the tab was hidden.
+    pub alerts: Alerts,
     /// The largest image the server accepts.
     #[cfg(feature = "hydrate")]
     pub(super) max_upload_bytes: u64,
@@ -60,6 +63,7 @@ impl Live {
         history: Vec<ChatMessage>,
         max_upload_bytes: u64,
     ) -> Self {
+        let alerts = Alerts::new(room.clone());
         let live = Live {
             room: StoredValue::new(room),
             me: StoredValue::new(me),
@@ -72,6 +76,7 @@ impl Live {
             progress: RwSignal::new(HashMap::new()),
             muted_until: RwSignal::new(None),
             staff,
+            alerts,
             #[cfg(feature = "hydrate")]
             max_upload_bytes,
             #[cfg(feature = "hydrate")]

@@ -1,5 +1,6 @@
 //! The room page: server-rendered history, then live over Socket.IO.
 
+mod alerts;
 mod attach;
 mod changes;
 mod client_id;
@@ -16,6 +17,9 @@ mod message_row;
 #[cfg(feature = "hydrate")]
 mod outbox;
 mod page;
+#[cfg(feature = "hydrate")]
+mod push_flow;
+mod push_toggle;
 mod snapshot;
 #[cfg(feature = "hydrate")]
 mod upload;

@@ -27,7 +27,9 @@ impl Live {
                 };
                 match request_ack::<SendMessageReply>(&client, events::SEND_MESSAGE, &request).await
                 {
-                    Ok(reply) => self.feed.update(|f| f.insert(reply.message)),
+                    Ok(reply) => self.feed.update(|f| {
+                        f.insert(reply.message);
+                    }),
                     Err(Failure::Refused(e)) if e.code == ErrorCode::RateLimited => {
                         let wait = e.retry_after_ms.unwrap_or(1_000).min(60_000) as u32;
                         gloo_timers::future::TimeoutFuture::new(wait).await;

@@ -2,6 +2,7 @@ use super::composer::{Composer, caption};
 use super::lightbox::{Lightbox, LightboxView};
 use super::live::Live;
 use super::message_list::MessageList;
+use super::push_toggle::PushToggle;
 use super::snapshot::{RoomSnapshot, load_room};
 use crate::sio::Status;
 use leptos::either::Either;
@@ -58,7 +59,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
             draft.set(String::new());
         }
     };
-    let title = format!("#{room} · Chat");
+    let title = live.alerts.title();
     let status = live.status;
     let connection = move || match status.get() {
         Status::Connecting => "connecting",
@@ -78,6 +79,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     <OnlineList online=live.online />
                 </div>
                 <div class="chat-me">
+                    <PushToggle />
                     <span class="me-name" title="You">{me}</span>
                     // A form, not a link: logging out changes state, so it
                     // is a POST (which the server checks comes from here).

@@ -27,6 +27,23 @@ impl Reply {
 /// Sends an opened request (with `form` as its body, if any) and waits for
 /// the reply; `None` when no reply came (network down, request aborted).
 pub async fn send(xhr: &XmlHttpRequest, form: Option<&FormData>) -> Option<Reply> {
+    send_with(xhr, |xhr| xhr.send_with_opt_form_data(form)).await
+}
+
+/// `method path` with a JSON body; `None` when no reply came.
+pub async fn send_json(method: &str, path: &str, json: &str) -> Option<Reply> {
+    let xhr = XmlHttpRequest::new().ok()?;
+    xhr.open(method, path).ok()?;
+    xhr.set_request_header("Content-Type", "application/json")
+        .ok()?;
+    send_with(&xhr, |xhr| xhr.send_with_opt_str(Some(json))).await
+}
+
+/// Sends an opened request with `start` and waits for the reply.
+async fn send_with(
+    xhr: &XmlHttpRequest,
+    start: impl FnOnce(&XmlHttpRequest) -> Result<(), wasm_bindgen::JsValue>,
+) -> Option<Reply> {
     let (done_tx, done_rx) = oneshot::channel::<bool>();
     let done_tx = Rc::new(RefCell::new(Some(done_tx)));
     let finish = |replied: bool| {
@@ -43,7 +60,7 @@ pub async fn send(xhr: &XmlHttpRequest, form: Option<&FormData>) -> Option<Reply
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
     xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
-    xhr.send_with_opt_form_data(form).ok()?;
+    start(xhr).ok()?;
 
     // The closures live until the request has finished.
     let replied = done_rx.await.unwrap_or(false);

@@ -1,4 +1,4 @@
-//! Message storage. Callers hold an [`Arc<dyn Store>`](Store) from
+//! Message storage (and what push notifications keep: [`push`]). Callers hold an [`Arc<dyn Store>`](Store) from
 //! [`connect`]; each backend keeps its SQL and its migrations to itself
 //! (`migrations/<backend>/`), and one conformance suite holds all three to
 //! the same behaviour.
@@ -16,6 +16,8 @@ mod group_commit;
 mod mysql;
 mod numbering;
 mod postgres;
+pub mod push;
+mod push_sql;
 mod row;
 mod sql_store;
 mod sqlite;
@@ -204,7 +206,7 @@ pub struct Sanction {
 
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: push::PushStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

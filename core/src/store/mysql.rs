@@ -284,3 +284,4 @@ mod sql {
 }
 
 impl_store!(MySqlStore, Backend::MySql, sql);
+super::push::impl_push_store!(MySqlStore, sqlx::MySql, super::push_sql::mysql);

@@ -86,3 +86,4 @@ async fn insert_at_once(
 }
 
 impl_store!(PgStore, Backend::Postgres, standard);
+super::push::impl_push_store!(PgStore, sqlx::Postgres, super::push_sql::standard);

@@ -99,3 +99,4 @@ async fn insert_at_once(
 }
 
 impl_store!(SqliteStore, Backend::Sqlite, standard);
+super::push::impl_push_store!(SqliteStore, sqlx::Sqlite, super::push_sql::standard);

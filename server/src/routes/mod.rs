@@ -12,8 +12,10 @@ mod messages_api;
 mod metrics;
 mod origin;
 mod pages;
+mod push;
 mod reader;
 
+pub use login::room_path;
 pub use origin::{AllowedOrigins, check_origin};
 
 use crate::error::ApiError;
@@ -74,6 +76,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(images::upload)
                 .layer(DefaultBodyLimit::max(upload_limit as usize))
                 .layer(middleware::from_fn_with_state(drain, drain_refused)),
+        )
+        .route("/api/push/config", get(push::config))
+        .route(
+            "/api/save-token/",
+            post(push::save)
+                .delete(push::remove)
+                .layer(DefaultBodyLimit::max(push::BODY_LIMIT)),
         )
         .route("/media/chat_images/{file}", get(media::image))
         .route("/healthz", get(health::healthz))

@@ -40,6 +40,12 @@ async fn join_room<A: Adapter>(
     chat.open_room(&room, client)
         .await
         .map_err(|e| opening_failed(sockets, e))?;
+    // From now on the room's messages are pushed to this user's devices
+    // while they are away.
+    chat.store()
+        .remember_member(room.as_str(), me)
+        .await
+        .map_err(unavailable)?;
 
     let mut online = sockets.live.online(room.as_str(), None).await;
     let already_here = online.iter().any(|n| n == me);

@@ -30,6 +30,8 @@ mod nodes;
 mod outage;
 mod pages;
 mod proxy;
+mod push;
+mod push_services;
 mod reliability;
 mod sanctions;
 mod socket_auth;
