@@ -155,6 +155,6 @@ mod tests {
         assert!(text.contains(
             "# TYPE chat_socket_connections_open gauge\nchat_socket_connections_open 2\n"
         ));
-        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 11);
+        assert_eq!(text.lines().filter(|l| l.starts_with("# TYPE")).count(), 14);
     }
 }

@@ -289,7 +289,7 @@ impl<A: Adapter> Node<A> {
             io.close().await;
         };
         net::serve(listener, app, config.serve_limits(), network, shutdown).await?;
-        push.stop();
+        push.stop().await;
         chat.close_store().await;
         tracing::info!("stopped");
         Ok(())

@@ -12,8 +12,8 @@ use std::sync::Arc;
 /// Push devices one sign-in may save or remove: a browser saves one when
 /// notifications are turned on, an app when its token changes.
 const DEVICE_CHANGES: Rate = Rate {
-    burst: 10.0,
-    per_second: 10.0 / 60.0,
+    burst: 20.0,
+    per_second: 20.0 / 60.0,
 };
 
 #[derive(Clone)]

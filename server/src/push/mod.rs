@@ -27,8 +27,9 @@ use protocol::message::ChatMessage;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::watch;
 use tokio::sync::{Notify, mpsc};
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 /// Stored messages waiting to be turned into pushes; past this, pushes
 /// are dropped (and counted) rather than held in memory.
@@ -60,8 +61,8 @@ pub struct WebPushConfig {
     pub public_key: String,
 }
 
-/// Push notifications, running: hands stored messages to the queue task
-/// and stops both tasks when dropped.
+/// Push notifications, running: hands stored messages to the queue task;
+/// [`Push::stop`] ends both tasks, and dropping it aborts them.
 pub struct Push {
     hand_over: mpsc::Sender<ChatMessage>,
     config: PushConfig,
@@ -69,7 +70,13 @@ pub struct Push {
     devices: Arc<queue::AnyDevices>,
     metrics: Arc<chat_core::metrics::Metrics>,
     tasks: [AbortHandle; 2],
+    /// Tells the sender to finish the pushes under way and end.
+    stopping: watch::Sender<bool>,
+    sender: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
+
+/// Longest the sender may take to finish the pushes under way at shutdown.
+const STOP_LIMIT: Duration = Duration::from_secs(20);
 
 impl Push {
     /// Loads the keys and credentials `config` names and starts queueing
@@ -114,6 +121,7 @@ impl Push {
             devices: devices.clone(),
             wake: wake.clone(),
         };
+        let (stopping, stop) = watch::channel(false);
         let sender = sender::Sender {
             store,
             fcm,
@@ -121,9 +129,10 @@ impl Push {
             wake,
             metrics: metrics.clone(),
         };
+        let sender = tokio::spawn(sender.run(stop));
         let tasks = [
             tokio::spawn(queue.run(messages)).abort_handle(),
-            tokio::spawn(sender.run()).abort_handle(),
+            sender.abort_handle(),
         ];
         if push_config.fcm {
             tracing::info!("push notifications: Web Push and FCM");
@@ -137,6 +146,8 @@ impl Push {
             devices,
             metrics,
             tasks,
+            stopping,
+            sender: std::sync::Mutex::new(Some(sender)),
         }))
     }
 
@@ -150,9 +161,24 @@ impl Push {
         self.allow_insecure
     }
 
-    /// Stops queueing and sending (before the database closes). What was
-    /// queued stays in the outbox for the next start.
-    pub fn stop(&self) {
+    /// Stops queueing and sending, before the database closes: pushes
+    /// under way are finished (and their outcome stored), within a limit.
+    /// What is still queued stays in the outbox for the next start.
+    pub async fn stop(&self) {
+        self.tasks[0].abort();
+        let _ = self.stopping.send(true);
+        let sender = self.sender.lock().expect("not poisoned").take();
+        if let Some(sender) = sender
+            && tokio::time::timeout(STOP_LIMIT, sender).await.is_err()
+        {
+            tracing::warn!(
+                "pushes still under way at shutdown; they are sent again after their lease"
+            );
+        }
+        self.abort();
+    }
+
+    fn abort(&self) {
         for task in &self.tasks {
             task.abort();
         }
@@ -179,7 +205,7 @@ impl Notifier for Push {
 
 impl Drop for Push {
     fn drop(&mut self) {
-        self.stop();
+        self.abort();
     }
 }
 

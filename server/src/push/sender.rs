@@ -47,13 +47,14 @@ pub(super) fn now_ms() -> i64 {
 }
 
 impl Sender {
-    pub(super) async fn run(self) {
-        loop {
+    /// Sends until `stop` says so, finishing the batch under way first.
+    pub(super) async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
             let due = match self.store.due_pushes(now_ms(), BATCH).await {
                 Ok(due) => due,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the push outbox");
-                    tokio::time::sleep(IDLE).await;
+                    let _ = tokio::time::timeout(IDLE, stop.changed()).await;
                     continue;
                 }
             };
@@ -71,6 +72,11 @@ impl Sender {
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = self.wake.notified() => {}
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
         }
     }

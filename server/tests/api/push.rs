@@ -19,9 +19,15 @@ fn push_to(config: &mut Config, fcm: &FakeFcm) {
     config.push_allow_insecure_endpoints = true;
 }
 
-async fn save(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
+/// `POST` (save) or `DELETE` (remove) `/api/save-token/` as `token`'s user.
+async fn save_token(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    device: &Value,
+) -> reqwest::Response {
     app.http
-        .post(app.url("/api/save-token/"))
+        .request(method, app.url("/api/save-token/"))
         .bearer_auth(token)
         .json(device)
         .send()
@@ -29,14 +35,22 @@ async fn save(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
         .unwrap()
 }
 
+async fn save(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
+    save_token(app, reqwest::Method::POST, token, device).await
+}
+
 async fn remove(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
-    app.http
-        .delete(app.url("/api/save-token/"))
-        .bearer_auth(token)
-        .json(device)
-        .send()
-        .await
-        .unwrap()
+    save_token(app, reqwest::Method::DELETE, token, device).await
+}
+
+/// Saves `device` for `token`'s user, which must succeed.
+async fn saved(app: &TestApp, token: &str, device: Value) {
+    let response = save(app, token, &device).await;
+    assert!(
+        response.status().is_success(),
+        "saving {device}: {}",
+        response.status()
+    );
 }
 
 /// Signs `name` in, joins `room` and returns the session and the socket.
@@ -46,6 +60,26 @@ async fn member(app: &TestApp, name: &str, room: &str) -> (String, TestSocket) {
     let joined = socket.join(room).await;
     assert_eq!(joined["ok"], true, "{joined}");
     (token, socket)
+}
+
+/// Both fake services, a server pushing to them, and Alice in `general`.
+async fn pushing_app(backend: Backend) -> Option<(FakeFcm, FakeWebPush, TestApp, TestSocket)> {
+    let fcm = FakeFcm::start().await;
+    let web = FakeWebPush::start().await;
+    let app = spawn_app_with(backend, |config| push_to(config, &fcm)).await?;
+    let (_, alice) = member(&app, "alice", "general").await;
+    Some((fcm, web, app, alice))
+}
+
+/// Bob joins `general` with `devices`, then leaves (as `watcher` sees):
+/// he is a member who is away. Returns his session.
+async fn bob_away(app: &TestApp, watcher: &mut TestSocket, devices: &[Value]) -> String {
+    let (bob, socket) = member(app, "bob", "general").await;
+    for device in devices {
+        saved(app, &bob, device.clone()).await;
+    }
+    leave(socket, watcher, "bob").await;
+    bob
 }
 
 /// Disconnects `socket` and waits until `watcher` sees `name` leave.
@@ -155,48 +189,21 @@ async fn web_push_endpoints_must_be_public_https_unless_allowed() {
 #[apply(backends)]
 #[tokio::test]
 async fn members_away_get_pushes_and_no_one_else_does(#[case] backend: Backend) {
-    let fcm = FakeFcm::start().await;
-    let web = FakeWebPush::start().await;
-    let Some(app) = spawn_app_with(backend, |config| push_to(config, &fcm)).await else {
+    let Some((fcm, web, app, mut alice)) = pushing_app(backend).await else {
         return;
     };
-    let (_, mut alice) = member(&app, "alice", "general").await;
     // Bob joined once and left: his phone and his browser get pushes.
-    let (bob, bob_socket) = member(&app, "bob", "general").await;
-    let bob_browser = web.subscribe("bob-browser");
-    assert!(
-        save(&app, &bob, &json!({"token": "bob-phone"}))
-            .await
-            .status()
-            .is_success()
-    );
-    let browser = json!({"subscription": bob_browser.json});
-    assert!(save(&app, &bob, &browser).await.status().is_success());
-    leave(bob_socket, &mut alice, "bob").await;
+    let browser = json!({"subscription": web.subscribe("bob-browser").json});
+    bob_away(&app, &mut alice, &[json!({"token": "bob-phone"}), browser]).await;
     // Carol is in the room now: she reads it there.
     let (carol, _carol_socket) = member(&app, "carol", "general").await;
-    assert!(
-        save(&app, &carol, &json!({"token": "carol-phone"}))
-            .await
-            .status()
-            .is_success()
-    );
+    saved(&app, &carol, json!({"token": "carol-phone"})).await;
     // Dave never joined the room.
     let dave = app.login("dave", "random").await;
-    assert!(
-        save(&app, &dave, &json!({"token": "dave-phone"}))
-            .await
-            .status()
-            .is_success()
-    );
+    saved(&app, &dave, json!({"token": "dave-phone"})).await;
     // Alice's own devices are not told about her messages.
     let alice_token = app.login("alice", "general").await;
-    assert!(
-        save(&app, &alice_token, &json!({"token": "alice-phone"}))
-            .await
-            .status()
-            .is_success()
-    );
+    saved(&app, &alice_token, json!({"token": "alice-phone"})).await;
 
     let sent = alice.send("general", "hello bob").await;
     assert_eq!(sent["ok"], true, "{sent}");
@@ -246,22 +253,16 @@ async fn members_away_get_pushes_and_no_one_else_does(#[case] backend: Backend) 
 #[apply(backends)]
 #[tokio::test]
 async fn failed_pushes_are_retried_and_gone_devices_removed(#[case] backend: Backend) {
-    let fcm = FakeFcm::start().await;
-    let web = FakeWebPush::start().await;
-    let Some(app) = spawn_app_with(backend, |config| push_to(config, &fcm)).await else {
+    let Some((fcm, web, app, mut alice)) = pushing_app(backend).await else {
         return;
     };
-    let (_, mut alice) = member(&app, "alice", "general").await;
-    let (bob, bob_socket) = member(&app, "bob", "general").await;
     let browser = json!({"subscription": web.subscribe("bob-browser").json});
-    for device in [
+    let devices = [
         json!({"token": "bob-phone"}),
         json!({"token": "bob-old-phone"}),
         browser.clone(),
-    ] {
-        assert!(save(&app, &bob, &device).await.status().is_success());
-    }
-    leave(bob_socket, &mut alice, "bob").await;
+    ];
+    let bob = bob_away(&app, &mut alice, &devices).await;
 
     // The phone's first two attempts meet a busy service; the old phone is
     // unregistered; the browser's subscription expired.
@@ -308,10 +309,8 @@ async fn pushes_queued_when_the_server_stops_are_sent_after_it_starts(#[case] ba
     };
     let app = start(config()).await;
     let (_, mut alice) = member(&app, "alice", "general").await;
-    let (bob, bob_socket) = member(&app, "bob", "general").await;
     let browser = json!({"subscription": web.subscribe("bob-browser").json});
-    assert!(save(&app, &bob, &browser).await.status().is_success());
-    leave(bob_socket, &mut alice, "bob").await;
+    bob_away(&app, &mut alice, &[browser]).await;
 
     // The push service is down while the first server runs.
     web.script("bob-browser", &vec![(503, json!({})); 2]);
@@ -343,14 +342,7 @@ async fn a_busy_room_sends_each_device_a_bounded_number_of_pushes() {
         return;
     };
     let (_, mut alice) = member(&app, "alice", "general").await;
-    let (bob, bob_socket) = member(&app, "bob", "general").await;
-    assert!(
-        save(&app, &bob, &json!({"token": "bob-phone"}))
-            .await
-            .status()
-            .is_success()
-    );
-    leave(bob_socket, &mut alice, "bob").await;
+    bob_away(&app, &mut alice, &[json!({"token": "bob-phone"})]).await;
 
     // Each message is pushed while the minute's allowance lasts...
     for n in 0..10 {
