@@ -77,9 +77,25 @@ impl Location {
     }
 }
 
+/// The address of `room`'s page, `/chat/<room>/`, with non-ASCII letters
+/// percent-encoded: what [`Location::page`] reads back as that room.
+pub fn room_path(room: &str) -> String {
+    let encoded = percent_encoding::utf8_percent_encode(room, percent_encoding::CONTROLS);
+    format!("/chat/{encoded}/")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Location, Page};
+    use super::{Location, Page, room_path};
+
+    #[test]
+    fn a_room_path_names_its_room() {
+        for room in ["general", "café", "a.b-c_d"] {
+            let path = room_path(room);
+            assert_eq!(Location::parse(&path, "").page(), Page::Room(room.into()));
+        }
+        assert_eq!(room_path("café"), "/chat/caf%C3%A9/");
+    }
 
     #[test]
     fn addresses_name_their_pages() {

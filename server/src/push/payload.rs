@@ -1,7 +1,6 @@
 //! What a push says about a message: the same for FCM and Web Push.
 
 use protocol::message::{ChatMessage, ContentType};
-use protocol::names::RoomName;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -39,10 +38,7 @@ impl Payload {
             (ContentType::Text, Some(text)) => format!("{}: {}", message.username, shorten(text)),
             _ => format!("{} sent an image", message.username),
         };
-        let path = match RoomName::parse(&message.room) {
-            Ok(room) => crate::routes::room_path(&room),
-            Err(_) => "/".to_owned(),
-        };
+        let path = app::location::room_path(&message.room);
         let url = match public_url {
             Some(base) => format!("{}{path}", base.trim_end_matches('/')),
             None => path,

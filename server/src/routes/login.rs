@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ApiJson, retry_after_secs};
 use crate::net::{ClientIp, Network};
 use crate::throttles::Throttles;
+use app::location::room_path;
 use app::names::{NameError, RoomName, Username};
 use axum::Form;
 use axum::extract::State;
@@ -134,7 +135,7 @@ pub async fn submit_form(
         Err(e) => return e.into_response(),
     };
     let token = chat.sessions().issue(&user, session::now_unix());
-    signed_in(&room_path(&room), &token, &network)
+    signed_in(&room_path(room.as_str()), &token, &network)
 }
 
 /// A redirect to `to` that sets the session cookie holding `token`.
@@ -189,10 +190,4 @@ pub async fn api_login(
 /// origin check).
 pub async fn logout(State(network): State<Network>) -> Response {
     signed_out("/", &network)
-}
-
-/// `/chat/<room>/`, with non-ASCII letters percent-encoded.
-pub fn room_path(room: &RoomName) -> String {
-    let encoded = percent_encoding::utf8_percent_encode(room.as_str(), percent_encoding::CONTROLS);
-    format!("/chat/{encoded}/")
 }

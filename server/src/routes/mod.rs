@@ -15,7 +15,6 @@ mod pages;
 mod push;
 mod reader;
 
-pub use login::room_path;
 pub use origin::{AllowedOrigins, check_origin};
 
 use crate::error::ApiError;

@@ -1,10 +1,11 @@
 //! Server-rendered pages and the server-function endpoint.
 
-use super::login::{room_path, signed_out};
+use super::login::signed_out;
 use super::reader::SessionUser;
 use crate::error::ApiError;
 use crate::net::Network;
 use crate::state::AppState;
+use app::location::room_path;
 use app::names::RoomName;
 use app::shell;
 use axum::body::Body;
@@ -39,7 +40,7 @@ pub async fn room(
         return Redirect::to(&format!("/?{query}")).into_response();
     }
     if room.as_str() != raw {
-        return Redirect::permanent(&room_path(&room)).into_response();
+        return Redirect::permanent(&room_path(room.as_str())).into_response();
     }
     render(state, req).await
 }
@@ -53,7 +54,7 @@ fn signed_out_banned(reason: &str, network: &Network) -> Response {
 /// `GET /chat/<room>`: the page lives at the path with a trailing slash.
 pub async fn add_trailing_slash(Path(raw): Path<String>) -> Response {
     match RoomName::parse(&raw) {
-        Ok(room) => Redirect::permanent(&room_path(&room)).into_response(),
+        Ok(room) => Redirect::permanent(&room_path(room.as_str())).into_response(),
         Err(_) => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
 }
