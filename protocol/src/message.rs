@@ -45,6 +45,25 @@ pub struct ChatMessage {
     pub deleted: bool,
 }
 
+/// Most characters of a message's text a notification quotes: enough for
+/// a lock screen, and well inside the 4 KB every push service takes.
+pub const NOTICE_CHARS: usize = 200;
+
+impl ChatMessage {
+    /// How a notification (a push, or the page's own) tells of this
+    /// message: `name: text`, the text cut at [`NOTICE_CHARS`], or `name
+    /// sent an image`.
+    pub fn notice(&self) -> String {
+        match (self.content_type, self.content.as_deref()) {
+            (ContentType::Text, Some(text)) => match text.char_indices().nth(NOTICE_CHARS) {
+                Some((cut, _)) => format!("{}: {}…", self.username, &text[..cut]),
+                None => format!("{}: {text}", self.username),
+            },
+            _ => format!("{} sent an image", self.username),
+        }
+    }
+}
+
 /// A slice of a room's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {

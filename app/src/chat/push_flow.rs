@@ -5,7 +5,7 @@
 
 use super::push_toggle::PushState;
 use super::xhr;
-use crate::message::{ChatMessage, ContentType};
+use crate::message::ChatMessage;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -66,8 +66,8 @@ pub async fn disable() -> PushState {
         match xhr::send_json("DELETE", SAVE_TOKEN, &body).await {
             // 404: the server had forgotten it already.
             Some(reply) if reply.status == 200 || reply.status == 404 => {}
-            Some(reply) => return PushState::Failed(refusal(&reply)),
-            None => return PushState::Failed(unreachable()),
+            Some(reply) => return PushState::Failed(reply.refusal()),
+            None => return PushState::Failed(xhr::unreachable()),
         }
         if let Ok(promise) = subscription.unsubscribe() {
             let _ = JsFuture::from(promise).await;
@@ -83,10 +83,7 @@ pub fn show_notification(message: &ChatMessage) {
         return;
     }
     let title = format!("#{}", message.room);
-    let body = match (message.content_type, message.content.as_deref()) {
-        (ContentType::Text, Some(text)) => format!("{}: {text}", message.username),
-        _ => format!("{} sent an image", message.username),
-    };
+    let body = message.notice();
     let url = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
@@ -183,8 +180,8 @@ async fn save(subscription: &PushSubscription) -> Result<(), String> {
     let body = device_json(subscription)?;
     match xhr::send_json("POST", SAVE_TOKEN, &body).await {
         Some(reply) if reply.status == 200 || reply.status == 201 => Ok(()),
-        Some(reply) => Err(refusal(&reply)),
-        None => Err(unreachable()),
+        Some(reply) => Err(reply.refusal()),
+        None => Err(xhr::unreachable()),
     }
 }
 
@@ -195,19 +192,6 @@ fn device_json(subscription: &PushSubscription) -> Result<String, String> {
         .as_string()
         .unwrap_or_default();
     Ok(format!("{{\"subscription\":{json}}}"))
-}
-
-fn refusal(reply: &xhr::Reply) -> String {
-    match reply.status {
-        401 => "Your session has expired; log in again.".to_owned(),
-        status => reply
-            .error_message()
-            .unwrap_or_else(|| format!("The server answered {status}; try again.")),
-    }
-}
-
-fn unreachable() -> String {
-    "The server is unreachable. Check your connection and retry.".to_owned()
 }
 
 fn js_error(error: JsValue) -> String {

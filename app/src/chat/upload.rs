@@ -1,7 +1,7 @@
 //! Image uploads from the browser: `XMLHttpRequest`, because unlike `fetch`
 //! it reports upload progress.
 
-use super::xhr::send;
+use super::xhr::{SESSION_EXPIRED, send};
 use crate::message::ChatMessage;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -72,7 +72,7 @@ pub async fn upload(
     Err(match status {
         413 => format!("Too big: {reason}."),
         415 => format!("Not accepted: {reason}."),
-        401 => "Your session has expired; log in again.".to_owned(),
+        401 => SESSION_EXPIRED.to_owned(),
         _ => format!("Upload failed: {reason}."),
     })
 }

@@ -22,6 +22,24 @@ impl Reply {
             .ok()
             .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
     }
+
+    /// Why the server refused, for the reader.
+    pub fn refusal(&self) -> String {
+        match self.status {
+            401 => SESSION_EXPIRED.to_owned(),
+            status => self
+                .error_message()
+                .unwrap_or_else(|| format!("The server answered {status}; try again.")),
+        }
+    }
+}
+
+/// What the reader is told when a 401 says their session is gone.
+pub const SESSION_EXPIRED: &str = "Your session has expired; log in again.";
+
+/// What the reader is told when no reply came.
+pub fn unreachable() -> String {
+    "The server is unreachable. Check your connection and retry.".to_owned()
 }
 
 /// Sends an opened request (with `form` as its body, if any) and waits for
@@ -73,17 +91,13 @@ async fn send_with(
 
 /// `GET path`, read as JSON.
 pub async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
-    let unreachable = || "The server is unreachable. Check your connection and retry.".to_owned();
     let xhr = XmlHttpRequest::new().map_err(|_| unreachable())?;
     xhr.open("GET", path).map_err(|_| unreachable())?;
     let reply = send(&xhr, None).await.ok_or_else(unreachable)?;
     match reply.status {
         200 => serde_json::from_str(&reply.body)
             .map_err(|e| format!("Unexpected reply from the server: {e}")),
-        401 => Err("Your session has expired; log in again.".to_owned()),
-        status => Err(reply
-            .error_message()
-            .unwrap_or_else(|| format!("The server answered {status}; try again."))),
+        _ => Err(reply.refusal()),
     }
 }
 

@@ -139,7 +139,6 @@ impl Fcm {
         let retry_after = super::retry_after(reply.headers());
         let body = reply.text().await.unwrap_or_default();
         match status {
-            status if status.is_success() => Outcome::Sent,
             StatusCode::UNAUTHORIZED => {
                 // The token was revoked or expired early: the next attempt
                 // gets a new one.
@@ -148,13 +147,7 @@ impl Fcm {
             }
             StatusCode::NOT_FOUND => Outcome::Gone,
             _ if is_unregistered(&body) => Outcome::Gone,
-            StatusCode::TOO_MANY_REQUESTS => {
-                Outcome::retry("FCM: too many requests".into(), retry_after)
-            }
-            status if status.is_server_error() => {
-                Outcome::retry(format!("FCM answered {status}"), retry_after)
-            }
-            status => Outcome::Rejected(format!("FCM answered {status}: {}", clip(&body))),
+            status => Outcome::of_answer("FCM", status, retry_after, &format!(": {}", clip(&body))),
         }
     }
 

@@ -24,6 +24,7 @@ use crate::config::Config;
 use chat_core::store::Store;
 use chat_core::{Fanout, Notifier};
 use protocol::message::ChatMessage;
+use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,10 +70,11 @@ pub struct Push {
     allow_insecure: bool,
     devices: Arc<queue::AnyDevices>,
     metrics: Arc<chat_core::metrics::Metrics>,
-    tasks: [AbortHandle; 2],
+    queue_task: AbortHandle,
     /// Tells the sender to finish the pushes under way and end.
     stopping: watch::Sender<bool>,
-    sender: std::sync::Mutex<Option<JoinHandle<()>>>,
+    /// The sender task, until it is stopped.
+    send_task: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 /// Longest the sender may take to finish the pushes under way at shutdown.
@@ -129,11 +131,8 @@ impl Push {
             wake,
             metrics: metrics.clone(),
         };
-        let sender = tokio::spawn(sender.run(stop));
-        let tasks = [
-            tokio::spawn(queue.run(messages)).abort_handle(),
-            sender.abort_handle(),
-        ];
+        let send_task = tokio::spawn(sender.run(stop));
+        let queue_task = tokio::spawn(queue.run(messages)).abort_handle();
         if push_config.fcm {
             tracing::info!("push notifications: Web Push and FCM");
         } else {
@@ -145,9 +144,9 @@ impl Push {
             allow_insecure,
             devices,
             metrics,
-            tasks,
+            queue_task,
             stopping,
-            sender: std::sync::Mutex::new(Some(sender)),
+            send_task: std::sync::Mutex::new(Some(send_task)),
         }))
     }
 
@@ -165,22 +164,18 @@ impl Push {
     /// under way are finished (and their outcome stored), within a limit.
     /// What is still queued stays in the outbox for the next start.
     pub async fn stop(&self) {
-        self.tasks[0].abort();
+        self.queue_task.abort();
         let _ = self.stopping.send(true);
-        let sender = self.sender.lock().expect("not poisoned").take();
-        if let Some(sender) = sender
-            && tokio::time::timeout(STOP_LIMIT, sender).await.is_err()
+        let send_task = self.send_task.lock().expect("not poisoned").take();
+        if let Some(mut send_task) = send_task
+            && tokio::time::timeout(STOP_LIMIT, &mut send_task)
+                .await
+                .is_err()
         {
             tracing::warn!(
                 "pushes still under way at shutdown; they are sent again after their lease"
             );
-        }
-        self.abort();
-    }
-
-    fn abort(&self) {
-        for task in &self.tasks {
-            task.abort();
+            send_task.abort();
         }
     }
 
@@ -205,7 +200,10 @@ impl Notifier for Push {
 
 impl Drop for Push {
     fn drop(&mut self) {
-        self.abort();
+        self.queue_task.abort();
+        if let Some(send_task) = self.send_task.lock().expect("not poisoned").take() {
+            send_task.abort();
+        }
     }
 }
 
@@ -228,6 +226,28 @@ pub enum Outcome {
 impl Outcome {
     fn retry(reason: String, after: Option<Duration>) -> Self {
         Outcome::Retry { reason, after }
+    }
+
+    /// What `service`'s answer means, where every push service means the
+    /// same: success is sent; 429 and 5xx are tried again (after
+    /// `retry_after` if it said); anything else refuses the push for good,
+    /// `detail` saying why.
+    fn of_answer(
+        service: &str,
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        detail: &str,
+    ) -> Self {
+        match status {
+            status if status.is_success() => Outcome::Sent,
+            StatusCode::TOO_MANY_REQUESTS => {
+                Outcome::retry(format!("{service}: too many requests"), retry_after)
+            }
+            status if status.is_server_error() => {
+                Outcome::retry(format!("{service} answered {status}"), retry_after)
+            }
+            status => Outcome::Rejected(format!("{service} answered {status}{detail}")),
+        }
     }
 }
 

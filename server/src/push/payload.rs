@@ -1,12 +1,8 @@
 //! What a push says about a message: the same for FCM and Web Push.
 
-use protocol::message::{ChatMessage, ContentType};
+use protocol::message::ChatMessage;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-
-/// Most characters of a message's text in its push: enough for a lock
-/// screen, and well inside the 4 KB every push service takes.
-const BODY_CHARS: usize = 200;
 
 /// A push: `{title, body, data}`, which is the Web Push payload as JSON
 /// and, split into `notification` and `data`, the FCM message.
@@ -14,7 +10,7 @@ const BODY_CHARS: usize = 200;
 pub struct Payload {
     /// `#room`.
     pub title: String,
-    /// `name: text`, or `name sent an image`.
+    /// [`ChatMessage::notice`]: `name: text`, or `name sent an image`.
     pub body: String,
     pub data: PayloadData,
 }
@@ -34,10 +30,6 @@ impl Payload {
     /// The push for `message`; `public_url` is the site's address as users
     /// see it, if configured.
     pub fn of(message: &ChatMessage, public_url: Option<&str>) -> Self {
-        let body = match (message.content_type, message.content.as_deref()) {
-            (ContentType::Text, Some(text)) => format!("{}: {}", message.username, shorten(text)),
-            _ => format!("{} sent an image", message.username),
-        };
         let path = app::location::room_path(&message.room);
         let url = match public_url {
             Some(base) => format!("{}{path}", base.trim_end_matches('/')),
@@ -45,20 +37,13 @@ impl Payload {
         };
         Payload {
             title: format!("#{}", message.room),
-            body,
+            body: message.notice(),
             data: PayloadData {
                 room: message.room.clone(),
                 message_id: message.id.to_string(),
                 url,
             },
         }
-    }
-}
-
-fn shorten(text: &str) -> String {
-    match text.char_indices().nth(BODY_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }
 
@@ -75,6 +60,7 @@ pub fn collapse_key(room: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::message::{ContentType, NOTICE_CHARS};
 
     fn message(content_type: ContentType, content: Option<&str>) -> ChatMessage {
         ChatMessage {
@@ -112,9 +98,12 @@ mod tests {
 
     #[test]
     fn long_text_is_shortened() {
-        let long = "é".repeat(BODY_CHARS + 50);
+        let long = "é".repeat(NOTICE_CHARS + 50);
         let push = Payload::of(&message(ContentType::Text, Some(&long)), None);
-        assert_eq!(push.body.chars().count(), "alice: ".len() + BODY_CHARS + 1);
+        assert_eq!(
+            push.body.chars().count(),
+            "alice: ".len() + NOTICE_CHARS + 1
+        );
         assert!(push.body.ends_with('…'));
         assert_eq!(collapse_key("general").len(), 32);
     }

@@ -61,16 +61,9 @@ impl WebPush {
         let status = reply.status();
         let retry_after = super::retry_after(reply.headers());
         match status {
-            status if status.is_success() => Outcome::Sent,
             // The subscription expired or was withdrawn.
             StatusCode::NOT_FOUND | StatusCode::GONE => Outcome::Gone,
-            StatusCode::TOO_MANY_REQUESTS => {
-                Outcome::retry("push service: too many requests".into(), retry_after)
-            }
-            status if status.is_server_error() => {
-                Outcome::retry(format!("push service answered {status}"), retry_after)
-            }
-            status => Outcome::Rejected(format!("push service answered {status}")),
+            status => Outcome::of_answer("push service", status, retry_after, ""),
         }
     }
 

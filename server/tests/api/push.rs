@@ -246,8 +246,8 @@ async fn members_away_get_pushes_and_no_one_else_does(#[case] backend: Backend) 
     }
     assert_eq!(fcm.attempts("bob-phone"), 1);
     assert_eq!(fcm.tokens_issued(), 1, "the access token is reused");
-    assert!(fcm.problems().is_empty(), "{:?}", fcm.problems());
-    assert!(web.problems().is_empty(), "{:?}", web.problems());
+    fcm.assert_no_problems();
+    web.assert_no_problems();
 }
 
 #[apply(backends)]
@@ -290,8 +290,8 @@ async fn failed_pushes_are_retried_and_gone_devices_removed(#[case] backend: Bac
         save(&app, &bob, &browser).await.status(),
         StatusCode::CREATED
     );
-    assert!(fcm.problems().is_empty(), "{:?}", fcm.problems());
-    assert!(web.problems().is_empty(), "{:?}", web.problems());
+    fcm.assert_no_problems();
+    web.assert_no_problems();
 }
 
 #[apply(backends)]
@@ -327,7 +327,7 @@ async fn pushes_queued_when_the_server_stops_are_sent_after_it_starts(#[case] ba
     assert_eq!(pushed[0]["body"], "alice: while you were out");
     assert!(web.attempts("bob-browser") >= 2);
     restarted.stop().await;
-    assert!(web.problems().is_empty(), "{:?}", web.problems());
+    web.assert_no_problems();
 }
 
 #[tokio::test]

@@ -180,6 +180,12 @@ pub trait PushService {
     fn problems(&self) -> Vec<String> {
         self.log().problems.lock().unwrap().clone()
     }
+
+    /// Asserts the fake found nothing wrong.
+    fn assert_no_problems(&self) {
+        let problems = self.problems();
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 }
 
 // ---- FCM -------------------------------------------------------------------
