@@ -2,22 +2,26 @@
 //! the next one, so many messages pay for one durable commit (one fsync),
 //! and each is still acknowledged only after the commit that stored it.
 //!
-//! A lane is one task that does all of its writing: it takes every insert
-//! waiting in its queue (up to [`MAX_BATCH`]), stores them in one
+//! A lane does all of its store's writing of messages: it takes every
+//! insert waiting in its queue (up to [`MAX_BATCH`]), stores them in one
 //! transaction, and answers each. A room always goes to the same lane, so
 //! its messages are stored batch after batch and their ids increase in
-//! commit order. SQLite has one lane (it has one writer at all); PostgreSQL
-//! and MySQL have several, so busy rooms on different lanes commit side by
-//! side. A waiting sender holds nothing but its place in the queue, not a
-//! pooled connection, so one busy room cannot take every connection from
-//! reads and health checks.
+//! commit order. PostgreSQL and MySQL have several lanes, tasks over the
+//! pool, so busy rooms on different lanes commit side by side. SQLite has
+//! one writer at all, so it has one lane, a thread that owns its own
+//! connection ([`GroupCommit::on_thread`]): a batch costs one hand-over
+//! between threads, where each statement through the pool is a round trip
+//! to the pooled connection's worker thread. A waiting sender holds
+//! nothing but its place in the queue, not a pooled connection, so one
+//! busy room cannot take every connection from reads and health checks.
 
 use super::StoreError;
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
+use std::{io, thread};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most messages stored in one transaction: bounds how long a batch holds
@@ -34,7 +38,14 @@ pub(super) fn lanes_beside_reads(max_connections: u32) -> usize {
     (max_connections as usize / 2).clamp(1, 8)
 }
 
-/// A backend's way of storing a batch.
+/// A failed write, shared by every message it failed.
+pub(crate) type Failure = Arc<dyn std::error::Error + Send + Sync>;
+
+/// What storing one message of a batch came to: its new id, or `None` when
+/// its `client_id` was stored before (and nothing was stored for it).
+pub(super) type Stored = Result<Option<i64>, Failure>;
+
+/// A backend's way of storing a batch over its pool.
 #[async_trait]
 pub(super) trait Writer: Send + Sync + 'static {
     /// Stores `batch` in one transaction: each message's new id, or `None`
@@ -43,18 +54,58 @@ pub(super) trait Writer: Send + Sync + 'static {
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error>;
 }
 
-/// What a lane answers one insert: its id, or `None` for a stored
-/// `client_id`. A failure is shared by every message of its batch.
-type Outcome = Result<Option<ChatMessage>, Arc<sqlx::Error>>;
+/// A backend's way of storing a batch on a thread of its own.
+pub(super) trait BlockingWriter: Send + 'static {
+    /// Stores `batch` in one transaction, as [`Writer::write`] does, with
+    /// each message's outcome in batch order: a message the database
+    /// refuses fails alone.
+    fn write(&mut self, batch: &[ChatMessage]) -> Vec<Stored>;
+}
+
+/// What a lane answers one insert: the message as stored, or `None` for a
+/// stored `client_id`.
+type Outcome = Result<Option<ChatMessage>, Failure>;
 
 struct Pending {
     message: ChatMessage,
     reply: oneshot::Sender<Outcome>,
 }
 
+/// The inserts a lane took from its queue, stamped with one commit time.
+struct Batch {
+    messages: Vec<ChatMessage>,
+    replies: Vec<oneshot::Sender<Outcome>>,
+}
+
+impl Batch {
+    fn take(pending: &mut Vec<Pending>) -> Self {
+        let at = super::now_millis();
+        let (mut messages, replies): (Vec<_>, Vec<_>) =
+            pending.drain(..).map(|p| (p.message, p.reply)).unzip();
+        for message in &mut messages {
+            message.timestamp = at;
+        }
+        Batch { messages, replies }
+    }
+
+    /// Answers each insert with its outcome (`stored`, in batch order).
+    fn answer(self, stored: Vec<Stored>) {
+        let answers = self.messages.into_iter().zip(stored).zip(self.replies);
+        for ((message, id), reply) in answers {
+            let outcome = id.map(|id| id.map(|id| ChatMessage { id, ..message }));
+            // A sender that gave up waiting has dropped its receiver.
+            let _ = reply.send(outcome);
+        }
+    }
+}
+
 /// The lanes every insert of one store goes through.
 pub(super) struct GroupCommit {
-    lanes: Vec<mpsc::Sender<Pending>>,
+    /// Emptied by [`close`](Self::close); a lane ends once every sender
+    /// of its queue is gone and it has answered what was queued.
+    lanes: RwLock<Vec<mpsc::Sender<Pending>>>,
+    /// Each lane's end, reported by dropping its sending half.
+    ends: Mutex<Vec<oneshot::Receiver<()>>>,
     by_room: RandomState,
     /// How long an insert waits for its commit before it fails as
     /// unavailable (it may still be stored; a retry with the same
@@ -66,15 +117,51 @@ impl GroupCommit {
     /// Starts `lanes` writing tasks over `writer`.
     pub(super) fn start(writer: impl Writer, lanes: usize, wait: Duration) -> Self {
         let writer = Arc::new(writer);
-        let lanes = (0..lanes.max(1))
+        let (lanes, ends) = (0..lanes.max(1))
             .map(|_| {
                 let (sender, queue) = mpsc::channel(QUEUE);
-                tokio::spawn(run_lane(writer.clone(), queue));
-                sender
+                let (end, ended) = oneshot::channel::<()>();
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    run_lane(&*writer, queue).await;
+                    drop(end);
+                });
+                (sender, ended)
             })
-            .collect();
+            .unzip();
+        Self::over(lanes, ends, wait)
+    }
+
+    /// Starts one lane, a thread named `name` that owns `writer`.
+    pub(super) fn on_thread(
+        mut writer: impl BlockingWriter,
+        name: &str,
+        wait: Duration,
+    ) -> io::Result<Self> {
+        let (sender, mut queue) = mpsc::channel(QUEUE);
+        let (end, ended) = oneshot::channel::<()>();
+        thread::Builder::new().name(name.into()).spawn(move || {
+            let mut pending = Vec::with_capacity(MAX_BATCH);
+            while queue.blocking_recv_many(&mut pending, MAX_BATCH) > 0 {
+                let batch = Batch::take(&mut pending);
+                let stored = writer.write(&batch.messages);
+                batch.answer(stored);
+            }
+            // The writer (and its connection) closes before the end is told.
+            drop(writer);
+            drop(end);
+        })?;
+        Ok(Self::over(vec![sender], vec![ended], wait))
+    }
+
+    fn over(
+        lanes: Vec<mpsc::Sender<Pending>>,
+        ends: Vec<oneshot::Receiver<()>>,
+        wait: Duration,
+    ) -> Self {
         GroupCommit {
-            lanes,
+            lanes: RwLock::new(lanes),
+            ends: Mutex::new(ends),
             by_room: RandomState::new(),
             wait,
         }
@@ -86,7 +173,13 @@ impl GroupCommit {
         &self,
         message: ChatMessage,
     ) -> Result<Option<ChatMessage>, StoreError> {
-        let lane = &self.lanes[self.by_room.hash_one(&message.room) as usize % self.lanes.len()];
+        let lane = {
+            let lanes = self.lanes.read().unwrap_or_else(PoisonError::into_inner);
+            if lanes.is_empty() {
+                return Err(closed());
+            }
+            lanes[self.by_room.hash_one(&message.room) as usize % lanes.len()].clone()
+        };
         let (reply, answer) = oneshot::channel();
         let outcome = tokio::time::timeout(self.wait, async {
             lane.send(Pending { message, reply })
@@ -98,38 +191,36 @@ impl GroupCommit {
         .map_err(|_| StoreError::Sqlx(sqlx::Error::PoolTimedOut))??;
         outcome.map_err(StoreError::Write)
     }
+
+    /// Takes no more inserts, and returns once every lane has stored and
+    /// answered those it was given.
+    pub(super) async fn close(&self) {
+        std::mem::take(&mut *self.lanes.write().unwrap_or_else(PoisonError::into_inner));
+        let ends = std::mem::take(&mut *self.ends.lock().unwrap_or_else(PoisonError::into_inner));
+        for end in ends {
+            let _ = end.await;
+        }
+    }
 }
 
-/// The lane's task ended: the store is closing.
+/// The store is closing.
 fn closed() -> StoreError {
     StoreError::Sqlx(sqlx::Error::PoolClosed)
 }
 
-async fn run_lane(writer: Arc<impl Writer>, mut queue: mpsc::Receiver<Pending>) {
+async fn run_lane(writer: &impl Writer, mut queue: mpsc::Receiver<Pending>) {
     let mut pending = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut pending, MAX_BATCH).await > 0 {
-        let at = super::now_millis();
-        let (mut batch, replies): (Vec<_>, Vec<_>) =
-            pending.drain(..).map(|p| (p.message, p.reply)).unzip();
-        for message in &mut batch {
-            message.timestamp = at;
-        }
-        let ids = write(&*writer, &batch).await;
-        for ((message, id), reply) in batch.into_iter().zip(ids).zip(replies) {
-            let outcome = id.map(|id| id.map(|id| ChatMessage { id, ..message }));
-            // A sender that gave up waiting has dropped its receiver.
-            let _ = reply.send(outcome);
-        }
+        let batch = Batch::take(&mut pending);
+        let stored = write(writer, &batch.messages).await;
+        batch.answer(stored);
     }
 }
 
 /// Writes a batch; when the database refuses it (a constraint, say, rather
 /// than a lost connection), each message is tried in a transaction of its
 /// own, so one message's failure is only its own.
-async fn write(
-    writer: &impl Writer,
-    batch: &[ChatMessage],
-) -> Vec<Result<Option<i64>, Arc<sqlx::Error>>> {
+async fn write(writer: &impl Writer, batch: &[ChatMessage]) -> Vec<Stored> {
     match writer.write(batch).await {
         Ok(ids) => ids.into_iter().map(Ok).collect(),
         Err(sqlx::Error::Database(e)) if batch.len() > 1 => {
@@ -137,12 +228,16 @@ async fn write(
             let mut outcomes = Vec::with_capacity(batch.len());
             for message in batch {
                 let outcome = writer.write(std::slice::from_ref(message)).await;
-                outcomes.push(outcome.map(|ids| ids[0]).map_err(Arc::new));
+                outcomes.push(
+                    outcome
+                        .map(|ids| ids[0])
+                        .map_err(|e| Arc::new(e) as Failure),
+                );
             }
             outcomes
         }
         Err(e) => {
-            let e = Arc::new(e);
+            let e: Failure = Arc::new(e);
             batch.iter().map(|_| Err(e.clone())).collect()
         }
     }

@@ -21,6 +21,7 @@ mod push_sql;
 mod row;
 mod sql_store;
 mod sqlite;
+mod sqlite_writer;
 mod standard;
 
 use async_trait::async_trait;
@@ -37,7 +38,15 @@ pub enum StoreError {
     Sqlx(#[from] sqlx::Error),
     /// A failed commit, shared by every message of its batch.
     #[error("database error: {0}")]
-    Write(Arc<sqlx::Error>),
+    Write(group_commit::Failure),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("could not start the SQLite writer thread: {0}")]
+    WriterThread(std::io::Error),
+    #[error(
+        "an in-memory SQLite database cannot be shared by the message writer: name a file, e.g. sqlite://data/chat.db"
+    )]
+    SqliteInMemory,
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?} (expected sqlite:, postgres:// or mysql://)")]
@@ -313,7 +322,8 @@ pub trait Store: push::PushStore + Send + Sync + 'static {
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// Closes the pool (SQLite also checkpoints its write-ahead log).
+    /// Stores the inserts already queued, then closes the database (SQLite
+    /// also checkpoints its write-ahead log); later inserts fail.
     async fn close(&self);
 }
 

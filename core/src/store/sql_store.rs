@@ -296,6 +296,7 @@ macro_rules! impl_store {
             }
 
             async fn close(&self) {
+                self.writes.close().await;
                 self.pool.close().await;
             }
         }

@@ -65,17 +65,18 @@ pub(super) const CHANGES_SINCE: &str = select_messages!(
 /// returns its number there. The row stays locked (SQLite: the database's
 /// write lock) until the transaction ends, so messages of one room are
 /// stored one after another and their ids increase in commit order.
-const NUMBER_IN_ROOM: &str =
+pub(super) const NUMBER_IN_ROOM: &str =
     "INSERT INTO rooms (name, message_count, created_at) VALUES ($1, 1, $2)
      ON CONFLICT (name) DO UPDATE SET message_count = rooms.message_count + 1
      RETURNING message_count";
 
 /// Gives back the number of a message that was not stored, so the room's
 /// numbers stay 1, 2, 3, … without a gap.
-const UNNUMBER_IN_ROOM: &str = "UPDATE rooms SET message_count = message_count - 1 WHERE name = $1";
+pub(super) const UNNUMBER_IN_ROOM: &str =
+    "UPDATE rooms SET message_count = message_count - 1 WHERE name = $1";
 
 /// A retried `client_id` inserts nothing and returns no row.
-const INSERT_MESSAGE: &str = "INSERT INTO messages
+pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages
          (room, seq, username, content, image, content_type, client_id, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (room, username, client_id) WHERE client_id IS NOT NULL DO NOTHING

@@ -98,3 +98,60 @@ async fn reopening_a_database_keeps_its_messages(#[case] backend: Backend) {
     assert_eq!(retry.message, stored);
     reopened.close().await;
 }
+
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_keeps_every_acknowledged_message_and_refuses_later_ones(#[case] backend: Backend) {
+    let Some(fx) = open(backend).await else {
+        return;
+    };
+    let general = room("general");
+    let sends: Vec<_> = (0..64)
+        .map(|i| {
+            let store = fx.store.clone();
+            tokio::spawn(async move {
+                let (general, alice) = (room("general"), user("Alice"));
+                let content = format!("message {i}");
+                store
+                    .insert_message(text(&general, &alice, &content, None))
+                    .await
+                    .map(|inserted| inserted.message)
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    fx.store.close().await;
+    let mut acked = Vec::new();
+    for send in sends {
+        if let Ok(message) = send.await.unwrap() {
+            acked.push(message);
+        }
+    }
+    let late = fx
+        .store
+        .insert_message(text(&general, &user("Bob"), "too late", None))
+        .await;
+    assert!(late.is_err(), "an insert after close was taken: {late:?}");
+    if backend == Backend::Sqlite {
+        // Every connection is closed, so the write-ahead log went back
+        // into the database file.
+        let file = fx.db.url().trim_start_matches("sqlite://");
+        let log = std::path::PathBuf::from(format!("{file}-wal"));
+        assert!(!log.exists(), "{} is left after close", log.display());
+    }
+
+    let reopened = store::connect(fx.db.url(), &PoolSettings::default())
+        .await
+        .unwrap();
+    acked.sort_by_key(|m| m.id);
+    let stored = reopened.seq_range(&general, 1, 64).await.unwrap();
+    assert_eq!(stored, acked, "the acknowledged messages, and only those");
+    reopened.close().await;
+}
+
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_refused_with_a_reason() {
+    let refused = store::connect("sqlite::memory:", &PoolSettings::default()).await;
+    let error = refused.err().expect("an in-memory database was opened");
+    assert!(error.to_string().contains("name a file"), "{error}");
+}
