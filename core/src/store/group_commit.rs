@@ -45,6 +45,15 @@ pub(crate) type Failure = Arc<dyn std::error::Error + Send + Sync>;
 /// its `client_id` was stored before (and nothing was stored for it).
 pub(super) type Stored = Result<Option<i64>, Failure>;
 
+/// Every message of `batch` failed with `error` (its transaction did).
+pub(super) fn all_failed(
+    batch: &[ChatMessage],
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> Vec<Stored> {
+    let error: Failure = Arc::new(error);
+    batch.iter().map(|_| Err(error.clone())).collect()
+}
+
 /// A backend's way of storing a batch over its pool.
 #[async_trait]
 pub(super) trait Writer: Send + Sync + 'static {
@@ -236,9 +245,6 @@ async fn write(writer: &impl Writer, batch: &[ChatMessage]) -> Vec<Stored> {
             }
             outcomes
         }
-        Err(e) => {
-            let e: Failure = Arc::new(e);
-            batch.iter().map(|_| Err(e.clone())).collect()
-        }
+        Err(e) => all_failed(batch, e),
     }
 }

@@ -11,7 +11,7 @@
 //! connection write at a time and the others wait their turn (the busy
 //! timeout).
 
-use super::group_commit::{BlockingWriter, Failure, Stored};
+use super::group_commit::{self, BlockingWriter, Failure, Stored};
 use super::standard;
 use chrono::{DateTime, SecondsFormat, Utc};
 use protocol::message::ChatMessage;
@@ -65,10 +65,8 @@ impl SqliteWriter {
 
 impl BlockingWriter for SqliteWriter {
     fn write(&mut self, batch: &[ChatMessage]) -> Vec<Stored> {
-        self.transaction(batch).unwrap_or_else(|e| {
-            let e: Failure = Arc::new(e);
-            batch.iter().map(|_| Err(e.clone())).collect()
-        })
+        self.transaction(batch)
+            .unwrap_or_else(|e| group_commit::all_failed(batch, e))
     }
 }
 
