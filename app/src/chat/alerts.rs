@@ -23,13 +23,18 @@ impl Alerts {
     }
 
     /// The tab's title.
+    ///
+    /// The closure owns what it reads (an `ArcRwSignal`, the name), not
+    /// the component's `Copy` handles: on the server the head is filled in
+    /// beside the first chunk of the body, outside the rendering's arena and
+    /// sometimes after its values are gone, and reading through a handle
+    /// then panics and cuts the response off.
     pub fn title(self) -> impl Fn() -> String + Send + Sync + 'static {
-        move || {
-            let room = self.room.get_value();
-            match self.unread.get() {
-                0 => format!("#{room} · Chat"),
-                n => format!("({n}) #{room} · Chat"),
-            }
+        let room = self.room.get_value();
+        let unread = ArcRwSignal::from(self.unread);
+        move || match unread.get() {
+            0 => format!("#{room} · Chat"),
+            n => format!("({n}) #{room} · Chat"),
         }
     }
 

@@ -4,60 +4,17 @@
 //! twice.
 
 use crate::backends;
-use crate::helpers::{Site, WAIT, ids_of};
+use crate::helpers::{Site, WAIT, ids_of, login_over_http, start_server_process};
 use chat_core::store::Backend;
 use rstest_reuse::apply;
 use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const WRITERS: usize = 3;
-
-/// The real server binary, on a free port, over `site`'s state.
-fn start_server(site: &Site) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
-    if let Some(url) = site.database_url() {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command
-        .env("DATA_DIR", site.dir.path())
-        .env("MEDIA_DIR", site.dir.path().join("media"))
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("SEND_BURST", "1000000")
-        .env("SEND_RATE", "1000000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the server binary");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the address");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("an address line")
-        .to_owned();
-    (child, url)
-}
-
-async fn login(url: &str, user: &str) -> String {
-    let reply: Value = reqwest::Client::new()
-        .post(format!("{url}/api/login"))
-        .json(&json!({"username": user, "room": "crash"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login reply");
-    reply["token"].as_str().expect("token").to_owned()
-}
 
 async fn connect(url: &str, token: &str) -> crate::helpers::TestSocket {
     let builder = ClientBuilder::new(url).auth(json!({"token": token}));
@@ -79,14 +36,14 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
     let Some(site) = Site::new(backend).await else {
         return;
     };
-    let (mut server, url) = start_server(&site);
+    let (mut server, url) = start_server_process(&site);
 
     // Writers send steadily until the server dies under them.
     let ledger: Ledger = Arc::default();
     let mut writers = Vec::new();
     for w in 0..WRITERS {
         let (url, ledger) = (url.clone(), ledger.clone());
-        let token = login(&url, &format!("writer{w}")).await;
+        let token = login_over_http(&url, &format!("writer{w}"), "crash").await;
         writers.push(tokio::spawn(async move {
             let socket = connect(&url, &token).await;
             for i in 0.. {
@@ -118,7 +75,7 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
             .expect("writer");
     }
 
-    let (mut server, url) = start_server(&site);
+    let (mut server, url) = start_server_process(&site);
     let entries = ledger.lock().unwrap().clone();
     let acked: HashMap<String, Value> = entries
         .iter()
@@ -142,7 +99,7 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
 
     // Every writer retries what it never heard back about, and a few acked
     // ones for good measure: the server answers with what it stored.
-    let token = login(&url, "writer0").await;
+    let token = login_over_http(&url, "writer0", "crash").await;
     let retrier = connect(&url, &token).await;
     for (client_id, original) in entries
         .iter()
@@ -161,7 +118,7 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
         }
     }
     for w in 0..WRITERS {
-        let token = login(&url, &format!("writer{w}")).await;
+        let token = login_over_http(&url, &format!("writer{w}"), "crash").await;
         let socket = connect(&url, &token).await;
         for client_id in unacked
             .iter()
@@ -227,8 +184,8 @@ async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed(#[case] 
     let Some(site) = Site::new(backend).await else {
         return;
     };
-    let (mut server, url) = start_server(&site);
-    let token = login(&url, "Alice").await;
+    let (mut server, url) = start_server_process(&site);
+    let token = login_over_http(&url, "Alice", "crash").await;
     let socket = connect(&url, &token).await;
     for i in 0..20 {
         let payload = json!({"room": "crash", "content": format!("before shutdown {i}"), "client_id": format!("s{i}")});
@@ -255,8 +212,8 @@ async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed(#[case] 
     }
 
     // And everything is there after a restart.
-    let (mut server, url) = start_server(&site);
-    let socket = connect(&url, &login(&url, "Alice").await).await;
+    let (mut server, url) = start_server_process(&site);
+    let socket = connect(&url, &login_over_http(&url, "Alice", "crash").await).await;
     let ack = socket.join("crash").await;
     assert_eq!(ack["messages"].as_array().unwrap().len(), 20);
     server.kill().ok();

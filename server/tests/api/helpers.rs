@@ -6,9 +6,10 @@ use rust_socketio::{Event, Payload};
 use serde_json::{Value, json};
 use server::config::Config;
 use std::io::Write;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -403,4 +404,72 @@ pub fn said(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// The server binary's process, killed when dropped so that a failing test
+/// leaves none behind.
+pub struct ServerProcess(Child);
+
+impl std::ops::Deref for ServerProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ServerProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The real server binary in a process of its own, on a free port, over
+/// `site`'s state, with the send throttle lifted.
+pub fn start_server_process(site: &Site) -> (ServerProcess, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    if let Some(url) = site.database_url() {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
+        .env("DATA_DIR", site.dir.path())
+        .env("MEDIA_DIR", site.dir.path().join("media"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("SEND_BURST", "1000000")
+        .env("SEND_RATE", "1000000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the server binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read the address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("an address line")
+        .to_owned();
+    (ServerProcess(child), url)
+}
+
+/// `POST /api/login` to a server at `url`; the session token.
+pub async fn login_over_http(url: &str, user: &str, room: &str) -> String {
+    let reply: Value = reqwest::Client::new()
+        .post(format!("{url}/api/login"))
+        .json(&json!({"username": user, "room": room}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login reply");
+    reply["token"].as_str().expect("token").to_owned()
 }
