@@ -26,8 +26,12 @@ pub(super) struct SqliteWriter {
 
 impl SqliteWriter {
     /// Opens the database file at `path` (created and migrated already)
-    /// with commits as durable as the pool's.
-    pub(super) fn open(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Self> {
+    /// with commits as durable as the pool's and checkpoints as far apart.
+    pub(super) fn open(
+        path: &Path,
+        busy_timeout: Duration,
+        checkpoint_pages: u32,
+    ) -> rusqlite::Result<Self> {
         let connection = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -35,6 +39,7 @@ impl SqliteWriter {
         connection.busy_timeout(busy_timeout)?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", true)?;
+        connection.pragma_update(None, "wal_autocheckpoint", checkpoint_pages)?;
         Ok(SqliteWriter { connection })
     }
 
