@@ -4,10 +4,9 @@
 //! twice.
 
 use crate::backends;
-use crate::helpers::{Site, WAIT, ids_of, login_over_http, start_server_process};
+use crate::helpers::{Site, WAIT, ids_of, login_over_http, socket_at, start_server_process};
 use chat_core::store::Backend;
 use rstest_reuse::apply;
-use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
@@ -17,10 +16,7 @@ use std::time::Duration;
 const WRITERS: usize = 3;
 
 async fn connect(url: &str, token: &str) -> crate::helpers::TestSocket {
-    let builder = ClientBuilder::new(url).auth(json!({"token": token}));
-    let socket = crate::helpers::connect_socket(builder)
-        .await
-        .expect("namespace connect");
+    let socket = socket_at(url, token).await;
     assert_eq!(socket.join("crash").await["ok"], true);
     socket
 }
@@ -75,7 +71,7 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
             .expect("writer");
     }
 
-    let (mut server, url) = start_server_process(&site);
+    let (_server, url) = start_server_process(&site);
     let entries = ledger.lock().unwrap().clone();
     let acked: HashMap<String, Value> = entries
         .iter()
@@ -174,8 +170,6 @@ async fn acknowledged_messages_survive_a_kill_and_retries_store_nothing_twice(
         attempted.len(),
         "stored messages that were never sent"
     );
-    server.kill().ok();
-    server.wait().ok();
 }
 
 #[apply(backends)]
@@ -212,10 +206,8 @@ async fn sigterm_closes_sockets_cleanly_and_leaves_the_database_flushed(#[case] 
     }
 
     // And everything is there after a restart.
-    let (mut server, url) = start_server_process(&site);
+    let (_server, url) = start_server_process(&site);
     let socket = connect(&url, &login_over_http(&url, "Alice", "crash").await).await;
     let ack = socket.join("crash").await;
     assert_eq!(ack["messages"].as_array().unwrap().len(), 20);
-    server.kill().ok();
-    server.wait().ok();
 }

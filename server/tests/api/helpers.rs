@@ -187,8 +187,7 @@ impl Endpoint {
 
     /// A Socket.IO client authenticated with `token`, connected to `/`.
     pub async fn socket(&self, token: &str) -> TestSocket {
-        self.socket_with(ClientBuilder::new(self.url("/")).auth(json!({"token": token})))
-            .await
+        socket_at(&self.url("/"), token).await
     }
 
     /// A Socket.IO client built from `builder`, once its namespace connect
@@ -219,6 +218,14 @@ impl TestApp {
                 .expect("server task");
         }
     }
+}
+
+/// A Socket.IO client of the server at `url`, signed in with `token`, once
+/// its namespace connect succeeded.
+pub async fn socket_at(url: &str, token: &str) -> TestSocket {
+    connect_socket(ClientBuilder::new(url).auth(json!({"token": token})))
+        .await
+        .expect("namespace connect")
 }
 
 /// Connects a client built from `builder` and waits for the namespace

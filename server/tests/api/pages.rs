@@ -1,10 +1,8 @@
 use crate::backends;
-use crate::helpers::{Site, connect_socket, login_over_http, spawn_app, start_server_process};
+use crate::helpers::{Site, login_over_http, socket_at, spawn_app, start_server_process};
 use chat_core::store::Backend;
 use reqwest::header::{COOKIE, LOCATION};
 use rstest_reuse::apply;
-use rust_socketio::asynchronous::ClientBuilder;
-use serde_json::json;
 
 #[apply(backends)]
 #[tokio::test]
@@ -78,9 +76,7 @@ async fn the_room_page_is_whole_on_every_load() {
         .expect("SQLite needs no setup");
     let (_server, url) = start_server_process(&site);
     let token = login_over_http(&url, "Alice", "busy").await;
-    let alice = connect_socket(ClientBuilder::new(url.as_str()).auth(json!({"token": token})))
-        .await
-        .expect("namespace connect");
+    let alice = socket_at(&url, &token).await;
     assert_eq!(alice.join("busy").await["ok"], true);
     for i in 0..50 {
         assert_eq!(
@@ -93,12 +89,12 @@ async fn the_room_page_is_whole_on_every_load() {
     let loads = (0..AT_ONCE).map(|_| {
         let (page, token) = (page.clone(), token.clone());
         tokio::spawn(async move {
+            // No connection kept: each load is a new visitor's.
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap();
             for _ in 0..LOADS / AT_ONCE {
-                // No connection reuse: each load is a new visitor.
-                let client = reqwest::Client::builder()
-                    .pool_max_idle_per_host(0)
-                    .build()
-                    .unwrap();
                 let html = client
                     .get(&page)
                     .header(COOKIE, format!("chat_session={token}"))
