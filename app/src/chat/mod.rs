@@ -19,6 +19,7 @@ mod outbox;
 mod page;
 #[cfg(feature = "hydrate")]
 mod push_flow;
+mod push_state;
 mod push_toggle;
 mod snapshot;
 #[cfg(feature = "hydrate")]

@@ -3,7 +3,7 @@
 //! the Push API subscription with the server's VAPID key, and saving it
 //! with the server (`/api/save-token/`) or removing it.
 
-use super::push_toggle::PushState;
+use super::push_state::PushState;
 use super::xhr;
 use crate::message::ChatMessage;
 use js_sys::{Reflect, Uint8Array};

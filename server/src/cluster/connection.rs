@@ -2,7 +2,7 @@
 //! (`REDIS_CLUSTER=true`). Either reconnects and subscribes again by
 //! itself; both carry commands and subscriptions on RESP3.
 
-use super::link::COMMAND_LIMIT;
+use super::health::COMMAND_LIMIT;
 use redis::aio::{AsyncPushSender, ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;

@@ -9,11 +9,13 @@
 
 mod buckets;
 mod connection;
+mod health;
 mod link;
 mod presence;
 mod pubsub;
 mod typing;
 
-pub use link::{COMMAND_LIMIT, Cluster, ClusterError};
+pub use health::{COMMAND_LIMIT, ClusterError};
+pub use link::Cluster;
 pub use presence::HEARTBEAT;
 pub use pubsub::PubSub;

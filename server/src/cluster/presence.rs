@@ -13,7 +13,8 @@
 //! Scripts keep each step atomic, and read Redis's clock, so that the
 //! nodes' own clocks do not have to agree.
 
-use super::link::{Cluster, ClusterError};
+use super::health::ClusterError;
+use super::link::Cluster;
 use redis::Script;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;

@@ -5,11 +5,11 @@
 //! Redis restart would cut the nodes apart until every node restarted. This
 //! one runs over `redis`'s `ConnectionManager`, which reconnects and
 //! subscribes again by itself, and it gives up on a publish after
-//! [`COMMAND_LIMIT`](super::link::COMMAND_LIMIT) instead of holding up a
+//! [`COMMAND_LIMIT`](super::health::COMMAND_LIMIT) instead of holding up a
 //! send while Redis is away.
 
 use super::connection::Link;
-use super::link::{ClusterError, Health};
+use super::health::{ClusterError, Health};
 use redis::{FromRedisValue, PushInfo, PushKind};
 use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
 use std::collections::HashMap;
