@@ -6,7 +6,7 @@ use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
-use crate::sanctions::Sanctions;
+use crate::sanctions::in_force::Sanctions;
 use crate::session::SessionKey;
 use crate::store::Store;
 use std::net::IpAddr;
@@ -36,14 +36,15 @@ struct Inner {
     metrics: Arc<Metrics>,
     drain: Drain,
     room_creations: Arc<Allowance<IpAddr>>,
-    sanctions: Sanctions,
+    sanctions: Arc<Sanctions>,
 }
 
 impl Chat {
-    /// Puts the parts together. `shared` keeps rate limits across nodes
-    /// when there are several.
+    /// Puts the parts together. `sanctions` reads `store`'s; `shared`
+    /// keeps rate limits across nodes when there are several.
     pub fn new(
         store: Arc<dyn Store>,
+        sanctions: Arc<Sanctions>,
         sessions: SessionKey,
         limits: Limits,
         delivery: Delivery,
@@ -61,7 +62,7 @@ impl Chat {
                 notifier,
                 metrics,
                 drain: Drain::default(),
-                sanctions: Sanctions::default(),
+                sanctions,
             }),
         }
     }

@@ -17,6 +17,7 @@ use axum::{Router, middleware};
 use chat_core::allowance::SharedBuckets;
 use chat_core::metrics::Metrics;
 use chat_core::rate::Rate;
+use chat_core::sanctions::Sanctions;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Delivery, Limits};
@@ -181,13 +182,21 @@ impl<A: Adapter> Node<A> {
         let shared = cluster
             .clone()
             .map(|cluster| Arc::new(cluster) as Arc<dyn SharedBuckets>);
-        let push = Push::start(config, store.clone(), live.clone(), metrics.clone())?;
+        let sanctions = Arc::new(Sanctions::new(store.clone()));
+        let push = Push::start(
+            config,
+            store.clone(),
+            sanctions.clone(),
+            live.clone(),
+            metrics.clone(),
+        )?;
         let delivery = Delivery {
             fanout: live.clone(),
             notifier: push.clone(),
         };
         let chat = Chat::new(
             store,
+            sanctions,
             sessions,
             limits,
             delivery,

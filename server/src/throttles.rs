@@ -6,7 +6,7 @@
 
 use chat_core::allowance::{Allowance, SharedBuckets};
 use chat_core::rate::Rate;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 /// Push devices one sign-in may save or remove: a browser saves one when
@@ -19,8 +19,12 @@ const DEVICE_CHANGES: Rate = Rate {
 #[derive(Clone)]
 pub struct Throttles {
     pub logins: Arc<Allowance<IpAddr>>,
-    /// Failed staff sign-ins per client address: password guessing.
+    /// Failed staff sign-ins per client address (an IPv6 client's whole
+    /// /64, which one subscriber usually has): password guessing.
     pub staff_login_failures: Arc<Allowance<IpAddr>>,
+    /// Failed staff sign-ins per account (its folded name): guessing from
+    /// many addresses.
+    pub staff_account_failures: Arc<Allowance<String>>,
     /// Keyed by sign-in, like socket sends: a stranger who signs in under
     /// the same name has their own allowance.
     pub uploads: Arc<Allowance<String>>,
@@ -43,8 +47,42 @@ impl Throttles {
                 staff_login_failures,
                 shared.clone(),
             ),
+            staff_account_failures: Allowance::new(
+                "staff_account_failures",
+                staff_login_failures,
+                shared.clone(),
+            ),
             uploads: Allowance::new("uploads", uploads, shared.clone()),
             device_changes: Allowance::new("device_changes", DEVICE_CHANGES, shared),
         }
+    }
+}
+
+/// Whose allowance an address's sign-in failures count against: the
+/// address itself, or for IPv6 its /64 (one home or phone gets a whole /64
+/// and can pick any address in it).
+pub fn address_group(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            IpAddr::V6(Ipv6Addr::from(network))
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_group;
+    use std::net::IpAddr;
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_whole_64() {
+        let group = |ip: &str| address_group(ip.parse::<IpAddr>().unwrap()).to_string();
+        assert_eq!(group("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(group("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::");
+        assert_ne!(group("2001:db8:1:3::1"), group("2001:db8:1:2::1"));
+        assert_eq!(group("203.0.113.7"), "203.0.113.7");
+        assert_eq!(group("::ffff:203.0.113.7"), "::ffff:203.0.113.7");
     }
 }

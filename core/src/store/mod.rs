@@ -12,6 +12,7 @@
 //! - a message is acknowledged only after its transaction committed (the
 //!   messages sent meanwhile share a transaction: see [`group_commit`]).
 
+mod contention;
 mod group_commit;
 mod mysql;
 mod numbering;

@@ -3,21 +3,15 @@
 //! from the insert's result. Tables use a binary collation, so names compare
 //! exactly as on the other backends (not case- or accent-folded).
 
+use super::contention;
 use super::group_commit::{self, GroupCommit, Writer};
 use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError};
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
-use sqlx::mysql::MySqlDatabaseError;
 use sqlx::{MySql, MySqlPool, QueryBuilder};
 use std::collections::HashMap;
-use std::time::Duration;
-
-/// Times a batch is tried in all when InnoDB breaks a deadlock by rolling
-/// it back (first messages of different nodes racing to create one room can
-/// do that).
-const DEADLOCK_ATTEMPTS: u32 = 5;
 
 pub(super) struct MySqlStore {
     pool: MySqlPool,
@@ -41,18 +35,10 @@ struct Inserts(MySqlPool);
 
 #[async_trait]
 impl Writer for Inserts {
+    /// Tried again when InnoDB breaks a deadlock by rolling it back (first
+    /// messages of different nodes racing to create one room can do that).
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
-        let mut attempt = 1;
-        loop {
-            match self.write_once(batch).await {
-                Err(e) if is_deadlock(&e) && attempt < DEADLOCK_ATTEMPTS => {
-                    // The other transaction won; let it finish first.
-                    tokio::time::sleep(Duration::from_millis(5 << attempt)).await;
-                    attempt += 1;
-                }
-                outcome => return outcome,
-            }
-        }
+        contention::retrying(move || self.write_once(batch)).await
     }
 }
 
@@ -210,14 +196,6 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
         .is_some_and(|e| e.is_unique_violation())
-}
-
-/// InnoDB's "Deadlock found when trying to get lock" (error 1213).
-fn is_deadlock(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .and_then(|e| e.try_downcast_ref::<MySqlDatabaseError>())
-        .is_some_and(|e| e.number() == 1213)
 }
 
 mod sql {

@@ -1,6 +1,7 @@
 //! PostgreSQL: the same SQL as SQLite; commits are durable with the server's
 //! default `synchronous_commit = on`.
 
+use super::contention;
 use super::group_commit::{self, GroupCommit, Writer};
 use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
@@ -45,10 +46,15 @@ struct Inserts(PgPool);
 impl Writer for Inserts {
     /// In two statements, or, when the batch holds a retried `client_id`,
     /// one message at a time.
+    /// Tried again when PostgreSQL breaks a deadlock by rolling it back.
     async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
-        let mut tx = self.0.begin().await?;
-        let ids = insert_at_once(&mut tx, batch).await?;
-        numbering::commit_or_one_by_one(tx, ids, standard::insert_one_by_one(&self.0, batch)).await
+        contention::retrying(move || async move {
+            let mut tx = self.0.begin().await?;
+            let ids = insert_at_once(&mut tx, batch).await?;
+            numbering::commit_or_one_by_one(tx, ids, standard::insert_one_by_one(&self.0, batch))
+                .await
+        })
+        .await
     }
 }
 

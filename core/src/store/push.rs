@@ -113,9 +113,9 @@ pub struct QueuedPush {
     pub device: Device,
     pub room: String,
     /// The newest message it tells of: a newer one in the room replaces it.
+    /// What the push says is read from that message when it is sent, so an
+    /// edit or a deletion before then is what the device sees.
     pub message_id: i64,
-    /// The payload as JSON (`{title, body, data}`).
-    pub payload: String,
     /// Failed attempts so far.
     pub attempts: i64,
     /// When it became due (Unix ms): the claim on it checks this.
@@ -169,13 +169,12 @@ pub trait PushStore: Send + Sync {
     ) -> Result<Vec<Recipient>, StoreError>;
 
     /// Queues a push of message `message_id` to each of `devices`, due at
-    /// `due_at`; a device with a push of the room still waiting gets this
-    /// payload instead (if the message is newer), keeping its due time.
+    /// `due_at`; a device with a push of the room still waiting tells of
+    /// this message instead (if it is newer), keeping its due time.
     async fn queue_pushes(
         &self,
         room: &str,
         message_id: i64,
-        payload: &str,
         devices: &[i64],
         due_at: i64,
     ) -> Result<(), StoreError>;
@@ -197,7 +196,7 @@ pub trait PushStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Marks `push` sent: removes it, unless a newer message replaced its
-    /// payload meanwhile (then it is due again at `now`; returns false).
+    /// message meanwhile (then it is due again at `now`; returns false).
     async fn push_sent(&self, push: &QueuedPush, now: i64) -> Result<bool, StoreError>;
 
     /// Sets when `push` is due next and how many attempts it has failed.
@@ -222,7 +221,6 @@ pub(super) struct QueuedRow {
     device_id: i64,
     room: String,
     message_id: i64,
-    payload: String,
     attempts: i64,
     due_at: i64,
     username: String,
@@ -260,7 +258,6 @@ impl TryFrom<QueuedRow> for QueuedPush {
             },
             room: row.room,
             message_id: row.message_id,
-            payload: row.payload,
             attempts: row.attempts,
             due_at: row.due_at,
             window_start: row.window_start,
@@ -313,13 +310,16 @@ macro_rules! impl_push_store {
                 username: &str,
             ) -> Result<(), $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                sqlx::query(sql::REMEMBER_MEMBER)
-                    .bind(room)
-                    .bind(username)
-                    .bind($crate::store::now_millis())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query(sql::REMEMBER_MEMBER)
+                        .bind(room)
+                        .bind(username)
+                        .bind($crate::store::now_millis())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn save_device(
@@ -329,40 +329,49 @@ macro_rules! impl_push_store {
                 keep: i64,
             ) -> Result<$crate::store::push::SavedDevice, $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let (kind, key, to, p256dh, auth) = $crate::store::push::columns(address);
-                let mut tx = self.pool.begin().await?;
-                let owner: Option<String> = sqlx::query_scalar(sql::DEVICE_OWNER)
-                    .bind(&key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                sqlx::query(sql::SAVE_DEVICE)
-                    .bind(username)
-                    .bind(kind)
-                    .bind(&key)
-                    .bind(to)
-                    .bind(p256dh)
-                    .bind(auth)
-                    .bind($crate::store::now_millis())
-                    .execute(&mut *tx)
-                    .await?;
-                // The oldest of the user's devices beyond `keep` go.
-                let oldest_kept: Option<i64> = sqlx::query_scalar(sql::NEWEST_DEVICE_AFTER)
-                    .bind(username)
-                    .bind(keep)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some(id) = oldest_kept {
-                    sqlx::query(sql::TRIM_DEVICES)
+                $crate::store::contention::retrying(move || async move {
+                    let (kind, key, to, p256dh, auth) = $crate::store::push::columns(address);
+                    let mut tx = $crate::store::contention::WritePool::begin_write(&self.pool).await?;
+                    // First, so that this person's saves take turns and the
+                    // trim below sees every device saved before it.
+                    sqlx::query(sql::LOCK_OWNER)
                         .bind(username)
-                        .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                }
-                tx.commit().await?;
-                Ok(match owner {
-                    Some(owner) if owner == username => $crate::store::push::SavedDevice::Already,
-                    _ => $crate::store::push::SavedDevice::New,
+                    let owner: Option<String> = sqlx::query_scalar(sql::DEVICE_OWNER)
+                        .bind(&key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    sqlx::query(sql::SAVE_DEVICE)
+                        .bind(username)
+                        .bind(kind)
+                        .bind(&key)
+                        .bind(to)
+                        .bind(p256dh)
+                        .bind(auth)
+                        .bind($crate::store::now_millis())
+                        .execute(&mut *tx)
+                        .await?;
+                    // The oldest of the user's devices beyond `keep` go.
+                    let oldest_kept: Option<i64> = sqlx::query_scalar(sql::NEWEST_DEVICE_AFTER)
+                        .bind(username)
+                        .bind(keep)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(id) = oldest_kept {
+                        sqlx::query(sql::TRIM_DEVICES)
+                            .bind(username)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(match owner {
+                        Some(owner) if owner == username => $crate::store::push::SavedDevice::Already,
+                        _ => $crate::store::push::SavedDevice::New,
+                    })
                 })
+                .await
             }
 
             async fn remove_device(
@@ -371,28 +380,34 @@ macro_rules! impl_push_store {
                 address: &$crate::store::push::DeviceAddress,
             ) -> Result<bool, $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let (_, key, ..) = $crate::store::push::columns(address);
-                let removed = sqlx::query(sql::REMOVE_DEVICE)
-                    .bind(key)
-                    .bind(username)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(removed.rows_affected() > 0)
+                $crate::store::contention::retrying(move || async move {
+                    let (_, key, ..) = $crate::store::push::columns(address);
+                    let removed = sqlx::query(sql::REMOVE_DEVICE)
+                        .bind(key)
+                        .bind(username)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(removed.rows_affected() > 0)
+                })
+                .await
             }
 
             async fn forget_device(&self, device_id: i64) -> Result<(), $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(sql::DROP_DEVICE_PUSHES)
-                    .bind(device_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(sql::FORGET_DEVICE)
-                    .bind(device_id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    let mut tx = $crate::store::contention::WritePool::begin_write(&self.pool).await?;
+                    sqlx::query(sql::DROP_DEVICE_PUSHES)
+                        .bind(device_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(sql::FORGET_DEVICE)
+                        .bind(device_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn has_devices(&self) -> Result<bool, $crate::store::StoreError> {
@@ -424,27 +439,28 @@ macro_rules! impl_push_store {
                 &self,
                 room: &str,
                 message_id: i64,
-                payload: &str,
                 devices: &[i64],
                 due_at: i64,
             ) -> Result<(), $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                // A few hundred rows per statement stays within every
-                // backend's limit on bound parameters.
-                for chunk in devices.chunks(200) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(sql::QUEUE_PUSHES);
-                    insert.push_values(chunk, |mut row, device| {
-                        row.push_bind(*device)
-                            .push_bind(room)
-                            .push_bind(message_id)
-                            .push_bind(payload)
-                            .push_bind(0_i64)
-                            .push_bind(due_at);
-                    });
-                    insert.push(sql::QUEUE_PUSHES_CONFLICT);
-                    insert.build().execute(&self.pool).await?;
-                }
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    // A few hundred rows per statement stays within every
+                    // backend's limit on bound parameters.
+                    for chunk in devices.chunks(200) {
+                        let mut insert = sqlx::QueryBuilder::<$db>::new(sql::QUEUE_PUSHES);
+                        insert.push_values(chunk, |mut row, device| {
+                            row.push_bind(*device)
+                                .push_bind(room)
+                                .push_bind(message_id)
+                                .push_bind(0_i64)
+                                .push_bind(due_at);
+                        });
+                        insert.push(sql::QUEUE_PUSHES_CONFLICT);
+                        insert.build().execute(&self.pool).await?;
+                    }
+                    Ok(())
+                })
+                .await
             }
 
             async fn due_pushes(
@@ -467,13 +483,16 @@ macro_rules! impl_push_store {
                 lease_until: i64,
             ) -> Result<bool, $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let claimed = sqlx::query(sql::CLAIM_PUSH)
-                    .bind(lease_until)
-                    .bind(push.id)
-                    .bind(push.due_at)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(claimed.rows_affected() == 1)
+                $crate::store::contention::retrying(move || async move {
+                    let claimed = sqlx::query(sql::CLAIM_PUSH)
+                        .bind(lease_until)
+                        .bind(push.id)
+                        .bind(push.due_at)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(claimed.rows_affected() == 1)
+                })
+                .await
             }
 
             async fn take_push_window(
@@ -483,17 +502,20 @@ macro_rules! impl_push_store {
                 max: i64,
             ) -> Result<bool, $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let window_over = now - $crate::store::push::WINDOW_MS;
-                let taken = sqlx::query(sql::TAKE_PUSH_WINDOW)
-                    .bind(window_over)
-                    .bind(window_over)
-                    .bind(now)
-                    .bind(device_id)
-                    .bind(window_over)
-                    .bind(max)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(taken.rows_affected() == 1)
+                $crate::store::contention::retrying(move || async move {
+                    let window_over = now - $crate::store::push::WINDOW_MS;
+                    let taken = sqlx::query(sql::TAKE_PUSH_WINDOW)
+                        .bind(window_over)
+                        .bind(window_over)
+                        .bind(now)
+                        .bind(device_id)
+                        .bind(window_over)
+                        .bind(max)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(taken.rows_affected() == 1)
+                })
+                .await
             }
 
             async fn push_sent(
@@ -502,20 +524,23 @@ macro_rules! impl_push_store {
                 now: i64,
             ) -> Result<bool, $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                let removed = sqlx::query(sql::PUSH_SENT)
-                    .bind(push.id)
-                    .bind(push.message_id)
-                    .execute(&self.pool)
-                    .await?;
-                if removed.rows_affected() == 1 {
-                    return Ok(true);
-                }
-                sqlx::query(sql::PUSH_AGAIN)
-                    .bind(now)
-                    .bind(push.id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(false)
+                $crate::store::contention::retrying(move || async move {
+                    let removed = sqlx::query(sql::PUSH_SENT)
+                        .bind(push.id)
+                        .bind(push.message_id)
+                        .execute(&self.pool)
+                        .await?;
+                    if removed.rows_affected() == 1 {
+                        return Ok(true);
+                    }
+                    sqlx::query(sql::PUSH_AGAIN)
+                        .bind(now)
+                        .bind(push.id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(false)
+                })
+                .await
             }
 
             async fn reschedule_push(
@@ -525,22 +550,28 @@ macro_rules! impl_push_store {
                 attempts: i64,
             ) -> Result<(), $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                sqlx::query(sql::RESCHEDULE_PUSH)
-                    .bind(due_at)
-                    .bind(attempts)
-                    .bind(push_id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query(sql::RESCHEDULE_PUSH)
+                        .bind(due_at)
+                        .bind(attempts)
+                        .bind(push_id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn drop_push(&self, push_id: i64) -> Result<(), $crate::store::StoreError> {
                 use $($sql)::+ as sql;
-                sqlx::query(sql::DROP_PUSH)
-                    .bind(push_id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query(sql::DROP_PUSH)
+                        .bind(push_id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn next_push_due(&self) -> Result<Option<i64>, $crate::store::StoreError> {

@@ -2,6 +2,9 @@
 //! (`$n` parameters, `ON CONFLICT`), `mysql` for MySQL and MariaDB.
 
 pub(super) mod standard {
+    // `DO UPDATE`, not `DO NOTHING`: only an update locks the row.
+    pub(in super::super) const LOCK_OWNER: &str = "INSERT INTO push_owners (username) VALUES ($1)
+         ON CONFLICT (username) DO UPDATE SET username = excluded.username";
     pub(in super::super) const DEVICE_OWNER: &str =
         "SELECT username FROM push_devices WHERE address_key = $1";
     pub(in super::super) const ANY_DEVICE: &str = "SELECT id FROM push_devices LIMIT 1";
@@ -21,9 +24,9 @@ pub(super) mod standard {
          WHERE m.room = $1 AND m.username <> $2
          ORDER BY d.id LIMIT $3";
     pub(in super::super) const QUEUE_PUSHES: &str =
-        "INSERT INTO push_outbox (device_id, room, message_id, payload, attempts, due_at) ";
+        "INSERT INTO push_outbox (device_id, room, message_id, attempts, due_at) ";
     pub(in super::super) const DUE_PUSHES: &str =
-        "SELECT o.id, o.device_id, o.room, o.message_id, o.payload, o.attempts, o.due_at,
+        "SELECT o.id, o.device_id, o.room, o.message_id, o.attempts, o.due_at,
                 d.username, d.kind, d.address, d.p256dh, d.auth, d.window_start
          FROM push_outbox o JOIN push_devices d ON d.id = o.device_id
          WHERE o.due_at <= $1
@@ -53,17 +56,17 @@ pub(super) mod standard {
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (address_key) DO UPDATE
          SET username = excluded.username, p256dh = excluded.p256dh, auth = excluded.auth";
-    // The newer message's payload wins; the due time stays (a push waiting
-    // out a backoff or a full window takes the newer payload along).
+    // The newer message wins; the due time stays (a push waiting out a
+    // backoff or a full window tells of the newer message when it goes).
     pub(in super::super) const QUEUE_PUSHES_CONFLICT: &str =
         " ON CONFLICT (device_id, room) DO UPDATE
-         SET payload = CASE WHEN excluded.message_id > push_outbox.message_id
-                            THEN excluded.payload ELSE push_outbox.payload END,
-             message_id = CASE WHEN excluded.message_id > push_outbox.message_id
+         SET message_id = CASE WHEN excluded.message_id > push_outbox.message_id
                                THEN excluded.message_id ELSE push_outbox.message_id END";
 }
 
 pub(super) mod mysql {
+    pub(in super::super) const LOCK_OWNER: &str = "INSERT INTO push_owners (username) VALUES (?)
+         ON DUPLICATE KEY UPDATE username = VALUES(username)";
     pub(in super::super) const DEVICE_OWNER: &str =
         "SELECT username FROM push_devices WHERE address_key = ?";
     pub(in super::super) const ANY_DEVICE: &str = "SELECT id FROM push_devices LIMIT 1";
@@ -81,13 +84,11 @@ pub(super) mod mysql {
          WHERE m.room = ? AND m.username <> ?
          ORDER BY d.id LIMIT ?";
     pub(in super::super) const QUEUE_PUSHES: &str =
-        "INSERT INTO push_outbox (device_id, room, message_id, payload, attempts, due_at) ";
-    // Assignments run left to right: the payload's test reads the old id.
+        "INSERT INTO push_outbox (device_id, room, message_id, attempts, due_at) ";
     pub(in super::super) const QUEUE_PUSHES_CONFLICT: &str = " ON DUPLICATE KEY UPDATE
-         payload = IF(VALUES(message_id) > message_id, VALUES(payload), payload),
          message_id = GREATEST(message_id, VALUES(message_id))";
     pub(in super::super) const DUE_PUSHES: &str =
-        "SELECT o.id, o.device_id, o.room, o.message_id, o.payload, o.attempts, o.due_at,
+        "SELECT o.id, o.device_id, o.room, o.message_id, o.attempts, o.due_at,
                 d.username, d.kind, d.address, d.p256dh, d.auth, d.window_start
          FROM push_outbox o JOIN push_devices d ON d.id = o.device_id
          WHERE o.due_at <= ?

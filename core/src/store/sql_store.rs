@@ -15,6 +15,8 @@ macro_rules! impl_store {
     ($store:ty, $backend:expr, $sql:ident) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
+            // Every write here waits its turn behind others (see
+            // `contention`); inserts go through `writes`.
             fn backend(&self) -> $crate::store::Backend {
                 $backend
             }
@@ -23,12 +25,15 @@ macro_rules! impl_store {
                 &self,
                 room: &protocol::names::RoomName,
             ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query($sql::ENSURE_ROOM)
-                    .bind(room.as_str())
-                    .bind($crate::store::now_millis())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query($sql::ENSURE_ROOM)
+                        .bind(room.as_str())
+                        .bind($crate::store::now_millis())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn insert_message(
@@ -139,45 +144,49 @@ macro_rules! impl_store {
                 id: i64,
                 change: $crate::store::Change<'_>,
             ) -> Result<Option<protocol::message::ChatMessage>, $crate::store::StoreError> {
-                let mut tx = self.pool.begin().await?;
-                // Locks the room's row until commit (as every insert into
-                // the room does), so its changes are numbered in the order
-                // they commit, and each knows how many messages came before.
-                let room_found = sqlx::query($sql::BUMP_CHANGES)
-                    .bind(room.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                if room_found.rows_affected() == 0 {
-                    return Ok(None);
-                }
-                let (change_no, message_count): (i64, i64) = sqlx::query_as($sql::ROOM_COUNTS)
-                    .bind(room.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let update = match change {
-                    $crate::store::Change::Edit { content, at } => {
-                        sqlx::query($sql::EDIT_MESSAGE).bind(content).bind(at)
+                $crate::store::contention::retrying(move || async move {
+                    let mut tx =
+                        $crate::store::contention::WritePool::begin_write(&self.pool).await?;
+                    // Locks the room's row until commit (as every insert into
+                    // the room does), so its changes are numbered in the order
+                    // they commit, and each knows how many messages came before.
+                    let room_found = sqlx::query($sql::BUMP_CHANGES)
+                        .bind(room.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    if room_found.rows_affected() == 0 {
+                        return Ok(None);
                     }
-                    $crate::store::Change::Delete => sqlx::query($sql::DELETE_MESSAGE),
-                };
-                let changed = update
-                    .bind(change_no)
-                    .bind(message_count)
-                    .bind(room.as_str())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                if changed.rows_affected() == 0 {
-                    // Dropping the transaction rolls the count back.
-                    return Ok(None);
-                }
-                let row: $crate::store::row::MessageRow = sqlx::query_as($sql::MESSAGE)
-                    .bind(room.as_str())
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                protocol::message::ChatMessage::try_from(row).map(Some)
+                    let (change_no, message_count): (i64, i64) = sqlx::query_as($sql::ROOM_COUNTS)
+                        .bind(room.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let update = match change {
+                        $crate::store::Change::Edit { content, at } => {
+                            sqlx::query($sql::EDIT_MESSAGE).bind(content).bind(at)
+                        }
+                        $crate::store::Change::Delete => sqlx::query($sql::DELETE_MESSAGE),
+                    };
+                    let changed = update
+                        .bind(change_no)
+                        .bind(message_count)
+                        .bind(room.as_str())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    if changed.rows_affected() == 0 {
+                        // Dropping the transaction rolls the count back.
+                        return Ok(None);
+                    }
+                    let row: $crate::store::row::MessageRow = sqlx::query_as($sql::MESSAGE)
+                        .bind(room.as_str())
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    protocol::message::ChatMessage::try_from(row).map(Some)
+                })
+                .await
             }
 
             async fn changes_since(
@@ -211,15 +220,18 @@ macro_rules! impl_store {
                 password_hash: &str,
             ) -> Result<(), $crate::store::StoreError> {
                 let now = $crate::store::now_millis();
-                sqlx::query($sql::SAVE_STAFF)
-                    .bind(username.as_str())
-                    .bind(name_key)
-                    .bind(password_hash)
-                    .bind(now)
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query($sql::SAVE_STAFF)
+                        .bind(username.as_str())
+                        .bind(name_key)
+                        .bind(password_hash)
+                        .bind(now)
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn staff(
@@ -248,17 +260,20 @@ macro_rules! impl_store {
                 &self,
                 sanction: &$crate::store::Sanction,
             ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query($sql::IMPOSE)
-                    .bind(sanction.kind.as_str())
-                    .bind(sanction.room.as_str())
-                    .bind(sanction.name_key.as_str())
-                    .bind(sanction.username.as_str())
-                    .bind(sanction.until)
-                    .bind(sanction.issued_by.as_str())
-                    .bind($crate::store::now_millis())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query($sql::IMPOSE)
+                        .bind(sanction.kind.as_str())
+                        .bind(sanction.room.as_str())
+                        .bind(sanction.name_key.as_str())
+                        .bind(sanction.username.as_str())
+                        .bind(sanction.until)
+                        .bind(sanction.issued_by.as_str())
+                        .bind($crate::store::now_millis())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn lift(
@@ -267,13 +282,16 @@ macro_rules! impl_store {
                 room: &str,
                 name_key: &str,
             ) -> Result<(), $crate::store::StoreError> {
-                sqlx::query($sql::LIFT)
-                    .bind(kind.as_str())
-                    .bind(room)
-                    .bind(name_key)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                $crate::store::contention::retrying(move || async move {
+                    sqlx::query($sql::LIFT)
+                        .bind(kind.as_str())
+                        .bind(room)
+                        .bind(name_key)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+                .await
             }
 
             async fn sanctions_in_force(

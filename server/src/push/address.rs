@@ -168,15 +168,24 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 198 && (18..20).contains(&b)))
 }
 
+/// Only global unicast (`2000::/3`) is public, less the parts of it that
+/// are special-purpose (IANA's registry) or that lead to IPv4 addresses by
+/// a tunnel: an allow-list, so a range not named here (IPv4-compatible
+/// `::/96`, site-local `fec0::/10`, discard `100::/64`, NAT64 …) is never
+/// taken for public.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64
+    let [a, b, ..] = ip.segments();
+    let special = match a {
+        // 2001::/23 (Teredo's 2001::/32, benchmarking, ORCHID) and the
+        // documentation prefix 2001:db8::/32.
+        0x2001 => b < 0x0200 || b == 0x0db8,
+        // 6to4: an IPv4 address inside.
+        0x2002 => true,
+        // 3fff::/20: documentation.
+        0x3fff => b < 0x1000,
+        _ => false,
+    };
+    (a & 0xe000) == 0x2000 && !special
 }
 
 /// Resolves names to their public addresses only: the HTTP client of Web
@@ -214,6 +223,7 @@ mod tests {
         let device = |endpoint| subscription(endpoint).device(false);
         assert!(device("https://push.example.com/send/abc").is_ok());
         assert!(device("https://203.0.114.1/x").is_ok());
+        assert!(device("https://[2a00:1450:4001:80b::200a]/x").is_ok());
         assert_eq!(
             device("http://push.example.com/x"),
             Err(DeviceError::Endpoint)
@@ -235,6 +245,16 @@ mod tests {
             "https://[::1]/x",
             "https://[fd00::1]/x",
             "https://[::ffff:127.0.0.1]/x",
+            // 6to4 of 10.0.0.1, IPv4-compatible, site-local, Teredo,
+            // discard, NAT64, documentation.
+            "https://[2002:a00:1::1]/x",
+            "https://[::10.0.0.1]/x",
+            "https://[fec0::1]/x",
+            "https://[2001:0:4136:e378::1]/x",
+            "https://[100::1]/x",
+            "https://[64:ff9b::a00:1]/x",
+            "https://[2001:db8::1]/x",
+            "https://[3fff::1]/x",
             "https://localhost/x",
             "https://db.internal/x",
             "https://printer/x",

@@ -21,6 +21,7 @@ pub use fcm::FcmError;
 pub use vapid::VapidError;
 
 use crate::config::Config;
+use chat_core::sanctions::Sanctions;
 use chat_core::store::Store;
 use chat_core::{Fanout, Notifier};
 use protocol::message::ChatMessage;
@@ -86,6 +87,7 @@ impl Push {
     pub fn start(
         config: &Config,
         store: Arc<dyn Store>,
+        sanctions: Arc<Sanctions>,
         fanout: Arc<dyn Fanout>,
         metrics: Arc<chat_core::metrics::Metrics>,
     ) -> Result<Arc<Self>, PushError> {
@@ -118,14 +120,16 @@ impl Push {
         let queue = queue::Queue {
             store: store.clone(),
             fanout,
+            sanctions: sanctions.clone(),
             fcm_enabled: fcm.is_some(),
-            public_url: config.public_url.clone(),
             devices: devices.clone(),
             wake: wake.clone(),
         };
         let (stopping, stop) = watch::channel(false);
         let sender = sender::Sender {
             store,
+            sanctions,
+            public_url: config.public_url.clone(),
             fcm,
             web_push,
             wake,

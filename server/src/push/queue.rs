@@ -1,9 +1,9 @@
 //! From a stored message to pushes waiting in the outbox: one for each
-//! saved device of the room's members who are not its sender and have no
-//! live connection in the room (on any node).
+//! saved device of the room's members who are not its sender, are not
+//! banned and have no live connection in the room (on any node).
 
-use super::payload::Payload;
 use chat_core::Fanout;
+use chat_core::sanctions::Sanctions;
 use chat_core::store::push::DeviceKind;
 use chat_core::store::{Store, StoreError};
 use protocol::message::ChatMessage;
@@ -54,8 +54,8 @@ impl AnyDevices {
 pub(super) struct Queue {
     pub(super) store: Arc<dyn Store>,
     pub(super) fanout: Arc<dyn Fanout>,
+    pub(super) sanctions: Arc<Sanctions>,
     pub(super) fcm_enabled: bool,
-    pub(super) public_url: Option<String>,
     pub(super) devices: Arc<AnyDevices>,
     /// Tells the sender there is something new to send.
     pub(super) wake: Arc<Notify>,
@@ -94,24 +94,24 @@ impl Queue {
             .await
             .into_iter()
             .collect();
-        let devices: Vec<i64> = recipients
-            .iter()
-            .filter(|r| !here.contains(&r.username))
-            .map(|r| r.device_id)
-            .collect();
+        let mut devices = Vec::with_capacity(recipients.len());
+        for recipient in recipients {
+            if here.contains(&recipient.username)
+                || self
+                    .sanctions
+                    .banned_until(&recipient.username)
+                    .await?
+                    .is_some()
+            {
+                continue;
+            }
+            devices.push(recipient.device_id);
+        }
         if devices.is_empty() {
             return Ok(());
         }
-        let payload = Payload::of(message, self.public_url.as_deref());
-        let payload = serde_json::to_string(&payload).expect("a payload serialises");
         self.store
-            .queue_pushes(
-                &message.room,
-                message.id,
-                &payload,
-                &devices,
-                super::sender::now_ms(),
-            )
+            .queue_pushes(&message.room, message.id, &devices, super::sender::now_ms())
             .await?;
         self.wake.notify_one();
         Ok(())

@@ -1,15 +1,20 @@
 //! Sends what the outbox holds when it is due. Every node runs one; a push
 //! is claimed (leased) before it is sent, so only one node sends it, and
 //! one whose node stopped mid-send is sent again once the lease runs out.
+//! What a push says is read from its message as it is when it goes: a
+//! message deleted meanwhile is not pushed, an edited one with its new
+//! text, and nothing goes to someone banned meanwhile.
 
 use super::Outcome;
 use super::fcm::Fcm;
 use super::payload::Payload;
 use super::web_push::WebPush;
 use chat_core::metrics::Metrics;
+use chat_core::sanctions::Sanctions;
 use chat_core::store::push::{DeviceAddress, QueuedPush, WINDOW_MS};
 use chat_core::store::{Store, StoreError};
 use futures::StreamExt;
+use protocol::names::RoomName;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -35,6 +40,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(600);
 
 pub(super) struct Sender {
     pub(super) store: Arc<dyn Store>,
+    pub(super) sanctions: Arc<Sanctions>,
+    /// The site's address as users see it, for the links pushes carry.
+    pub(super) public_url: Option<String>,
     pub(super) fcm: Option<Fcm>,
     pub(super) web_push: WebPush,
     pub(super) wake: Arc<Notify>,
@@ -92,6 +100,9 @@ impl Sender {
         if !self.store.claim_push(push, now + LEASE_MS).await? {
             return Ok(());
         }
+        let Some(payload) = self.payload(push).await? else {
+            return self.store.drop_push(push.id).await;
+        };
         let device = push.device.id;
         if !self
             .store
@@ -104,11 +115,7 @@ impl Sender {
                 .reschedule_push(push.id, window_ends, push.attempts)
                 .await;
         }
-        let outcome = match serde_json::from_str::<Payload>(&push.payload) {
-            Ok(payload) => self.send(&push.device.address, &payload).await,
-            Err(e) => Outcome::Rejected(format!("unreadable payload: {e}")),
-        };
-        match outcome {
+        match self.send(&push.device.address, &payload).await {
             Outcome::Sent => {
                 Metrics::bump(&self.metrics.pushes_sent);
                 self.store.push_sent(push, now_ms()).await?;
@@ -147,6 +154,27 @@ impl Sender {
             }
         }
         Ok(())
+    }
+
+    /// What `push` says now, or `None` when it is not to be sent at all:
+    /// its message was deleted (or is gone), or its reader is banned. A
+    /// banned reader's devices are kept: pushes resume when the ban ends.
+    async fn payload(&self, push: &QueuedPush) -> Result<Option<Payload>, StoreError> {
+        if self
+            .sanctions
+            .banned_until(&push.device.username)
+            .await?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        let Ok(room) = RoomName::parse(&push.room) else {
+            return Ok(None);
+        };
+        let message = self.store.message(&room, push.message_id).await?;
+        Ok(message
+            .filter(|message| !message.deleted)
+            .map(|message| Payload::of(&message, self.public_url.as_deref())))
     }
 
     async fn send(&self, address: &DeviceAddress, payload: &Payload) -> Outcome {

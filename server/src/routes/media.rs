@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-/// A file name never changes content, so caches may keep it for a year.
-const CACHE_FOREVER: &str = "public, max-age=31536000, immutable";
+/// A file name never changes content, so the reader's browser may keep it
+/// for a year; shared caches (proxies, CDNs) may not, so an image whose
+/// message is deleted stops being served when its file is removed.
+const CACHE_FOREVER: &str = "private, max-age=31536000, immutable";
 
 pub async fn image(
     State(state): State<AppState>,

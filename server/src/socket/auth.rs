@@ -1,11 +1,13 @@
-//! Who a socket belongs to, decided once when it connects.
+//! Who a socket belongs to, decided when it connects; staff rights are
+//! confirmed again on every staff event.
 
 use super::state::SocketState;
 use crate::net::ClientIp;
 use app::names::Username;
 use chat_core::Chat;
 use chat_core::metrics::Metrics;
-use chat_core::{session, staff};
+use chat_core::session::{self, Session};
+use chat_core::staff;
 use serde::Deserialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State, TryData};
@@ -14,9 +16,24 @@ use socketioxide::extract::{SocketRef, State, TryData};
 #[derive(Debug, Clone)]
 pub struct Identity(pub Username);
 
-/// Present when the socket signed in as staff (rights confirmed on connect).
-#[derive(Debug, Clone, Copy)]
-pub struct Staff;
+/// Present when the socket signed in as staff (rights confirmed on
+/// connect). The rights end with the account or its password, so every
+/// staff event asks again ([`Staff::confirmed`]).
+#[derive(Debug, Clone)]
+pub struct Staff(Session);
+
+impl Staff {
+    /// Whether `staff` (the socket's, if any) still carries staff rights;
+    /// a database that cannot say leaves it without.
+    pub async fn confirmed(staff: Option<&Staff>, chat: &Chat) -> bool {
+        match staff {
+            Some(Staff(session)) => staff::has_rights(chat.store(), session)
+                .await
+                .unwrap_or(false),
+            None => false,
+        }
+    }
+}
 
 /// Which sign-in a socket belongs to (see [`Session::id`]).
 ///
@@ -64,12 +81,9 @@ pub async fn authenticate<A: Adapter>(
     if let Ok(Some(until)) = chat.banned_until(session.username.as_str()).await {
         return Err(Unauthorized::Banned(app::message::format_timestamp(&until)));
     }
-    // A database that cannot say leaves the socket without staff rights.
-    if staff::has_rights(chat.store(), &session)
-        .await
-        .unwrap_or(false)
-    {
-        socket.extensions.insert(Staff);
+    let staff = Staff(session.clone());
+    if Staff::confirmed(Some(&staff), &chat).await {
+        socket.extensions.insert(staff);
     }
     socket.extensions.insert(Identity(session.username));
     socket.extensions.insert(SessionId(session.id));

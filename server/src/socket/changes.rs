@@ -14,7 +14,6 @@ use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, Sta
 pub async fn edit_message<A: Adapter>(
     socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
-    MaybeExtension(staff): MaybeExtension<Staff>,
     State(chat): State<Chat>,
     State(sockets): State<SocketState<A>>,
     TryData(request): TryData<EditMessageRequest>,
@@ -26,7 +25,8 @@ pub async fn edit_message<A: Adapter>(
         let room = room_name(&request.room)?;
         let actor = Actor {
             username: &me,
-            staff: staff.is_some(),
+            // Only a message's author edits it, staff or not.
+            staff: false,
         };
         let message = chat
             .edit_message(actor, &room, request.id, &request.content)
@@ -52,7 +52,7 @@ pub async fn delete_message<A: Adapter>(
         let room = room_name(&request.room)?;
         let actor = Actor {
             username: &me,
-            staff: staff.is_some(),
+            staff: Staff::confirmed(staff.as_ref(), &chat).await,
         };
         let message =
             moderation::delete_message(&chat, &sockets.media_dir, actor, &room, request.id)

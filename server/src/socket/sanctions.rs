@@ -10,10 +10,16 @@ use chat_core::Chat;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, State, TryData};
 
-fn staff_only(staff: Option<Staff>) -> Result<(), AckError> {
-    staff
-        .map(|_| ())
-        .ok_or_else(|| AckError::new(ErrorCode::Forbidden, "only staff can mute or ban"))
+/// Refuses unless the socket's staff rights still hold.
+async fn staff_only(staff: Option<Staff>, chat: &Chat) -> Result<(), AckError> {
+    if Staff::confirmed(staff.as_ref(), chat).await {
+        Ok(())
+    } else {
+        Err(AckError::new(
+            ErrorCode::Forbidden,
+            "only staff can mute or ban",
+        ))
+    }
 }
 
 pub async fn mute<A: Adapter>(
@@ -27,7 +33,7 @@ pub async fn mute<A: Adapter>(
 ) {
     let outcome = async {
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
-        staff_only(staff)?;
+        staff_only(staff, &chat).await?;
         let request = request.map_err(invalid)?;
         let room = room_name(&request.room)?;
         let until = chat
@@ -52,7 +58,7 @@ pub async fn ban<A: Adapter>(
 ) {
     let outcome = async {
         limit(&sockets, sockets.events_per_connection.check(socket.id))?;
-        staff_only(staff)?;
+        staff_only(staff, &chat).await?;
         let request = request.map_err(invalid)?;
         let until = chat
             .impose(&me, None, &request.username, request.minutes)

@@ -381,6 +381,37 @@ pub fn ids_of(messages: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// The password of the staff accounts [`staff_app`] creates.
+pub const STAFF_PASSWORD: &str = "a long password";
+
+/// A server on fresh state on `backend` whose site has the staff account
+/// `name` (password [`STAFF_PASSWORD`]); the site outlives the server.
+pub async fn staff_app(backend: Backend, name: &str) -> Option<(Site, TestApp)> {
+    let site = Site::new(backend).await?;
+    let created = create_superuser(&site, name, &format!("{STAFF_PASSWORD}\n"));
+    assert!(created.status.success(), "{}", said(&created));
+    let app = spawn_app_on(&site).await;
+    Some((site, app))
+}
+
+/// Signs staff member `name` in with [`STAFF_PASSWORD`]: their token.
+pub async fn staff_token(app: &TestApp, name: &str) -> String {
+    let reply: Value = app
+        .http
+        .post(app.url("/api/admin/login"))
+        .json(&json!({"username": name, "password": STAFF_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("staff sign-in refused: {reply}"))
+        .to_owned()
+}
+
 /// Runs `server create-superuser` on `site`'s database with `stdin` piped.
 pub fn create_superuser(site: &Site, username: &str, stdin: &str) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));

@@ -171,11 +171,11 @@ async fn each_allowed_format_is_stored_broadcast_and_served_back_as_stored(
         assert_eq!(status, 200);
         assert_eq!(headers[CONTENT_TYPE], mime);
         assert_eq!(headers["x-content-type-options"], "nosniff");
-        assert!(
-            headers[CACHE_CONTROL]
-                .to_str()
-                .unwrap()
-                .contains("max-age=31536000")
+        // The reader's browser keeps it; shared caches do not, so a
+        // deleted message's image is gone for everyone once removed.
+        assert_eq!(
+            headers[CACHE_CONTROL],
+            "private, max-age=31536000, immutable"
         );
         let on_disk = std::fs::read(app.media_dir.join("chat_images").join(name)).unwrap();
         assert_eq!(body, on_disk, "served bytes differ from the stored file");

@@ -368,3 +368,80 @@ async fn the_admin_api_serves_staff_only(#[case] backend: Backend) {
     let (status, _) = call(Method::POST, sanctions, Some(&staff), Some(odd)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn a_staff_socket_loses_its_rights_when_the_password_changes(#[case] backend: Backend) {
+    let Some((site, app)) = app_with_staff(backend).await else {
+        return;
+    };
+    let reply: Value = staff_login(&app, "Boss", "a long password")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let boss = app.socket(reply["token"].as_str().unwrap()).await;
+    let mallory = member(&app, "Mallory", "general").await;
+    let first = mallory.send("general", "spam").await["message"]["id"].clone();
+    let second = mallory.send("general", "more spam").await["message"]["id"].clone();
+    assert_eq!(delete(&boss, "general", &first).await["ok"], true);
+
+    // Sessions count from the second they were issued.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let changed = create_superuser(&site, "Boss", "another long password\n");
+    assert!(changed.status.success(), "{}", said(&changed));
+
+    // The socket opened before the change is still connected, but no
+    // longer staff.
+    assert_refused(&delete(&boss, "general", &second).await, "forbidden");
+    let ban = json!({"username": "Mallory", "minutes": 10});
+    assert_refused(&boss.ack("ban", ban).await, "forbidden");
+    let mute = json!({"room": "general", "username": "Mallory", "minutes": 10});
+    assert_refused(&boss.ack("mute", mute).await, "forbidden");
+    assert_eq!(mallory.send("general", "still here").await["ok"], true);
+}
+
+#[apply(backends)]
+#[tokio::test]
+async fn guessing_one_staff_password_from_many_addresses_is_limited(#[case] backend: Backend) {
+    let Some(site) = Site::new(backend).await else {
+        return;
+    };
+    let created = create_superuser(&site, "Boss", "a long password\n");
+    assert!(created.status.success(), "{}", said(&created));
+    let mut config = site.config();
+    config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    let app = crate::helpers::start(config).await;
+    let from = |address: &str, name: &str, password: &str| {
+        app.http
+            .post(app.url("/api/admin/login"))
+            .header("x-forwarded-for", address)
+            .json(&json!({"username": name, "password": password}))
+            .send()
+    };
+    // Five guesses, each from an address of its own: the account's own
+    // allowance is spent, whoever asks next.
+    for i in 1..=5 {
+        let guess = from(&format!("203.0.113.{i}"), "Boss", "guess")
+            .await
+            .unwrap();
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    let limited = from("203.0.113.99", "Boss", "another guess").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+
+    // An IPv6 client is its whole /64: new addresses in it do not buy
+    // new guesses (here at names that are not accounts).
+    for i in 1..=5 {
+        let address = format!("2001:db8:7:7::{i}");
+        let guess = from(&address, "Nobody", "guess").await.unwrap();
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED, "{address}");
+    }
+    let same_64 = from("2001:db8:7:7:ffff::1", "Someone", "guess")
+        .await
+        .unwrap();
+    assert_eq!(same_64.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other_64 = from("2001:db8:7:8::1", "Someone", "guess").await.unwrap();
+    assert_eq!(other_64.status(), StatusCode::UNAUTHORIZED);
+}

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use server::config::Config;
 
 /// The server's settings for both fakes.
-fn push_to(config: &mut Config, fcm: &FakeFcm) {
+pub(crate) fn push_to(config: &mut Config, fcm: &FakeFcm) {
     config.fcm_credentials = Some(fcm.credentials.clone());
     config.fcm_api_url = fcm.api_url();
     config.push_allow_insecure_endpoints = true;
@@ -35,7 +35,7 @@ async fn save_token(
         .unwrap()
 }
 
-async fn save(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
+pub(crate) async fn save(app: &TestApp, token: &str, device: &Value) -> reqwest::Response {
     save_token(app, reqwest::Method::POST, token, device).await
 }
 
@@ -44,7 +44,7 @@ async fn remove(app: &TestApp, token: &str, device: &Value) -> reqwest::Response
 }
 
 /// Saves `device` for `token`'s user, which must succeed.
-async fn saved(app: &TestApp, token: &str, device: Value) {
+pub(crate) async fn saved(app: &TestApp, token: &str, device: Value) {
     let response = save(app, token, &device).await;
     assert!(
         response.status().is_success(),
@@ -54,7 +54,7 @@ async fn saved(app: &TestApp, token: &str, device: Value) {
 }
 
 /// Signs `name` in, joins `room` and returns the session and the socket.
-async fn member(app: &TestApp, name: &str, room: &str) -> (String, TestSocket) {
+pub(crate) async fn member(app: &TestApp, name: &str, room: &str) -> (String, TestSocket) {
     let token = app.login(name, room).await;
     let socket = app.socket(&token).await;
     let joined = socket.join(room).await;
@@ -63,7 +63,9 @@ async fn member(app: &TestApp, name: &str, room: &str) -> (String, TestSocket) {
 }
 
 /// Both fake services, a server pushing to them, and Alice in `general`.
-async fn pushing_app(backend: Backend) -> Option<(FakeFcm, FakeWebPush, TestApp, TestSocket)> {
+pub(crate) async fn pushing_app(
+    backend: Backend,
+) -> Option<(FakeFcm, FakeWebPush, TestApp, TestSocket)> {
     let fcm = FakeFcm::start().await;
     let web = FakeWebPush::start().await;
     let app = spawn_app_with(backend, |config| push_to(config, &fcm)).await?;
@@ -73,7 +75,7 @@ async fn pushing_app(backend: Backend) -> Option<(FakeFcm, FakeWebPush, TestApp,
 
 /// Bob joins `general` with `devices`, then leaves (as `watcher` sees):
 /// he is a member who is away. Returns his session.
-async fn bob_away(app: &TestApp, watcher: &mut TestSocket, devices: &[Value]) -> String {
+pub(crate) async fn bob_away(app: &TestApp, watcher: &mut TestSocket, devices: &[Value]) -> String {
     let (bob, socket) = member(app, "bob", "general").await;
     for device in devices {
         saved(app, &bob, device.clone()).await;

@@ -5,9 +5,10 @@
 
 use crate::error::{ApiError, ApiJson};
 use crate::net::ClientIp;
-use crate::throttles::Throttles;
+use crate::throttles::{Throttles, address_group};
 use axum::extract::State;
 use axum::response::Json;
+use chat_core::reserved::name_key;
 use chat_core::session;
 use chat_core::{Chat, staff};
 use protocol::names::Username;
@@ -43,24 +44,44 @@ pub async fn api_login(
 }
 
 /// The staff member, if the name and password are right. Every attempt
-/// takes from the address's allowance and a success gives it back, so
-/// only failures count.
+/// takes from the address's allowance and from the account's, and a
+/// success gives both back, so only failures count: guessing is slowed
+/// from one address (or IPv6 /64) and against one account from many.
 pub async fn sign_in(
     chat: &Chat,
     throttles: &Throttles,
     client: ClientIp,
     request: &StaffLoginRequest,
 ) -> Result<Username, ApiError> {
-    let failures = &throttles.staff_login_failures;
-    failures
-        .check(&client.0)
+    let by_address = &throttles.staff_login_failures;
+    let by_account = &throttles.staff_account_failures;
+    let source = address_group(client.0);
+    // A name that cannot be an account's fails below without costing a
+    // hash; only real names have an allowance of their own.
+    let account_key = Username::parse(&request.username)
+        .ok()
+        .map(|name| name_key(name.as_str()));
+    by_address
+        .check(&source)
         .await
         .map_err(|wait| ApiError::rate_limited("failed staff sign-ins from your address", wait))?;
+    if let Some(key) = &account_key
+        && let Err(wait) = by_account.check(key).await
+    {
+        by_address.refund(&source).await;
+        return Err(ApiError::rate_limited(
+            "failed sign-ins for this account",
+            wait,
+        ));
+    }
     let account = staff::verify(chat.store(), &request.username, &request.password).await?;
     let username = account.and_then(|account| Username::parse(&account.username).ok());
     match username {
         Some(username) => {
-            failures.refund(&client.0).await;
+            by_address.refund(&source).await;
+            if let Some(key) = &account_key {
+                by_account.refund(key).await;
+            }
             Ok(username)
         }
         None => {

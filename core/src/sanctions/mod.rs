@@ -1,19 +1,17 @@
 //! Mutes (in one room) and bans (everywhere), imposed by staff until a
-//! time. Every check reads this node's copy of the sanctions in force,
-//! reloaded from the database at most every [`RELOAD_EVERY`]: a sanction
-//! imposed here applies at once, one imposed on another node within that.
+//! time. Every check reads this node's copy of the sanctions in force
+//! ([`in_force`]).
+
+pub mod in_force;
 
 use crate::chat::Chat;
 use crate::reserved::name_key;
 use crate::store::{Sanction, SanctionKind, StoreError};
 use chrono::{DateTime, Utc};
 use protocol::names::{RoomName, Username};
-use std::collections::HashMap;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
 
-/// How stale this node's copy of the sanctions may get.
-pub const RELOAD_EVERY: Duration = Duration::from_secs(2);
+pub use in_force::{RELOAD_EVERY, Sanctions};
+
 /// The longest mute or ban, in minutes (a year).
 pub const MAX_MINUTES: u32 = 525_600;
 
@@ -26,50 +24,6 @@ pub enum SanctionError {
     Forbidden(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// This node's copy of the sanctions in force.
-#[derive(Default)]
-pub struct Sanctions {
-    in_force: RwLock<InForce>,
-    reloading: tokio::sync::Mutex<()>,
-}
-
-#[derive(Default)]
-struct InForce {
-    /// By folded name.
-    bans: HashMap<String, DateTime<Utc>>,
-    /// By room and folded name.
-    mutes: HashMap<(String, String), DateTime<Utc>>,
-    loaded_at: Option<Instant>,
-}
-
-impl InForce {
-    fn put(&mut self, kind: SanctionKind, room: &str, key: String, until: Option<DateTime<Utc>>) {
-        match (kind, until) {
-            (SanctionKind::Ban, Some(until)) => {
-                self.bans.insert(key, until);
-            }
-            (SanctionKind::Ban, None) => {
-                self.bans.remove(&key);
-            }
-            (SanctionKind::Mute, Some(until)) => {
-                self.mutes.insert((room.to_owned(), key), until);
-            }
-            (SanctionKind::Mute, None) => {
-                self.mutes.remove(&(room.to_owned(), key));
-            }
-        }
-    }
-
-    fn is_fresh(&self) -> bool {
-        self.loaded_at.is_some_and(|at| at.elapsed() < RELOAD_EVERY)
-    }
-}
-
-/// Until when, if it has not ended yet.
-fn still(until: Option<&DateTime<Utc>>) -> Option<DateTime<Utc>> {
-    until.copied().filter(|until| *until > Utc::now())
 }
 
 impl Chat {
@@ -101,7 +55,7 @@ impl Chat {
             .then(|| crate::store::now_millis() + chrono::Duration::minutes(i64::from(minutes)));
         // Held while storing: a reload under way cannot put back what was
         // there before.
-        let _reloads_wait = self.sanctions().reloading.lock().await;
+        let _reloads_wait = self.sanctions().hold_reloads().await;
         match until {
             Some(until) => {
                 let sanction = Sanction {
@@ -118,11 +72,7 @@ impl Chat {
                 self.store().lift(kind, room, &key).await?;
             }
         }
-        self.sanctions()
-            .in_force
-            .write()
-            .expect("not poisoned")
-            .put(kind, room, key, until);
+        self.sanctions().put(kind, room, key, until);
         drop(_reloads_wait);
         match kind {
             SanctionKind::Ban if until.is_some() => self.fanout().banned(&target).await,
@@ -134,9 +84,7 @@ impl Chat {
 
     /// Until when `username` is banned, if they are.
     pub async fn banned_until(&self, username: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.reload_sanctions().await?;
-        let in_force = self.sanctions().in_force.read().expect("not poisoned");
-        Ok(still(in_force.bans.get(&name_key(username))))
+        self.sanctions().banned_until(username).await
     }
 
     /// Until when `username` is muted in `room`, if they are.
@@ -145,37 +93,11 @@ impl Chat {
         room: &RoomName,
         username: &str,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        self.reload_sanctions().await?;
-        let in_force = self.sanctions().in_force.read().expect("not poisoned");
-        let key = (room.to_string(), name_key(username));
-        Ok(still(in_force.mutes.get(&key)))
+        self.sanctions().muted_until(room, username).await
     }
 
     /// Every sanction in force, for the admin pages.
     pub async fn sanctions_in_force(&self) -> Result<Vec<Sanction>, StoreError> {
         self.store().sanctions_in_force(Utc::now()).await
-    }
-
-    /// Reads the sanctions in force again if this node's copy is stale
-    /// (one caller reads; the others wait for it).
-    async fn reload_sanctions(&self) -> Result<(), StoreError> {
-        let sanctions = self.sanctions();
-        if sanctions.in_force.read().expect("not poisoned").is_fresh() {
-            return Ok(());
-        }
-        let _one_at_a_time = sanctions.reloading.lock().await;
-        if sanctions.in_force.read().expect("not poisoned").is_fresh() {
-            return Ok(());
-        }
-        let rows = self.store().sanctions_in_force(Utc::now()).await?;
-        let mut fresh = InForce {
-            loaded_at: Some(Instant::now()),
-            ..InForce::default()
-        };
-        for row in rows {
-            fresh.put(row.kind, &row.room, row.name_key, Some(row.until));
-        }
-        *sanctions.in_force.write().expect("not poisoned") = fresh;
-        Ok(())
     }
 }
