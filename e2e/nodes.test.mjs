@@ -5,13 +5,10 @@
 // with what it missed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectSocket, launchBrowser, logIn, newPage, nextEvent, startServer, waitUntilLive } from './support.mjs';
+import { readFileSync } from 'node:fs';
+import { connectSocket, launchBrowser, logIn, newPage, nextEvent, startNginx, startServer, waitUntilLive } from './support.mjs';
 
 const postgres = process.env.TEST_POSTGRES_URL;
 const redis = process.env.TEST_REDIS_URL;
@@ -33,14 +30,14 @@ before(async () => {
     TRUSTED_PROXIES: '127.0.0.1/32',
   };
   env.nodes = [await startServer({ env: shared }), await startServer({ env: shared })];
-  env.nginx = await startNginx(env.nodes);
+  env.nginx = await startShippedNginx(env.nodes);
   env.browser = await launchBrowser();
 });
 
 after(async () => {
   if (skip) return;
   await env.browser?.close();
-  env.nginx?.stop();
+  await env.nginx?.stop();
   for (const node of env.nodes ?? []) await node.stop().catch(() => {});
   execFileSync('psql', ['-d', postgres, '-qc', `DROP DATABASE IF EXISTS ${env.database} WITH (FORCE)`]);
   execFileSync('redis-cli', ['-u', redis, '--no-raw', 'EVAL',
@@ -88,39 +85,15 @@ test('a browser and the official client chat through nginx, and survive the loss
 });
 
 /** nginx with the shipped site configuration, its upstreams pointed at `nodes`. */
-async function startNginx(nodes) {
-  const dir = mkdtempSync(join(tmpdir(), 'chat-nginx-'));
-  const port = await freePort();
-  const shipped = readFileSync('deploy/nginx/chat.conf', 'utf8');
-  const site = shipped
-    .replace('server chat1:3000', `server ${nodes[0].addr}`)
-    .replace('server chat2:3000', `server ${nodes[1].addr}`)
-    .replace('listen 80;', `listen 127.0.0.1:${port};`);
-  assert.equal(site.split('127.0.0.1').length - 1, 3, 'the upstreams and the listen line were found');
-  writeFileSync(join(dir, 'chat.conf'), site);
-  writeFileSync(join(dir, 'nginx.conf'), `daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events {}
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  include ${dir}/chat.conf;
-}
-`);
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: 'ignore' });
-  for (let i = 0; !(await accepts(port)); i++) {
-    if (i === 100) throw new Error('nginx did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop() {
-      child.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+function startShippedNginx(nodes) {
+  return startNginx((port) => {
+    const site = readFileSync('deploy/nginx/chat.conf', 'utf8')
+      .replace('server chat1:3000', `server ${nodes[0].addr}`)
+      .replace('server chat2:3000', `server ${nodes[1].addr}`)
+      .replace('listen 80;', `listen 127.0.0.1:${port};`);
+    assert.equal(site.split('127.0.0.1').length - 1, 3, 'the upstreams and the listen line were found');
+    return site;
+  });
 }
 
 /** The node with `count` open Socket.IO connections, from its metrics. */
@@ -131,24 +104,4 @@ async function nodeWithSockets(nodes, count) {
     if (open === count) return node;
   }
   throw new Error(`no node has ${count} open connections`);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,7 +1,8 @@
 // Starts the real server binary on a free port with a fresh data directory,
 // and Debian's Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -241,4 +242,58 @@ export function serverAndBrowser(options) {
     await env.server?.stop();
   });
   return env;
+}
+
+/**
+ * Debian's nginx on a free port of this machine, serving the site
+ * configuration `site(port)` returns (its `server` block must listen on
+ * 127.0.0.1:port). Resolves to { url, stop() } once it accepts connections.
+ */
+export async function startNginx(site) {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-nginx-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'chat.conf'), site(port));
+  writeFileSync(join(dir, 'nginx.conf'), `daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  include ${dir}/chat.conf;
+}
+`);
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: 'ignore' });
+  for (let i = 0; !(await accepts(port)); i++) {
+    if (i === 100) throw new Error('nginx did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await stopped(child, 'SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -11,6 +11,8 @@ pub mod login;
 pub mod message_time;
 mod shell;
 pub mod sio;
+#[cfg(feature = "hydrate")]
+mod xhr;
 
 // The wire types live in their own crate so the server's core can share them
 // without depending on the app; re-exported so the app reads as one crate.

@@ -47,8 +47,9 @@ impl Live {
             }),
             on_connect: Box::new(move |client| self.join(client)),
             on_event: Box::new(move |name, args| self.on_event(name, args)),
+            on_transport: Box::new(move |transport| self.transport.set(Some(transport))),
         };
-        let client = SocketClient::connect(socket_url(), handlers);
+        let client = SocketClient::connect(&origin(), handlers);
         self.client.set_value(Some(client));
     }
 
@@ -176,7 +177,7 @@ impl Live {
     /// says until when.
     fn sign_out_banned(self, reason: String) {
         leptos::task::spawn_local(async move {
-            let _ = super::xhr::post("/logout").await;
+            let _ = crate::xhr::post("/logout").await;
             // Long enough to read the banner first.
             gloo_timers::future::TimeoutFuture::new(SIGN_OUT_AFTER_MS).await;
             let query = String::from(js_sys::encode_uri_component(&reason));
@@ -280,14 +281,9 @@ pub(super) async fn request_ack<T: DeserializeOwned>(
         .map_err(Failure::Refused)
 }
 
-fn socket_url() -> String {
-    let location = window().location();
-    let scheme = match location.protocol().as_deref() {
-        Ok("https:") => "wss",
-        _ => "ws",
-    };
-    let host = location.host().unwrap_or_default();
-    format!("{scheme}://{host}/socket.io/?EIO=4&transport=websocket")
+/// The page's own origin, whose Socket.IO endpoint the room talks to.
+fn origin() -> String {
+    window().location().origin().unwrap_or_default()
 }
 
 pub(super) fn warn(text: &str) {

@@ -7,7 +7,7 @@ use crate::message::HistoryPage;
 /// the server's default page size.
 #[cfg(feature = "hydrate")]
 pub async fn load_older(room: &str, before: i64) -> Result<HistoryPage, String> {
-    super::xhr::get_json(&format!("/chat/{room}/history/?before={before}")).await
+    crate::xhr::get_json(&format!("/chat/{room}/history/?before={before}")).await
 }
 
 /// Older pages load only in the browser, as the reader scrolls up.

@@ -7,7 +7,7 @@ use super::alerts::Alerts;
 use super::client_id::new_client_id;
 use super::feed::Feed;
 use crate::message::{ChatMessage, ContentType};
-use crate::sio::Status;
+use crate::sio::{Status, Transport};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +20,8 @@ pub struct Live {
     pub feed: RwSignal<Feed>,
     /// The connection, for the banner: `Connected` once the room is joined.
     pub status: RwSignal<Status>,
+    /// Which transport carries the connection (none before the first).
+    pub transport: RwSignal<Option<Transport>>,
     /// Set for a few seconds after the connection came back.
     pub back_online: RwSignal<bool>,
     /// Who is in the room.
@@ -69,6 +71,7 @@ impl Live {
             me: StoredValue::new(me),
             feed: RwSignal::new(Feed::from_history(history)),
             status: RwSignal::new(Status::Connecting),
+            transport: RwSignal::new(None),
             back_online: RwSignal::new(false),
             online: RwSignal::new(Vec::new()),
             typists: RwSignal::new(BTreeMap::new()),

@@ -24,7 +24,5 @@ mod push_toggle;
 mod snapshot;
 #[cfg(feature = "hydrate")]
 mod upload;
-#[cfg(feature = "hydrate")]
-mod xhr;
 
 pub use page::RoomPage;

@@ -4,7 +4,7 @@ use super::live::Live;
 use super::message_list::MessageList;
 use super::push_toggle::PushToggle;
 use super::snapshot::{RoomSnapshot, load_room};
-use crate::sio::Status;
+use crate::sio::{Status, Transport};
 use leptos::either::Either;
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
@@ -72,7 +72,11 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
 
     view! {
         <Title text=title />
-        <div class="chat" data-connection=connection on:dragover=on_dragover on:drop=on_drop>
+        <div
+            class="chat"
+            data-connection=connection
+            data-transport=move || live.transport.get().map(Transport::as_str)
+            on:dragover=on_dragover on:drop=on_drop>
             <header class="chat-header">
                 <div class="chat-title">
                     <h1>"#" {room.clone()}</h1>

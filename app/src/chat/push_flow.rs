@@ -4,8 +4,8 @@
 //! with the server (`/api/save-token/`) or removing it.
 
 use super::push_state::PushState;
-use super::xhr;
 use crate::message::ChatMessage;
+use crate::xhr;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

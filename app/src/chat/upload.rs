@@ -1,8 +1,8 @@
 //! Image uploads from the browser: `XMLHttpRequest`, because unlike `fetch`
 //! it reports upload progress.
 
-use super::xhr::{SESSION_EXPIRED, send};
 use crate::message::ChatMessage;
+use crate::xhr::{SESSION_EXPIRED, send};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};

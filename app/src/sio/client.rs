@@ -1,15 +1,18 @@
-//! The browser's Socket.IO client: one WebSocket, reconnected with jittered
-//! exponential backoff, acks resolved as futures.
+//! The browser's Socket.IO client: one session at a time, on a WebSocket or
+//! (where none can be opened) on long-polling upgraded to a WebSocket when
+//! it can be; reconnected with jittered exponential backoff; acks resolved
+//! as futures.
 //!
-//! The session cookie rides along with the WebSocket handshake, so the client
-//! sends no credentials of its own.
+//! The session cookie rides along with the handshake, so the client sends
+//! no credentials of its own.
 
-use super::Status;
+use super::link::{self, Endpoint, Link, Socket};
 use super::packet::{EnginePacket, SocketPacket};
+use super::{Status, Transport};
 use crate::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
 use futures::channel::{mpsc, oneshot};
-use futures::{FutureExt, SinkExt, StreamExt, select};
-use gloo_net::websocket::{Message, futures::WebSocket};
+use futures::future::{Fuse, LocalBoxFuture};
+use futures::{FutureExt, StreamExt, select};
 use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -38,10 +41,15 @@ pub struct Handlers {
     pub on_connect: Box<dyn Fn(SocketClient)>,
     /// A server event with its arguments.
     pub on_event: EventHandler,
+    /// The transport of each new session, and of an upgrade.
+    pub on_transport: Box<dyn Fn(Transport)>,
 }
 
 struct Inner {
-    url: String,
+    endpoint: Endpoint,
+    /// A WebSocket could not be opened but polling worked: sessions start
+    /// on polling (and try to upgrade) until an upgrade succeeds.
+    start_on_polling: Cell<bool>,
     handlers: Handlers,
     outbox: RefCell<Option<mpsc::UnboundedSender<String>>>,
     acks: RefCell<HashMap<u64, oneshot::Sender<Vec<Value>>>>,
@@ -56,11 +64,12 @@ const BACKOFF_START_MS: f64 = 500.0;
 const BACKOFF_MAX_MS: f64 = 30_000.0;
 
 impl SocketClient {
-    /// Connects to the Socket.IO endpoint at `url` (a `ws:`/`wss:` URL with
-    /// `EIO=4&transport=websocket`) and keeps reconnecting until refused.
-    pub fn connect(url: String, handlers: Handlers) -> Self {
+    /// Connects to the Socket.IO endpoint of the site at `origin`
+    /// (`http(s)://host`) and keeps reconnecting until refused.
+    pub fn connect(origin: &str, handlers: Handlers) -> Self {
         let client = SocketClient(Rc::new(Inner {
-            url,
+            endpoint: Endpoint::of_origin(origin),
+            start_on_polling: Cell::new(false),
             handlers,
             outbox: RefCell::new(None),
             acks: RefCell::new(HashMap::new()),
@@ -145,103 +154,157 @@ impl SocketClient {
         }
     }
 
-    /// One connection, from the WebSocket handshake until it drops.
-    async fn session(&self, failures: &mut u32) -> Ended {
-        let Ok(ws) = WebSocket::open(&self.0.url) else {
-            return Ended::Lost;
-        };
-        let (mut sink, mut stream) = ws.split();
+    /// Opens a session: on a WebSocket, or on polling when none can be
+    /// opened (or none could be before).
+    async fn open(&self) -> Option<(Link, super::packet::OpenInfo)> {
+        let endpoint = &self.0.endpoint;
+        if !self.0.start_on_polling.get()
+            && let Some(opened) = Link::websocket(endpoint).await
+        {
+            return Some(opened);
+        }
+        let opened = Link::polling(endpoint).await?;
+        self.0.start_on_polling.set(true);
+        Some(opened)
+    }
 
-        let Some(EnginePacket::Open(open)) = next_packet(&mut stream).await else {
+    /// One session, from the handshake until it drops.
+    async fn session(&self, failures: &mut u32) -> Ended {
+        let Some((mut link, open)) = self.open().await else {
             return Ended::Lost;
         };
+        (self.0.handlers.on_transport)(link.transport());
         let connect = SocketPacket::Connect {
             namespace: "/".into(),
             data: None,
         };
-        if sink
-            .send(Message::Text(
-                EnginePacket::Message(connect.encode()).encode(),
-            ))
+        if !link
+            .send(&[EnginePacket::Message(connect.encode()).encode()])
             .await
-            .is_err()
         {
             return Ended::Lost;
         }
+        let mut upgrade: Fuse<LocalBoxFuture<'_, Option<Socket>>> = if link.transport()
+            == Transport::Polling
+            && open.upgrades.iter().any(|u| u == "websocket")
+        {
+            link::probe(&self.0.endpoint, &open.sid)
+                .boxed_local()
+                .fuse()
+        } else {
+            Fuse::terminated()
+        };
 
         // The server pings every `ping_interval`; silence past that plus
-        // `ping_timeout` means the link is dead even if the socket looks open.
+        // `ping_timeout` means the link is dead even if it looks open.
         let silence_ms = (open.ping_interval + open.ping_timeout).min(u32::MAX as u64) as u32;
         let (outbox, mut outgoing) = mpsc::unbounded::<String>();
         loop {
-            let frame = select! {
-                frame = stream.next().fuse() => frame,
-                out = outgoing.next() => {
-                    let Some(out) = out else { return Ended::Lost };
-                    if sink.send(Message::Text(out)).await.is_err() {
-                        return Ended::Lost;
-                    }
-                    continue;
-                }
-                _ = TimeoutFuture::new(silence_ms).fuse() => return Ended::Lost,
+            let step = select! {
+                frame = link.recv().fuse() => Step::Received(frame),
+                out = outgoing.next() => Step::Send(out),
+                probed = upgrade => Step::Probed(probed),
+                _ = TimeoutFuture::new(silence_ms).fuse() => Step::Received(None),
             };
-            let Some(Ok(Message::Text(text))) = frame else {
-                return Ended::Lost;
-            };
-            match EnginePacket::decode(&text) {
-                Ok(EnginePacket::Ping(data)) => {
-                    if sink
-                        .send(Message::Text(EnginePacket::Pong(data).encode()))
-                        .await
-                        .is_err()
-                    {
-                        return Ended::Lost;
+            match step {
+                Step::Received(Some(text)) => {
+                    if let Some(ended) = self.handle(&mut link, &text, &outbox, failures).await {
+                        return ended;
                     }
                 }
-                Ok(EnginePacket::Message(payload)) => match SocketPacket::decode(&payload) {
-                    Ok(SocketPacket::Connect { .. }) => {
-                        *failures = 0;
-                        self.0.outbox.replace(Some(outbox.clone()));
-                        (self.0.handlers.on_status)(Status::Connected);
-                        (self.0.handlers.on_connect)(self.clone());
+                Step::Received(None) | Step::Send(None) => return Ended::Lost,
+                Step::Send(Some(first)) => {
+                    // Whatever else is waiting goes along (one request when
+                    // polling).
+                    let mut batch = vec![first];
+                    while let Ok(more) = outgoing.try_recv() {
+                        batch.push(more);
                     }
-                    Ok(SocketPacket::ConnectError { data, .. }) => {
-                        let reason = data
-                            .get("message")
-                            .and_then(Value::as_str)
-                            .unwrap_or("connection refused")
-                            .to_owned();
-                        return Ended::Refused(reason);
+                    if !link.send(&batch).await {
+                        return Ended::Lost;
                     }
-                    Ok(SocketPacket::Event { name, args, .. }) => {
-                        (self.0.handlers.on_event)(&name, args);
-                    }
-                    Ok(SocketPacket::Ack { id, args, .. }) => {
-                        if let Some(waiter) = self.0.acks.borrow_mut().remove(&id) {
-                            let _ = waiter.send(args);
+                }
+                Step::Probed(None) => {}
+                Step::Probed(Some(socket)) => {
+                    let Some(received) = link.upgrade(socket).await else {
+                        return Ended::Lost;
+                    };
+                    self.0.start_on_polling.set(false);
+                    (self.0.handlers.on_transport)(Transport::WebSocket);
+                    for text in received {
+                        if let Some(ended) = self.handle(&mut link, &text, &outbox, failures).await
+                        {
+                            return ended;
                         }
                     }
-                    Ok(SocketPacket::Disconnect { .. }) => return Ended::Lost,
-                    Err(e) => web_sys::console::warn_1(&format!("socket.io: {e}").into()),
-                },
-                Ok(EnginePacket::Close) => return Ended::Lost,
-                Ok(_) => {}
-                Err(e) => web_sys::console::warn_1(&format!("engine.io: {e}").into()),
+                }
             }
         }
     }
+
+    /// Handles one Engine.IO packet from the server; `Some` when the
+    /// session is over.
+    async fn handle(
+        &self,
+        link: &mut Link,
+        text: &str,
+        outbox: &mpsc::UnboundedSender<String>,
+        failures: &mut u32,
+    ) -> Option<Ended> {
+        match EnginePacket::decode(text) {
+            Ok(EnginePacket::Ping(data)) => {
+                if !link.send(&[EnginePacket::Pong(data).encode()]).await {
+                    return Some(Ended::Lost);
+                }
+            }
+            Ok(EnginePacket::Message(payload)) => match SocketPacket::decode(&payload) {
+                Ok(SocketPacket::Connect { .. }) => {
+                    *failures = 0;
+                    self.0.outbox.replace(Some(outbox.clone()));
+                    (self.0.handlers.on_status)(Status::Connected);
+                    (self.0.handlers.on_connect)(self.clone());
+                }
+                Ok(SocketPacket::ConnectError { data, .. }) => {
+                    let reason = data
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("connection refused")
+                        .to_owned();
+                    return Some(Ended::Refused(reason));
+                }
+                Ok(SocketPacket::Event { name, args, .. }) => {
+                    (self.0.handlers.on_event)(&name, args);
+                }
+                Ok(SocketPacket::Ack { id, args, .. }) => {
+                    if let Some(waiter) = self.0.acks.borrow_mut().remove(&id) {
+                        let _ = waiter.send(args);
+                    }
+                }
+                Ok(SocketPacket::Disconnect { .. }) => return Some(Ended::Lost),
+                Err(e) => web_sys::console::warn_1(&format!("socket.io: {e}").into()),
+            },
+            Ok(EnginePacket::Close) => return Some(Ended::Lost),
+            Ok(_) => {}
+            Err(e) => web_sys::console::warn_1(&format!("engine.io: {e}").into()),
+        }
+        None
+    }
+}
+
+/// What woke a session up.
+enum Step {
+    /// A packet from the server; `None` when the link is gone or silent.
+    Received(Option<String>),
+    /// Something to send; `None` never comes while the session holds the
+    /// sending half.
+    Send(Option<String>),
+    /// The upgrade probe's outcome: a WebSocket the server answered on.
+    Probed(Option<Socket>),
 }
 
 enum Ended {
     Lost,
     Refused(String),
-}
-
-async fn next_packet(stream: &mut futures::stream::SplitStream<WebSocket>) -> Option<EnginePacket> {
-    match stream.next().await {
-        Some(Ok(Message::Text(text))) => EnginePacket::decode(&text).ok(),
-        _ => None,
-    }
 }
 
 /// Exponential backoff with full jitter, so a restarted server is not hit by

@@ -1,6 +1,7 @@
 //! Requests from the page to the server's HTTP routes, through
 //! `XMLHttpRequest`: uploads need its progress events, and one way of asking
-//! keeps a second set of browser bindings out of the bundle.
+//! keeps a second set of browser bindings out of the bundle. The Socket.IO
+//! client's long-polling transport asks the same way.
 
 use futures::channel::oneshot;
 use std::cell::RefCell;
@@ -75,14 +76,16 @@ async fn send_with(
     let on_load = finish(true);
     let on_error = finish(false);
     let on_abort = finish(false);
+    let on_timeout = finish(false);
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
     xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     xhr.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    xhr.set_ontimeout(Some(on_timeout.as_ref().unchecked_ref()));
     start(xhr).ok()?;
 
     // The closures live until the request has finished.
     let replied = done_rx.await.unwrap_or(false);
-    drop((on_load, on_error, on_abort));
+    drop((on_load, on_error, on_abort, on_timeout));
     replied.then(|| Reply {
         status: xhr.status().unwrap_or(0),
         body: xhr.response_text().ok().flatten().unwrap_or_default(),
@@ -106,4 +109,22 @@ pub async fn post(path: &str) -> Option<Reply> {
     let xhr = XmlHttpRequest::new().ok()?;
     xhr.open("POST", path).ok()?;
     send(&xhr, None).await
+}
+
+/// `method url` with a text body (or none), given up after `timeout_ms`;
+/// `None` when no reply came. `xhr` is the caller's, so it can abort it.
+pub async fn text(
+    xhr: &XmlHttpRequest,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Option<Reply> {
+    xhr.open(method, url).ok()?;
+    xhr.set_timeout(timeout_ms);
+    if body.is_some() {
+        xhr.set_request_header("Content-Type", "text/plain;charset=UTF-8")
+            .ok()?;
+    }
+    send_with(xhr, |xhr| xhr.send_with_opt_str(body)).await
 }
