@@ -20,7 +20,7 @@ pub(crate) fn push_to(config: &mut Config, fcm: &FakeFcm) {
 }
 
 /// `POST` (save) or `DELETE` (remove) `/api/save-token/` as `token`'s user.
-async fn save_token(
+pub(crate) async fn save_token(
     app: &TestApp,
     method: reqwest::Method,
     token: &str,

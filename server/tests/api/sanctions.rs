@@ -2,9 +2,7 @@
 //! posts or signs in, and lifting them restores everything.
 
 use crate::backends;
-use crate::helpers::{
-    Site, TestApp, TestSocket, assert_refused, create_superuser, said, spawn_app_on,
-};
+use crate::helpers::{Site, TestApp, TestSocket, assert_refused, staff_app, staff_token};
 use chat_core::store::Backend;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -16,21 +14,8 @@ use std::time::Duration;
 
 /// A server whose site has the staff account `Boss`, and Boss's socket.
 async fn app_with_staff(backend: Backend) -> Option<(Site, TestApp, TestSocket)> {
-    let site = Site::new(backend).await?;
-    let created = create_superuser(&site, "Boss", "a long password\n");
-    assert!(created.status.success(), "{}", said(&created));
-    let app = spawn_app_on(&site).await;
-    let reply: Value = app
-        .http
-        .post(app.url("/api/admin/login"))
-        .json(&json!({"username": "Boss", "password": "a long password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let boss = app.socket(reply["token"].as_str().unwrap()).await;
+    let (site, app) = staff_app(backend, "Boss").await?;
+    let boss = app.socket(&staff_token(&app, "Boss").await).await;
     Some((site, app, boss))
 }
 

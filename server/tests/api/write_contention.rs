@@ -5,6 +5,7 @@
 
 use crate::backends;
 use crate::helpers::{TestApp, TestSocket, spawn_app, staff_app, staff_token};
+use crate::push::save_token;
 use chat_core::store::Backend;
 use futures::future::join_all;
 use reqwest::StatusCode;
@@ -40,14 +41,7 @@ async fn device_change(
     token: &str,
     device: &Value,
 ) -> StatusCode {
-    app.http
-        .request(method, app.url("/api/save-token/"))
-        .bearer_auth(token)
-        .json(device)
-        .send()
-        .await
-        .unwrap()
-        .status()
+    save_token(app, method, token, device).await.status()
 }
 
 #[apply(backends)]
