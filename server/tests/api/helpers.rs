@@ -387,11 +387,18 @@ pub const STAFF_PASSWORD: &str = "a long password";
 /// A server on fresh state on `backend` whose site has the staff account
 /// `name` (password [`STAFF_PASSWORD`]); the site outlives the server.
 pub async fn staff_app(backend: Backend, name: &str) -> Option<(Site, TestApp)> {
+    let site = staff_site(backend, name).await?;
+    let app = spawn_app_on(&site).await;
+    Some((site, app))
+}
+
+/// Fresh state on `backend` with the staff account `name` (password
+/// [`STAFF_PASSWORD`]), for a server started with adjusted settings.
+pub async fn staff_site(backend: Backend, name: &str) -> Option<Site> {
     let site = Site::new(backend).await?;
     let created = create_superuser(&site, name, &format!("{STAFF_PASSWORD}\n"));
     assert!(created.status.success(), "{}", said(&created));
-    let app = spawn_app_on(&site).await;
-    Some((site, app))
+    Some(site)
 }
 
 /// Signs staff member `name` in with [`STAFF_PASSWORD`]: their token.

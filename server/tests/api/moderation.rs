@@ -3,7 +3,7 @@
 
 use crate::backends;
 use crate::helpers::{
-    Site, TestApp, TestSocket, assert_refused, create_superuser, said, spawn_app_on,
+    Site, TestApp, TestSocket, assert_refused, create_superuser, said, staff_app, staff_site,
 };
 use chat_core::store::Backend;
 use reqwest::StatusCode;
@@ -14,11 +14,7 @@ use serde_json::{Value, json};
 
 /// A server on a site that has the staff account `Boss`.
 async fn app_with_staff(backend: Backend) -> Option<(Site, TestApp)> {
-    let site = Site::new(backend).await?;
-    let created = create_superuser(&site, "Boss", "a long password\n");
-    assert!(created.status.success(), "{}", said(&created));
-    let app = spawn_app_on(&site).await;
-    Some((site, app))
+    staff_app(backend, "Boss").await
 }
 
 async fn staff_login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
@@ -404,11 +400,9 @@ async fn a_staff_socket_loses_its_rights_when_the_password_changes(#[case] backe
 #[apply(backends)]
 #[tokio::test]
 async fn guessing_one_staff_password_from_many_addresses_is_limited(#[case] backend: Backend) {
-    let Some(site) = Site::new(backend).await else {
+    let Some(site) = staff_site(backend, "Boss").await else {
         return;
     };
-    let created = create_superuser(&site, "Boss", "a long password\n");
-    assert!(created.status.success(), "{}", said(&created));
     let mut config = site.config();
     config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     let app = crate::helpers::start(config).await;

@@ -4,7 +4,7 @@
 //! they were in.
 
 use crate::backends;
-use crate::helpers::{QUIET, STAFF_PASSWORD, Site, create_superuser, said, staff_token, start};
+use crate::helpers::{QUIET, staff_site, staff_token, start};
 use crate::push::{bob_away, member, push_to, pushing_app};
 use crate::push_services::{FakeFcm, PushService};
 use chat_core::store::Backend;
@@ -63,11 +63,9 @@ async fn a_push_waiting_to_be_retried_tells_of_the_message_as_it_is_then(#[case]
 #[apply(backends)]
 #[tokio::test]
 async fn nobody_banned_is_pushed_to_until_the_ban_is_lifted(#[case] backend: Backend) {
-    let Some(site) = Site::new(backend).await else {
+    let Some(site) = staff_site(backend, "Boss").await else {
         return;
     };
-    let created = create_superuser(&site, "Boss", &format!("{STAFF_PASSWORD}\n"));
-    assert!(created.status.success(), "{}", said(&created));
     let fcm = FakeFcm::start().await;
     let mut config = site.config();
     push_to(&mut config, &fcm);
