@@ -59,7 +59,7 @@ async fn run_on(options: &Options, backend: Backend, db: &ScratchDb) -> Result<(
 
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_data_dir(dir.path());
-    config.database_url = Some(url.to_owned());
+    config.database_url = Some(url.to_owned().into());
     let server = Running::start(config).await?;
 
     let http = reqwest::Client::new();

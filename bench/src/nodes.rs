@@ -142,8 +142,8 @@ async fn measure(options: &Options, layout: &Layout, redis: &str) -> Result<(usi
     let mut nodes = Vec::new();
     for n in 0..layout.nodes {
         let mut config = Config::for_data_dir(dir.path().join(n.to_string()));
-        config.database_url = Some(db.url().to_owned());
-        config.redis_url = layout.redis.then(|| redis.to_owned());
+        config.database_url = Some(db.url().to_owned().into());
+        config.redis_url = layout.redis.then(|| redis.to_owned().into());
         config.redis_prefix = prefix.clone();
         config.secret_key = Some("a benchmark secret shared by every node".into());
         config.send_burst = 1e9;

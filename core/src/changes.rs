@@ -1,10 +1,12 @@
 //! Editing and deleting posted messages: who may, and the one path each
 //! change takes (check → store → tell the room).
 
+use crate::Error;
 use crate::chat::Chat;
-use crate::store::{Change, StoreError};
+use crate::post::body_refused;
+use crate::store::Change;
 use protocol::message::{ChatMessage, ContentType};
-use protocol::names::{BodyError, MessageBody, RoomName, Username};
+use protocol::names::{MessageBody, RoomName, Username};
 
 /// Who asks for a change.
 #[derive(Debug, Clone, Copy)]
@@ -12,27 +14,6 @@ pub struct Actor<'a> {
     pub username: &'a Username,
     /// Signed in as staff (rights confirmed).
     pub staff: bool,
-}
-
-/// Why a change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    /// No such message in the room, or it was deleted already.
-    #[error("no message {0} in this room")]
-    NotFound(i64),
-    #[error("{0}")]
-    Forbidden(&'static str),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    TooLong(String),
-    /// The author is muted in the room until then.
-    #[error("you are muted in this room until {}", protocol::message::format_timestamp(.0))]
-    Muted(chrono::DateTime<chrono::Utc>),
-    #[error("the server is restarting; try again")]
-    ShuttingDown,
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// A deleted message, and the image that went with it (for the caller to
@@ -51,31 +32,19 @@ impl Chat {
         room: &RoomName,
         id: i64,
         content: &str,
-    ) -> Result<ChatMessage, ChangeError> {
-        let _in_flight = self
-            .drain()
-            .enter()
-            .await
-            .ok_or(ChangeError::ShuttingDown)?;
-        let body = MessageBody::parse(content.trim(), self.limits().message_max_chars).map_err(
-            |e| match e {
-                BodyError::TooLong { .. } => ChangeError::TooLong(e.to_string()),
-                BodyError::Empty | BodyError::ControlCharacters => {
-                    ChangeError::Invalid(e.to_string())
-                }
-            },
-        )?;
+    ) -> Result<ChatMessage, Error> {
+        let _in_flight = self.drain().enter().await?;
+        let body = MessageBody::parse(content.trim(), self.limits().message_max_chars)
+            .map_err(body_refused)?;
         let message = self.live_message(room, id).await?;
         if message.username != actor.username.as_str() {
-            return Err(ChangeError::Forbidden("only its author can edit a message"));
+            return Err(Error::forbidden("only its author can edit a message"));
         }
         if let Some(until) = self.muted_until(room, actor.username.as_str()).await? {
-            return Err(ChangeError::Muted(until));
+            return Err(Error::muted(until));
         }
         if message.content_type == ContentType::Image {
-            return Err(ChangeError::Invalid(
-                "an image message cannot be edited".into(),
-            ));
+            return Err(Error::invalid("an image message cannot be edited"));
         }
         let change = Change::Edit {
             content: body.as_str(),
@@ -85,7 +54,7 @@ impl Chat {
             .store()
             .change_message(room, id, change)
             .await?
-            .ok_or(ChangeError::NotFound(id))?;
+            .ok_or_else(|| not_found(id))?;
         self.fanout().message_updated(&edited).await;
         Ok(edited)
     }
@@ -97,15 +66,11 @@ impl Chat {
         actor: Actor<'_>,
         room: &RoomName,
         id: i64,
-    ) -> Result<Deleted, ChangeError> {
-        let _in_flight = self
-            .drain()
-            .enter()
-            .await
-            .ok_or(ChangeError::ShuttingDown)?;
+    ) -> Result<Deleted, Error> {
+        let _in_flight = self.drain().enter().await?;
         let message = self.live_message(room, id).await?;
         if message.username != actor.username.as_str() && !actor.staff {
-            return Err(ChangeError::Forbidden(
+            return Err(Error::forbidden(
                 "only its author or staff can delete a message",
             ));
         }
@@ -113,7 +78,7 @@ impl Chat {
             .store()
             .change_message(room, id, Change::Delete)
             .await?
-            .ok_or(ChangeError::NotFound(id))?;
+            .ok_or_else(|| not_found(id))?;
         self.fanout().message_updated(&deleted).await;
         Ok(Deleted {
             message: deleted,
@@ -122,10 +87,15 @@ impl Chat {
     }
 
     /// Message `id` of `room`, unless it is unknown or deleted.
-    async fn live_message(&self, room: &RoomName, id: i64) -> Result<ChatMessage, ChangeError> {
+    async fn live_message(&self, room: &RoomName, id: i64) -> Result<ChatMessage, Error> {
         match self.store().message(room, id).await? {
             Some(message) if !message.deleted => Ok(message),
-            _ => Err(ChangeError::NotFound(id)),
+            _ => Err(not_found(id)),
         }
     }
+}
+
+/// No such message in the room, or it was deleted already.
+fn not_found(id: i64) -> Error {
+    Error::not_found(format!("no message {id} in this room"))
 }

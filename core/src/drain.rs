@@ -1,5 +1,6 @@
 //! Lets posts in flight finish before the server closes.
 
+use crate::Error;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{RwLock, RwLockReadGuard};
@@ -12,14 +13,17 @@ pub(crate) struct Drain {
 }
 
 impl Drain {
-    /// A pass for one post, or `None` once the server is shutting down.
-    pub(crate) async fn enter(&self) -> Option<RwLockReadGuard<'_, ()>> {
+    /// A pass for one change, refused once the server is shutting down.
+    pub(crate) async fn enter(&self) -> Result<RwLockReadGuard<'_, ()>, Error> {
         if self.closing.load(Ordering::SeqCst) {
-            return None;
+            return Err(Error::shutting_down());
         }
         let pass = self.in_flight.read().await;
         // Shutdown may have begun while this waited behind it.
-        (!self.closing.load(Ordering::SeqCst)).then_some(pass)
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(Error::shutting_down());
+        }
+        Ok(pass)
     }
 
     /// Refuses new posts and waits (up to `limit`) for those in flight.

@@ -11,6 +11,7 @@ pub mod allowance;
 mod changes;
 mod chat;
 mod drain;
+mod error;
 mod fanout;
 pub mod limits;
 pub mod metrics;
@@ -26,10 +27,10 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use changes::{Actor, ChangeError, Deleted};
+pub use changes::{Actor, Deleted};
 pub use chat::{Chat, Delivery};
+pub use error::{Error, whole_seconds};
 pub use fanout::{Fanout, Origin};
 pub use limits::Limits;
 pub use notify::{NoNotifier, Notifier};
-pub use post::{Draft, PostError, Posted};
-pub use rooms::OpenRoomError;
+pub use post::{Draft, Posted};

@@ -2,10 +2,12 @@
 //! uploaded over HTTP: validate → dedupe by `client_id` → store → publish
 //! (live, then as push notifications) → count.
 
+use crate::Error;
 use crate::chat::Chat;
 use crate::fanout::Origin;
 use crate::metrics::Metrics;
 use crate::store::{NewMessage, StoreError};
+use protocol::events::ErrorCode;
 use protocol::message::{ChatMessage, ContentType};
 use protocol::names::{BodyError, ClientId, MessageBody, RoomName, Username};
 
@@ -17,26 +19,6 @@ pub struct Draft {
     text: Option<MessageBody>,
     image: Option<String>,
     client_id: Option<ClientId>,
-}
-
-/// Why a message was not posted.
-#[derive(Debug, thiserror::Error)]
-pub enum PostError {
-    /// Malformed input (empty text, a bad `client_id`).
-    #[error("{0}")]
-    Invalid(String),
-    /// Text over the length limit.
-    #[error("{0}")]
-    TooLong(String),
-    /// The author is muted in the room until then.
-    #[error("you are muted in this room until {}", protocol::message::format_timestamp(.0))]
-    Muted(chrono::DateTime<chrono::Utc>),
-    /// The server is shutting down; the client should retry elsewhere or later.
-    #[error("the server is restarting; try again")]
-    ShuttingDown,
-    /// Storage failed; nothing was stored.
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// A posted message.
@@ -56,19 +38,13 @@ impl Chat {
         room: RoomName,
         text: Option<&str>,
         client_id: Option<&str>,
-    ) -> Result<Draft, PostError> {
+    ) -> Result<Draft, Error> {
         let max = self.limits().message_max_chars;
         let text = match text.map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(MessageBody::parse(raw, max).map_err(|e| match e {
-                BodyError::TooLong { .. } => PostError::TooLong(e.to_string()),
-                BodyError::Empty | BodyError::ControlCharacters => {
-                    PostError::Invalid(e.to_string())
-                }
-            })?),
+            Some(raw) => Some(MessageBody::parse(raw, max).map_err(body_refused)?),
         };
-        let client_id =
-            ClientId::parse(client_id).map_err(|e| PostError::Invalid(e.to_string()))?;
+        let client_id = ClientId::parse(client_id).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(Draft {
             room,
             text,
@@ -103,14 +79,14 @@ impl Chat {
         author: &Username,
         draft: Draft,
         origin: Origin,
-    ) -> Result<Posted, PostError> {
+    ) -> Result<Posted, Error> {
         // While this pass is held, shutdown waits for the post to finish.
-        let _in_flight = self.drain().enter().await.ok_or(PostError::ShuttingDown)?;
+        let _in_flight = self.drain().enter().await?;
         if draft.text.is_none() && draft.image.is_none() {
-            return Err(PostError::Invalid("message is empty".into()));
+            return Err(Error::invalid("message is empty"));
         }
         if let Some(until) = self.muted_until(&draft.room, author.as_str()).await? {
-            return Err(PostError::Muted(until));
+            return Err(Error::muted(until));
         }
         let content_type = match draft.image {
             Some(_) => ContentType::Image,
@@ -156,4 +132,14 @@ impl Draft {
         self.image = Some(url);
         self
     }
+}
+
+/// A message text that cannot be posted, as a refusal: `too_long` or
+/// `invalid`.
+pub(crate) fn body_refused(error: BodyError) -> Error {
+    let code = match error {
+        BodyError::TooLong { .. } => ErrorCode::TooLong,
+        BodyError::Empty | BodyError::ControlCharacters => ErrorCode::Invalid,
+    };
+    Error::new(code, error.to_string())
 }

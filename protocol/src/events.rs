@@ -163,22 +163,36 @@ pub struct Presence {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Done {}
 
-/// Stable codes of a refused request.
+/// Stable codes of a refused request: the one table for acks and HTTP
+/// error bodies alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// Malformed or out-of-range input.
     Invalid,
+    /// Text over the length limit.
     TooLong,
+    /// A body or file over its size limit.
+    TooLarge,
+    /// A file of a kind the server does not take.
+    Unsupported,
+    /// A name no one may sign in with.
+    Reserved,
+    /// A room event from a socket that has not joined the room.
     NotJoined,
     RateLimited,
+    /// No session, or a wrong name or password.
     Unauthorized,
+    /// Storage is unreachable or the server is restarting: try again.
     Unavailable,
     /// Not this user's to do (another's message, staff only).
     Forbidden,
-    /// No such message (or it was deleted).
+    /// No such message or room (or it was deleted).
     NotFound,
     /// The sender is muted in the room (the message says until when).
     Muted,
+    /// The user is banned (the message says until when).
+    Banned,
 }
 
 /// Why a request was refused, for people (`message`) and programs (`code`).

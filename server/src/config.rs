@@ -1,8 +1,13 @@
-//! Settings, from command-line flags or the environment.
+//! Settings, from command-line flags or the environment. The clap
+//! attributes below are the one place each default and each allowed range
+//! is written: [`Config::for_data_dir`] starts from the same defaults, and a
+//! value out of range is refused when the server starts rather than quietly
+//! changed.
 
 use chat_core::store::PoolSettings;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,13 +27,13 @@ pub struct Config {
     /// `sqlite://…`, `postgres://…` or `mysql://…` (MySQL 8, MariaDB
     /// 10.11+); defaults to `chat.db` in the data directory.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretString>,
 
     /// `redis://[:password@]host:6379[/db]` (Redis 6 or newer): run as one
     /// of several nodes sharing the database, with Socket.IO broadcasts,
     /// presence and rate limits shared through Redis.
     #[arg(long, env = "REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<String>,
+    pub redis_url: Option<SecretString>,
 
     /// `REDIS_URL` names nodes of a Redis Cluster (comma-separated; any
     /// will do, the others are found): keys and pub/sub are sharded.
@@ -41,12 +46,12 @@ pub struct Config {
     pub redis_prefix: String,
 
     /// Most connections to the database.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10)]
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 10)]
     pub database_max_connections: u32,
 
     /// How long a request waits for a database connection before it is
     /// answered `unavailable` (503), in milliseconds.
-    #[arg(long, env = "DATABASE_TIMEOUT_MS", default_value_t = 5_000)]
+    #[arg(long, env = "DATABASE_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..), default_value_t = 5_000)]
     pub database_timeout_ms: u64,
 
     /// How long the server, starting, waits for a database it cannot reach
@@ -61,7 +66,7 @@ pub struct Config {
     /// Signs sessions; all nodes of one site must share it. Generated once
     /// into the data directory when unset.
     #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretString>,
 
     /// The built site: `pkg/` with the WASM bundle, JS glue and CSS.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
@@ -72,7 +77,7 @@ pub struct Config {
     pub output_name: String,
 
     /// Largest image upload, in bytes.
-    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    #[arg(long, env = "MAX_UPLOAD_BYTES", value_parser = clap::value_parser!(u64).range(1..), default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: u64,
 
     /// Other origins allowed to open Socket.IO connections (comma-separated,
@@ -82,19 +87,19 @@ pub struct Config {
 
     /// Messages a connection may send at once before the steady rate applies
     /// (one sign-in over all its connections: half as many again).
-    #[arg(long, env = "SEND_BURST", default_value_t = 10.0)]
+    #[arg(long, env = "SEND_BURST", value_parser = at_least_one, default_value_t = 10.0)]
     pub send_burst: f64,
 
     /// Messages a connection may send per second, sustained.
-    #[arg(long, env = "SEND_RATE", default_value_t = 2.0)]
+    #[arg(long, env = "SEND_RATE", value_parser = positive, default_value_t = 2.0)]
     pub send_rate: f64,
 
     /// Most Socket.IO connections one client address may hold open.
-    #[arg(long, env = "MAX_CONNECTIONS_PER_IP", default_value_t = 64)]
+    #[arg(long, env = "MAX_CONNECTIONS_PER_IP", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 64)]
     pub max_connections_per_ip: usize,
 
     /// Longest message text, in characters after trimming.
-    #[arg(long, env = "MESSAGE_MAX_CHARS", default_value_t = app::names::DEFAULT_MESSAGE_MAX_CHARS)]
+    #[arg(long, env = "MESSAGE_MAX_CHARS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = protocol::names::DEFAULT_MESSAGE_MAX_CHARS)]
     pub message_max_chars: usize,
 
     /// The site's address as users see it, e.g. `https://chat.example.com`
@@ -112,35 +117,40 @@ pub struct Config {
 
     /// Longest wait for a request's headers (and for the next request on
     /// an idle keep-alive connection), in seconds.
-    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 15)]
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..), default_value_t = 15)]
     pub header_read_timeout_secs: u64,
 
     /// Longest pause inside a request body, in seconds.
-    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "BODY_READ_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..), default_value_t = 30)]
     pub body_read_timeout_secs: u64,
 
     /// Logins one client address may make per minute.
-    #[arg(long, env = "LOGINS_PER_MINUTE", default_value_t = 30)]
+    #[arg(long, env = "LOGINS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 30)]
     pub logins_per_minute: u32,
 
     /// Failed staff sign-ins one client address may make per minute;
     /// further attempts wait (429).
-    #[arg(long, env = "STAFF_LOGIN_FAILURES_PER_MINUTE", default_value_t = 5)]
+    #[arg(long, env = "STAFF_LOGIN_FAILURES_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 5)]
     pub staff_login_failures_per_minute: u32,
 
     /// Rooms one client address may create per hour (joining existing
     /// rooms is not limited).
-    #[arg(long, env = "ROOMS_PER_HOUR", default_value_t = 60)]
+    #[arg(long, env = "ROOMS_PER_HOUR", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 60)]
     pub rooms_per_hour: u32,
 
     /// Images one sign-in may upload per minute.
-    #[arg(long, env = "UPLOADS_PER_MINUTE", default_value_t = 20)]
+    #[arg(long, env = "UPLOADS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 20)]
     pub uploads_per_minute: u32,
 
     /// Pixels of uploaded images decoded at once, server-wide (each takes
     /// 4–8 bytes of memory while it is checked); more uploads wait their
     /// turn. At least the largest image accepted (40 million).
-    #[arg(long, env = "DECODE_PIXELS_IN_FLIGHT", default_value_t = 80_000_000)]
+    #[arg(
+        long,
+        env = "DECODE_PIXELS_IN_FLIGHT",
+        default_value_t = 80_000_000,
+        value_parser = clap::value_parser!(u64).range(crate::images::MAX_PIXELS..)
+    )]
     pub decode_pixels_in_flight: u64,
 
     /// Threads that decode uploaded images at once (0: one per CPU core).
@@ -150,7 +160,7 @@ pub struct Config {
     /// Most TCP connections open at once; more wait to be accepted. Keep it
     /// below the process's open-file limit (`ulimit -n`). One client address
     /// may hold twice `MAX_CONNECTIONS_PER_IP` of them.
-    #[arg(long, env = "MAX_OPEN_CONNECTIONS", default_value_t = 4096)]
+    #[arg(long, env = "MAX_OPEN_CONNECTIONS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), default_value_t = 4096)]
     pub max_open_connections: usize,
 
     /// A Google service-account key file (JSON) for push notifications to
@@ -168,7 +178,7 @@ pub struct Config {
     /// site must share it, or browsers subscribed on one node get nothing
     /// from another.
     #[arg(long, env = "VAPID_PRIVATE_KEY", hide_env_values = true)]
-    pub vapid_private_key: Option<String>,
+    pub vapid_private_key: Option<SecretString>,
 
     /// Who push services contact about this server's pushes (VAPID `sub`):
     /// `mailto:you@example.com` or an https URL. Defaults to `PUBLIC_URL`
@@ -202,6 +212,22 @@ pub enum Command {
     },
 }
 
+/// `SEND_BURST`: a number of messages, at least one.
+fn at_least_one(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n >= 1.0 && n.is_finite() => Ok(n),
+        _ => Err(format!("{text:?} is not a number of at least 1")),
+    }
+}
+
+/// `SEND_RATE`: messages per second, more than none.
+fn positive(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok(n),
+        _ => Err(format!("{text:?} is not a number above 0")),
+    }
+}
+
 /// One `TRUSTED_PROXIES` entry: `10.0.0.1` or `10.0.0.0/8`.
 fn parse_proxy(text: &str) -> Result<IpNet, String> {
     let text = text.trim();
@@ -212,54 +238,26 @@ fn parse_proxy(text: &str) -> Result<IpNet, String> {
 
 impl Config {
     /// Defaults for a server whose state lives under `data_dir`, listening on
-    /// a free local port; what the tests and embedders start from.
+    /// a free local port; what the tests and embedders start from. The
+    /// defaults are the flags' own, with the environment ignored.
     pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let flags = Config::command()
+            .mut_args(|arg| arg.env(None::<&'static str>))
+            .get_matches_from(["server"]);
+        let mut config = Config::from_arg_matches(&flags).expect("the defaults parse");
         let data_dir = data_dir.into();
-        Config {
-            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            media_dir: data_dir.join("media"),
-            data_dir,
-            database_url: None,
-            redis_url: None,
-            redis_cluster: false,
-            redis_prefix: "chat".into(),
-            database_max_connections: 10,
-            database_timeout_ms: 5_000,
-            database_startup_wait_secs: 30,
-            secret_key: None,
-            site_root: PathBuf::from("target/site"),
-            output_name: "chat".into(),
-            message_max_chars: app::names::DEFAULT_MESSAGE_MAX_CHARS,
-            max_upload_bytes: 10 * 1024 * 1024,
-            allowed_origins: Vec::new(),
-            send_burst: 10.0,
-            send_rate: 2.0,
-            max_connections_per_ip: 64,
-            logins_per_minute: 30,
-            staff_login_failures_per_minute: 5,
-            rooms_per_hour: 60,
-            uploads_per_minute: 20,
-            decode_pixels_in_flight: 80_000_000,
-            decode_threads: 0,
-            public_url: None,
-            trusted_proxies: Vec::new(),
-            header_read_timeout_secs: 15,
-            body_read_timeout_secs: 30,
-            max_open_connections: 4096,
-            fcm_credentials: None,
-            fcm_api_url: DEFAULT_FCM_API_URL.into(),
-            vapid_private_key: None,
-            vapid_subject: None,
-            push_allow_insecure_endpoints: false,
-            command: None,
-        }
+        config.site_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.media_dir = data_dir.join("media");
+        config.data_dir = data_dir;
+        config
     }
 
     /// The database to open.
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| chat_core::store::sqlite_url_in(&self.data_dir))
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => chat_core::store::sqlite_url_in(&self.data_dir),
+        }
     }
 
     /// The VAPID `sub` claim: who runs this server.
@@ -277,8 +275,8 @@ impl Config {
     /// The database pool's settings.
     pub fn pool(&self) -> PoolSettings {
         PoolSettings {
-            max_connections: self.database_max_connections.max(1),
-            acquire_timeout: Duration::from_millis(self.database_timeout_ms.max(1)),
+            max_connections: self.database_max_connections,
+            acquire_timeout: Duration::from_millis(self.database_timeout_ms),
             startup_wait: Duration::from_secs(self.database_startup_wait_secs),
         }
     }
@@ -288,8 +286,8 @@ impl Config {
     /// What the accept loop enforces.
     pub fn serve_limits(&self) -> crate::net::ServeLimits {
         crate::net::ServeLimits {
-            header_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
-            body_timeout: Duration::from_secs(self.body_read_timeout_secs.max(1)),
+            header_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            body_timeout: Duration::from_secs(self.body_read_timeout_secs),
             max_connections: self.max_open_connections,
             max_connections_per_ip: self.max_connections_per_ip.saturating_mul(2),
         }
@@ -299,7 +297,6 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn every_setting_is_documented_in_the_env_example() {
@@ -313,5 +310,40 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_defaults_are_the_flags_own() {
+        let config = Config::for_data_dir("/srv/chat");
+        assert_eq!(config.database_max_connections, 10);
+        assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
+        assert_eq!(config.redis_prefix, "chat");
+        assert_eq!(config.media_dir, PathBuf::from("/srv/chat/media"));
+        assert_eq!(config.site_addr.port(), 0);
+    }
+
+    #[test]
+    fn values_out_of_range_are_refused_not_changed() {
+        for (flag, value) in [
+            ("--database-timeout-ms", "0"),
+            ("--max-connections-per-ip", "0"),
+            ("--send-rate", "0"),
+            ("--send-burst", "0.5"),
+            ("--header-read-timeout-secs", "0"),
+        ] {
+            let parsed = Config::try_parse_from(["server", flag, value]);
+            assert!(parsed.is_err(), "{flag} {value} was accepted");
+        }
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let mut config = Config::for_data_dir("/srv/chat");
+        config.database_url = Some("postgres://chat:hunter2-db@db/chat".to_owned().into());
+        config.redis_url = Some("redis://:hunter2-redis@cache".to_owned().into());
+        config.secret_key = Some("hunter2-session".to_owned().into());
+        config.vapid_private_key = Some("hunter2-vapid".to_owned().into());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

@@ -6,165 +6,125 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chat_core::store::StoreError;
-use chat_core::{ChangeError, OpenRoomError, PostError};
+use chat_core::{Error, whole_seconds};
+use protocol::events::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use std::time::Duration;
 
-/// A refused or failed API request.
+/// A refused or failed API request: the core's error (refusals carry their
+/// code), or a failure of the media files.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
-    Invalid(String),
-    /// A name no one may sign in with.
-    #[error("{0}")]
-    Reserved(String),
-    #[error("log in first: send the session cookie or an Authorization: Bearer token")]
-    Unauthorized,
-    /// A staff sign-in with a wrong name or password (which one is not said).
-    #[error("wrong username or password")]
-    WrongCredentials,
-    #[error("{0}")]
-    Forbidden(String),
-    /// The sender is muted in the room.
-    #[error("{0}")]
-    Muted(String),
-    /// The user is banned.
-    #[error("{0}")]
-    Banned(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    TooLarge(String),
-    #[error("{0}")]
-    Unsupported(String),
-    /// Too many requests; the client may try again after the wait.
-    #[error("{message}")]
-    RateLimited {
-        message: String,
-        retry_after: std::time::Duration,
-    },
-    #[error("{0}")]
-    Unavailable(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Core(#[from] chat_core::Error),
     #[error("file storage: {0}")]
     Files(#[from] std::io::Error),
 }
 
-impl ApiError {
-    /// The HTTP status this error answers with.
-    pub fn status(&self) -> StatusCode {
-        self.status_and_code().0
-    }
-
-    /// What to tell people: the error itself, except for storage failures,
-    /// whose detail goes to the log only.
-    pub fn public_message(&self) -> String {
-        match self {
-            ApiError::Store(_) | ApiError::Files(_) => {
-                tracing::error!(error = %self, "storage failure");
-                "The service is temporarily unavailable; try again shortly.".to_owned()
-            }
-            other => other.to_string(),
-        }
-    }
-
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
-        match self {
-            ApiError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
-            ApiError::Reserved(_) => (StatusCode::BAD_REQUEST, "reserved"),
-            ApiError::Unauthorized | ApiError::WrongCredentials => {
-                (StatusCode::UNAUTHORIZED, "unauthorized")
-            }
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::Muted(_) => (StatusCode::FORBIDDEN, "muted"),
-            ApiError::Banned(_) => (StatusCode::FORBIDDEN, "banned"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Unsupported(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported"),
-            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::Unavailable(_) | ApiError::Store(_) | ApiError::Files(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-            }
-        }
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::Core(error.into())
     }
 }
 
 impl ApiError {
+    /// A refusal with `code`, saying why in `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError::Core(Error::new(code, message))
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::Core(Error::invalid(message))
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError::Core(Error::not_found(message))
+    }
+
+    /// No session: the request needs one.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            ErrorCode::Unauthorized,
+            "log in first: send the session cookie or an Authorization: Bearer token",
+        )
+    }
+
     /// A 403 for a banned user, saying until when.
     pub fn banned(until: chrono::DateTime<chrono::Utc>) -> Self {
-        ApiError::Banned(format!(
-            "you are banned until {}",
-            protocol::message::format_timestamp(&until)
-        ))
+        ApiError::Core(Error::banned(until))
     }
 
     /// A 429 for an allowance that refills in `retry_after`.
-    pub fn rate_limited(what: &str, retry_after: std::time::Duration) -> Self {
-        let seconds = retry_after_secs(retry_after);
-        ApiError::RateLimited {
-            message: format!("too many {what}; try again in {seconds} s"),
-            retry_after,
+    pub fn rate_limited(what: &str, retry_after: Duration) -> Self {
+        ApiError::Core(Error::rate_limited(what, retry_after))
+    }
+
+    /// The code a client acts on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Core(e) => e.code(),
+            ApiError::Files(_) => ErrorCode::Unavailable,
+        }
+    }
+
+    /// With `rate_limited`: how long to wait before asking again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ApiError::Core(e) => e.retry_after(),
+            ApiError::Files(_) => None,
+        }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+
+    /// What to tell people: the refusal itself, but for failures only that
+    /// the service is unavailable (their detail goes to the log).
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Core(Error::Store(_)) | ApiError::Files(_) => {
+                tracing::error!(error = %self, "storage failure");
+                "The service is temporarily unavailable; try again shortly.".to_owned()
+            }
+            ApiError::Core(refusal) => refusal.to_string(),
         }
     }
 }
 
-/// Whole seconds, rounded up, as `Retry-After` counts them.
-pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+/// The one table from a refusal's code to its HTTP status.
+fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Invalid | ErrorCode::TooLong | ErrorCode::Reserved | ErrorCode::NotJoined => {
+            StatusCode::BAD_REQUEST
+        }
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden | ErrorCode::Muted | ErrorCode::Banned => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let message = self.public_message();
-        let mut error = json!({"code": code, "message": message});
-        if let ApiError::RateLimited { retry_after, .. } = &self {
-            let seconds = retry_after_secs(*retry_after);
-            error["retry_after"] = seconds.into();
-            (
-                status,
-                [(header::RETRY_AFTER, seconds.to_string())],
-                Json(json!({ "error": error })),
-            )
-                .into_response()
-        } else {
-            (status, Json(json!({ "error": error }))).into_response()
-        }
-    }
-}
-
-impl From<OpenRoomError> for ApiError {
-    fn from(error: OpenRoomError) -> Self {
-        match error {
-            OpenRoomError::RateLimited(wait) => ApiError::rate_limited("new rooms", wait),
-            OpenRoomError::Store(e) => ApiError::Store(e),
-        }
-    }
-}
-
-impl From<ChangeError> for ApiError {
-    fn from(error: ChangeError) -> Self {
-        match error {
-            ChangeError::NotFound(_) => ApiError::NotFound(error.to_string()),
-            ChangeError::Forbidden(message) => ApiError::Forbidden(message.into()),
-            ChangeError::Invalid(message) | ChangeError::TooLong(message) => {
-                ApiError::Invalid(message)
+        let status = self.status();
+        let mut error = json!({"code": self.code(), "message": self.public_message()});
+        match self.retry_after().map(whole_seconds) {
+            Some(seconds) => {
+                error["retry_after"] = seconds.into();
+                (
+                    status,
+                    [(header::RETRY_AFTER, seconds.to_string())],
+                    Json(json!({ "error": error })),
+                )
+                    .into_response()
             }
-            ChangeError::Muted(_) => ApiError::Muted(error.to_string()),
-            ChangeError::ShuttingDown => ApiError::Unavailable(error.to_string()),
-            ChangeError::Store(e) => ApiError::Store(e),
-        }
-    }
-}
-
-impl From<PostError> for ApiError {
-    fn from(error: PostError) -> Self {
-        match error {
-            PostError::Invalid(message) | PostError::TooLong(message) => ApiError::Invalid(message),
-            PostError::Muted(_) => ApiError::Muted(error.to_string()),
-            PostError::ShuttingDown => ApiError::Unavailable(error.to_string()),
-            PostError::Store(e) => ApiError::Store(e),
+            None => (status, Json(json!({ "error": error }))).into_response(),
         }
     }
 }
@@ -180,8 +140,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .await
             .map(|Json(value)| ApiJson(value))
             .map_err(|rejection| match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(rejection.body_text()),
-                _ => ApiError::Invalid(rejection.body_text()),
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::new(ErrorCode::TooLarge, rejection.body_text())
+                }
+                _ => ApiError::invalid(rejection.body_text()),
             })
     }
 }

@@ -2,9 +2,9 @@
 //! core's deletion, then its image file off the disk.
 
 use crate::images;
-use app::message::ChatMessage;
-use app::names::RoomName;
-use chat_core::{Actor, ChangeError, Chat};
+use chat_core::{Actor, Chat, Error};
+use protocol::message::ChatMessage;
+use protocol::names::RoomName;
 use std::path::Path;
 
 /// Deletes message `id` of `room` for `actor` and removes its image, if it
@@ -15,7 +15,7 @@ pub async fn delete_message(
     actor: Actor<'_>,
     room: &RoomName,
     id: i64,
-) -> Result<ChatMessage, ChangeError> {
+) -> Result<ChatMessage, Error> {
     let deleted = chat.delete_message(actor, room, id).await?;
     if let Some(image) = &deleted.image {
         images::remove_stored(media_dir, image).await;

@@ -21,6 +21,7 @@ use chat_core::sanctions::Sanctions;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Delivery, Limits};
+use secrecy::ExposeSecret;
 use socketioxide::adapter::Adapter;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
@@ -74,7 +75,10 @@ pub async fn run(
     let network = Network::new(&config.trusted_proxies, config.public_url.as_deref())?;
     // Leptos spawns rendering tasks on whichever executor is registered.
     let _ = any_spawner::Executor::init_tokio();
-    let secret = secret::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
+    let secret = secret::load_or_create(
+        config.secret_key.as_ref().map(ExposeSecret::expose_secret),
+        &config.data_dir,
+    )?;
     let url = config.database_url();
     let store = store::connect(&url, &config.pool())
         .await
@@ -96,7 +100,11 @@ pub async fn run(
         .ws_read_buffer_size(socket::WS_READ_BUFFER)
         .connect_timeout(socket::SIGN_IN_TIMEOUT);
 
-    let Some(redis_url) = config.redis_url.clone() else {
+    let Some(redis_url) = config
+        .redis_url
+        .as_ref()
+        .map(|url| url.expose_secret().to_owned())
+    else {
         let node = Node::build(&config, parts, sockets, None, &listener)?;
         socket::register(&node.io);
         return node.serve(&config, listener, shutdown).await;
@@ -213,8 +221,8 @@ impl<A: Adapter> Node<A> {
             metrics.clone(),
         );
         let sends = Rate {
-            burst: config.send_burst.max(1.0),
-            per_second: config.send_rate.max(0.01),
+            burst: config.send_burst,
+            per_second: config.send_rate,
         };
         let socket_state = SocketState::new(
             sends,

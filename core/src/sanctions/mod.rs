@@ -4,6 +4,7 @@
 
 pub mod in_force;
 
+use crate::Error;
 use crate::chat::Chat;
 use crate::reserved::name_key;
 use crate::store::{Sanction, SanctionKind, StoreError};
@@ -15,17 +16,6 @@ pub use in_force::{RELOAD_EVERY, Sanctions};
 /// The longest mute or ban, in minutes (a year).
 pub const MAX_MINUTES: u32 = 525_600;
 
-/// Why a sanction was not imposed.
-#[derive(Debug, thiserror::Error)]
-pub enum SanctionError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Forbidden(&'static str),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 impl Chat {
     /// Mutes `username` in `room` (`Some`) or bans them everywhere
     /// (`None`) for `minutes`; 0 lifts it. Returns when it ends.
@@ -35,16 +25,16 @@ impl Chat {
         room: Option<&RoomName>,
         username: &str,
         minutes: u32,
-    ) -> Result<Option<DateTime<Utc>>, SanctionError> {
-        let target = Username::parse(username)
-            .map_err(|e| SanctionError::Invalid(format!("username {e}")))?;
+    ) -> Result<Option<DateTime<Utc>>, Error> {
+        let target =
+            Username::parse(username).map_err(|e| Error::invalid(format!("username {e}")))?;
         if minutes > MAX_MINUTES {
-            return Err(SanctionError::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "minutes must be at most {MAX_MINUTES} (a year)"
             )));
         }
         if crate::staff::is_staff_name(self.store(), target.as_str()).await? {
-            return Err(SanctionError::Forbidden("staff cannot be muted or banned"));
+            return Err(Error::forbidden("staff cannot be muted or banned"));
         }
         let (kind, room) = match room {
             Some(room) => (SanctionKind::Mute, room.as_str()),

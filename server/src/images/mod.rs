@@ -59,6 +59,9 @@ impl Format {
     }
 }
 
+/// The most pixels one image may have.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
 /// Size bounds checked from the headers, before any pixel is decoded.
 #[derive(Debug, Clone, Copy)]
 pub struct Bounds {
@@ -75,7 +78,7 @@ impl Default for Bounds {
     fn default() -> Self {
         Bounds {
             max_side: 16_384,
-            max_pixels: 40_000_000,
+            max_pixels: MAX_PIXELS,
             max_frames: 2_000,
             max_frame_pixels: 200_000_000,
         }

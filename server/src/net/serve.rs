@@ -63,8 +63,8 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let open = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_address = PerAddress::new(limits.max_connections_per_ip.max(1));
+    let open = Arc::new(Semaphore::new(limits.max_connections));
+    let per_address = PerAddress::new(limits.max_connections_per_ip);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
 

@@ -27,6 +27,7 @@ use chat_core::{Fanout, Notifier};
 use protocol::message::ChatMessage;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -92,8 +93,13 @@ impl Push {
         metrics: Arc<chat_core::metrics::Metrics>,
     ) -> Result<Arc<Self>, PushError> {
         let allow_insecure = config.push_allow_insecure_endpoints;
-        let key =
-            vapid::VapidKey::load_or_create(config.vapid_private_key.as_deref(), &config.data_dir)?;
+        let key = vapid::VapidKey::load_or_create(
+            config
+                .vapid_private_key
+                .as_ref()
+                .map(ExposeSecret::expose_secret),
+            &config.data_dir,
+        )?;
         let fcm = match &config.fcm_credentials {
             Some(path) => Some(fcm::Fcm::load(
                 path,

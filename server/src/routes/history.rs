@@ -3,10 +3,10 @@
 
 use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
-use app::message::HistoryPage;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use chat_core::Chat;
+use protocol::message::HistoryPage;
 use std::collections::HashMap;
 
 /// Most messages one history request returns.

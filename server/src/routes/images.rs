@@ -9,15 +9,16 @@ use super::reader::{SessionUser, existing_room};
 use crate::error::ApiError;
 use crate::images::{self, Bounds, Busy, IMAGE_DIR, Rejection};
 use crate::state::AppState;
-use app::message::ChatMessage;
-use app::names::Username;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use chat_core::Origin;
 use chat_core::metrics::Metrics;
 use chat_core::session::Session;
-use chat_core::{Origin, PostError};
+use protocol::events::ErrorCode;
+use protocol::message::ChatMessage;
+use protocol::names::Username;
 use std::time::Duration;
 
 /// Room for the multipart framing, `client_id` and caption beyond the image.
@@ -31,7 +32,9 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     let outcome = store_upload(&state, session, room, headers, multipart).await;
-    if let Err(ApiError::TooLarge(_) | ApiError::Unsupported(_)) = &outcome {
+    if let Err(e) = &outcome
+        && matches!(e.code(), ErrorCode::TooLarge | ErrorCode::Unsupported)
+    {
         Metrics::bump(&state.chat.metrics().uploads_refused);
     }
     outcome
@@ -65,14 +68,14 @@ async fn store_upload(
     // Checked again when posting; here so a muted sender's upload is not
     // even read.
     if let Some(until) = chat.muted_until(&room, user.as_str()).await? {
-        return Err(PostError::Muted(until).into());
+        return Err(chat_core::Error::muted(until).into());
     }
-    let multipart = multipart.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let multipart = multipart.map_err(|e| ApiError::invalid(e.body_text()))?;
     let form = UploadForm::read(multipart, limit).await?;
 
     let bytes = form
         .image
-        .ok_or_else(|| ApiError::Invalid("the form has no 'image' file".into()))?;
+        .ok_or_else(|| ApiError::invalid("the form has no 'image' file"))?;
     let draft = chat.draft(room, form.caption.as_deref(), form.client_id.as_deref())?;
     // A retry of an upload that was stored: answer with it, store nothing.
     if let Some(stored) = chat.find_posted(&user, &draft).await? {
@@ -169,35 +172,36 @@ fn check_file_name(name: &str) -> Result<(), ApiError> {
         || name.contains("..")
         || name.chars().any(char::is_control);
     if forged {
-        return Err(ApiError::Invalid(
-            "the file name must not contain a path".into(),
-        ));
+        return Err(ApiError::invalid("the file name must not contain a path"));
     }
     Ok(())
 }
 
 fn form_error(e: MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge(e.body_text())
+        ApiError::new(ErrorCode::TooLarge, e.body_text())
     } else {
-        ApiError::Invalid(format!("malformed upload: {}", e.body_text()))
+        ApiError::invalid(format!("malformed upload: {}", e.body_text()))
     }
 }
 
 fn too_large(limit: u64) -> ApiError {
-    ApiError::TooLarge(format!(
-        "images may be at most {} MiB",
-        limit as f64 / (1024.0 * 1024.0)
-    ))
+    ApiError::new(
+        ErrorCode::TooLarge,
+        format!(
+            "images may be at most {} MiB",
+            limit as f64 / (1024.0 * 1024.0)
+        ),
+    )
 }
 
 impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> Self {
         match rejection {
             Rejection::TooManyPixels { .. } | Rejection::TooManyFrames { .. } => {
-                ApiError::TooLarge(rejection.to_string())
+                ApiError::new(ErrorCode::TooLarge, rejection.to_string())
             }
-            _ => ApiError::Unsupported(rejection.to_string()),
+            _ => ApiError::new(ErrorCode::Unsupported, rejection.to_string()),
         }
     }
 }
@@ -205,11 +209,12 @@ impl From<Rejection> for ApiError {
 impl From<Busy> for ApiError {
     fn from(busy: Busy) -> Self {
         match busy {
-            Busy::Larger { .. } => ApiError::TooLarge(busy.to_string()),
-            Busy::Waited(_) => ApiError::RateLimited {
+            Busy::Larger { .. } => ApiError::new(ErrorCode::TooLarge, busy.to_string()),
+            Busy::Waited(_) => ApiError::Core(chat_core::Error::Refused {
+                code: ErrorCode::RateLimited,
                 message: busy.to_string(),
-                retry_after: Duration::from_secs(5),
-            },
+                retry_after: Some(Duration::from_secs(5)),
+            }),
         }
     }
 }

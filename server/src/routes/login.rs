@@ -1,10 +1,9 @@
 //! Logging in: the HTML form on `/` and the JSON API for other clients.
 
-use crate::error::{ApiError, ApiJson, retry_after_secs};
+use crate::error::{ApiError, ApiJson};
 use crate::net::{ClientIp, Network};
 use crate::throttles::Throttles;
 use app::location::room_path;
-use app::names::{NameError, RoomName, Username};
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -13,6 +12,9 @@ use chat_core::Chat;
 use chat_core::reserved::looks_reserved;
 use chat_core::session::{self, clear_session_cookie, session_cookie};
 use chat_core::staff;
+use chat_core::whole_seconds;
+use protocol::events::ErrorCode;
+use protocol::names::{NameError, RoomName, Username};
 use serde::{Deserialize, Serialize};
 
 /// What the form and the API both send.
@@ -115,8 +117,8 @@ pub async fn submit_form(
                 ("banned", None),
             ]);
         }
-        Err(ApiError::RateLimited { retry_after, .. }) => {
-            let seconds = retry_after_secs(retry_after).to_string();
+        Err(e) if e.code() == ErrorCode::RateLimited => {
+            let seconds = e.retry_after().map(whole_seconds).unwrap_or(1).to_string();
             return back_to_form([
                 ("username_error", None),
                 ("room_error", None),
@@ -124,12 +126,12 @@ pub async fn submit_form(
                 ("banned", None),
             ]);
         }
-        Err(ApiError::Banned(reason)) => {
+        Err(e) if e.code() == ErrorCode::Banned => {
             return back_to_form([
                 ("username_error", None),
                 ("room_error", None),
                 ("retry_after", None),
-                ("banned", Some(&reason)),
+                ("banned", Some(&e.to_string())),
             ]);
         }
         Err(e) => return e.into_response(),
@@ -166,7 +168,7 @@ pub async fn api_login(
     count_login(&throttles, client).await?;
     let (user, room) = validate(&chat, &request).await?.map_err(|errors| {
         if errors.username == Some(NameError::Reserved) {
-            return ApiError::Reserved("username is reserved".into());
+            return ApiError::new(ErrorCode::Reserved, "username is reserved");
         }
         let mut problems = Vec::new();
         if let Some(e) = errors.username {
@@ -175,7 +177,7 @@ pub async fn api_login(
         if let Some(e) = errors.room {
             problems.push(format!("room {e}"));
         }
-        ApiError::Invalid(problems.join("; "))
+        ApiError::invalid(problems.join("; "))
     })?;
     chat.open_room(&room, client.0).await?;
     Ok(Json(LoginReply {

@@ -22,7 +22,7 @@ pub async fn image(
     Path(file): Path<String>,
     req: Request,
 ) -> Response {
-    let not_found = || ApiError::NotFound("no such image".into()).into_response();
+    let not_found = || ApiError::not_found("no such image").into_response();
     if !is_stored_name(&file) {
         return not_found();
     }

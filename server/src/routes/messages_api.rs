@@ -7,12 +7,12 @@
 use super::reader::{SessionUser, existing_room, int_param};
 use crate::error::ApiError;
 use crate::net::SiteBase;
-use app::message::ChatMessage;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chat_core::Chat;
+use protocol::message::ChatMessage;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -55,7 +55,7 @@ pub async fn messages(
     let page = int_param(&query, "page", 1, i64::MAX)?.unwrap_or(1);
     // DRF answers a page past the end with 404, and so do we.
     if page > 1 && (page - 1).saturating_mul(size) >= count {
-        return Err(ApiError::NotFound("Invalid page.".into()));
+        return Err(ApiError::not_found("Invalid page."));
     }
     let last = count - (page - 1) * size;
     let first = (last - size + 1).max(1);
@@ -74,7 +74,7 @@ pub async fn messages(
 
 async fn cursor_page(
     chat: &Chat,
-    room: &app::names::RoomName,
+    room: &protocol::names::RoomName,
     count: i64,
     cursor: Cursor,
     size: i64,
@@ -142,7 +142,7 @@ impl Cursor {
         if raw.is_empty() {
             return Ok(Cursor::Before(None));
         }
-        let bad = || ApiError::Invalid("invalid cursor".into());
+        let bad = || ApiError::invalid("invalid cursor");
         let text = B64
             .decode(raw)
             .ok()

@@ -100,5 +100,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// An API path that does not exist: a JSON error, not the app's HTML page.
 async fn api_not_found() -> ApiError {
-    ApiError::NotFound("no such API endpoint".into())
+    ApiError::not_found("no such API endpoint")
 }

@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use protocol::events::ErrorCode;
 use std::sync::Arc;
 
 /// The site's own origin (see [`Network::is_own_origin`]) and the
@@ -54,8 +55,11 @@ pub async fn check_origin(
             && !allowed.permits(origin, headers)
         {
             tracing::info!(%origin, path = req.uri().path(), "refused a cross-origin request");
-            return ApiError::Forbidden(format!("requests from {origin} are not allowed"))
-                .into_response();
+            return ApiError::new(
+                ErrorCode::Forbidden,
+                format!("requests from {origin} are not allowed"),
+            )
+            .into_response();
         }
     }
     next.run(req).await

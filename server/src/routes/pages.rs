@@ -6,13 +6,14 @@ use crate::error::ApiError;
 use crate::net::Network;
 use crate::state::AppState;
 use app::location::room_path;
-use app::names::RoomName;
 use app::shell;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
+use protocol::events::ErrorCode;
+use protocol::names::RoomName;
 
 /// `GET /`: the login form.
 pub async fn login(State(state): State<AppState>, req: Request<Body>) -> Response {
@@ -29,7 +30,9 @@ pub async fn room(
 ) -> Response {
     let reader = match reader {
         Ok(reader) => reader,
-        Err(ApiError::Banned(reason)) => return signed_out_banned(&reason, &state.network),
+        Err(e) if e.code() == ErrorCode::Banned => {
+            return signed_out_banned(&e.to_string(), &state.network);
+        }
         Err(e) => return e.into_response(),
     };
     let Ok(room) = RoomName::parse(&raw) else {

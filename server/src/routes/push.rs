@@ -62,7 +62,7 @@ pub async fn remove(
         .remove_device(session.username.as_str(), &device)
         .await?;
     if !removed {
-        return Err(ApiError::NotFound("this device is not saved".into()));
+        return Err(ApiError::not_found("this device is not saved"));
     }
     Ok(Json(json!({"ok": true})))
 }
@@ -75,7 +75,7 @@ async fn checked(
 ) -> Result<chat_core::store::push::DeviceAddress, ApiError> {
     let device = body
         .device(state.push.allows_insecure_endpoints())
-        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
     state
         .throttles
         .device_changes

@@ -1,11 +1,12 @@
 //! What the read APIs share: who is asking, which room, and query parameters.
 
 use crate::error::ApiError;
-use app::names::RoomName;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use chat_core::session::{self, Session};
 use chat_core::{Chat, staff};
+use protocol::events::ErrorCode;
+use protocol::names::RoomName;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -41,7 +42,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Self::of(parts, state).await?.ok_or(ApiError::Unauthorized)
+        Self::of(parts, state)
+            .await?
+            .ok_or(ApiError::unauthorized())
     }
 }
 
@@ -72,11 +75,12 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let session = SessionUser::of(parts, state)
             .await?
-            .ok_or(ApiError::Unauthorized)?
+            .ok_or(ApiError::unauthorized())?
             .0;
         if !staff::has_rights(Chat::from_ref(state).store(), &session).await? {
-            return Err(ApiError::Forbidden(
-                "staff only: sign in at /api/admin/login".into(),
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "staff only: sign in at /api/admin/login",
             ));
         }
         Ok(StaffUser(session))
@@ -85,7 +89,7 @@ where
 
 /// A room that exists, and how many messages it holds.
 pub async fn existing_room(chat: &Chat, raw: &str) -> Result<(RoomName, i64), ApiError> {
-    let not_found = || ApiError::NotFound(format!("no room named '{raw}'"));
+    let not_found = || ApiError::not_found(format!("no room named '{raw}'"));
     let room = RoomName::parse(raw).map_err(|_| not_found())?;
     match chat.store().room_size(&room).await? {
         Some(count) => Ok((room, count)),
@@ -106,7 +110,7 @@ where
     let Some(raw) = query.get(name) else {
         return Ok(None);
     };
-    let bad = || ApiError::Invalid(format!("'{name}' must be an integer from {min} to {max}"));
+    let bad = || ApiError::invalid(format!("'{name}' must be an integer from {min} to {max}"));
     let value: T = raw.trim().parse().map_err(|_| bad())?;
     if value < min || value > max {
         return Err(bad());

@@ -3,11 +3,11 @@
 
 use super::state::SocketState;
 use crate::net::ClientIp;
-use app::names::Username;
 use chat_core::Chat;
 use chat_core::metrics::Metrics;
 use chat_core::session::{self, Session};
 use chat_core::staff;
+use protocol::names::Username;
 use serde::Deserialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State, TryData};
@@ -79,7 +79,9 @@ pub async fn authenticate<A: Adapter>(
             Unauthorized::NoSession
         })?;
     if let Ok(Some(until)) = chat.banned_until(session.username.as_str()).await {
-        return Err(Unauthorized::Banned(app::message::format_timestamp(&until)));
+        return Err(Unauthorized::Banned(protocol::message::format_timestamp(
+            &until,
+        )));
     }
     let staff = Staff(session.clone());
     if Staff::confirmed(Some(&staff), &chat).await {
@@ -115,7 +117,7 @@ pub async fn limit_connections<A: Adapter>(
 #[cfg(test)]
 mod tests {
     use super::Unauthorized;
-    use app::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
+    use protocol::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
 
     #[test]
     fn refusals_start_with_the_word_clients_read() {

@@ -3,11 +3,11 @@
 //! joined: staff may moderate any room.
 
 use super::auth::{Identity, Staff};
-use super::reply::{change_failed, invalid, limit, respond, room_name};
+use super::reply::{invalid, limit, refused, respond, room_name};
 use super::state::SocketState;
 use crate::moderation;
-use app::events::{DeleteMessageRequest, EditMessageRequest, MessageChanged};
 use chat_core::{Actor, Chat};
+use protocol::events::{DeleteMessageRequest, EditMessageRequest, MessageChanged};
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, State, TryData};
 
@@ -31,7 +31,7 @@ pub async fn edit_message<A: Adapter>(
         let message = chat
             .edit_message(actor, &room, request.id, &request.content)
             .await
-            .map_err(change_failed)?;
+            .map_err(refused)?;
         Ok(MessageChanged { message })
     };
     respond(ack, outcome.await);
@@ -57,7 +57,7 @@ pub async fn delete_message<A: Adapter>(
         let message =
             moderation::delete_message(&chat, &sockets.media_dir, actor, &room, request.id)
                 .await
-                .map_err(change_failed)?;
+                .map_err(refused)?;
         Ok(MessageChanged { message })
     };
     respond(ack, outcome.await);

@@ -25,7 +25,7 @@ pub struct Handshakes {
 impl Handshakes {
     /// Twice `max_per_ip` at once, `max_per_ip` more per sign-in timeout.
     pub fn new(max_per_ip: usize, network: Network) -> Self {
-        let cap = max_per_ip.max(1) as f64;
+        let cap = max_per_ip as f64;
         Handshakes {
             limiter: Limiter::new(Rate {
                 burst: 2.0 * cap,

@@ -1,11 +1,13 @@
 //! `join` and `leave`.
 
 use super::auth::Identity;
-use super::reply::{invalid, joined_room, limit, opening_failed, respond, room_name, unavailable};
+use super::reply::{
+    counted, invalid, joined_room, limit, refused, respond, room_name, unavailable,
+};
 use super::state::SocketState;
 use crate::net::ClientIp;
-use app::events::{AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use chat_core::Chat;
+use protocol::events::{AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use socketioxide::ParserError;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
@@ -39,7 +41,7 @@ async fn join_room<A: Adapter>(
     let room = room_name(&request.room)?;
     chat.open_room(&room, client)
         .await
-        .map_err(|e| opening_failed(sockets, e))?;
+        .map_err(|e| counted(sockets, refused(e)))?;
     // From now on the room's messages are pushed to this user's devices
     // while they are away.
     chat.store()

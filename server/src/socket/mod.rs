@@ -20,9 +20,9 @@ pub use nodes::keep_in_touch;
 pub use request_head::own_request_head;
 pub use state::SocketState;
 
-use app::events;
 use auth::Identity;
 use chat_core::metrics::Metrics;
+use protocol::events;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};

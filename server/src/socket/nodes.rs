@@ -6,8 +6,8 @@
 
 use super::live::{LiveRooms, Marks};
 use crate::cluster::Cluster;
-use app::events::Presence;
 use chat_core::Chat;
+use protocol::events::Presence;
 use socketioxide::adapter::Adapter;
 use std::collections::BTreeSet;
 use std::sync::Arc;

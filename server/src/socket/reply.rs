@@ -1,12 +1,10 @@
 //! Turning handler outcomes into acks: the socket boundary's error mapping.
 
 use super::state::SocketState;
-use app::events::{Ack, AckError, ErrorCode};
-use app::names::RoomName;
 use chat_core::metrics::Metrics;
-use chat_core::sanctions::SanctionError;
 use chat_core::store::StoreError;
-use chat_core::{ChangeError, OpenRoomError, PostError};
+use protocol::events::{Ack, AckError, ErrorCode};
+use protocol::names::RoomName;
 use serde::Serialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
@@ -22,29 +20,37 @@ pub fn limit<A: Adapter>(
     sockets: &SocketState<A>,
     verdict: Result<(), std::time::Duration>,
 ) -> Result<(), AckError> {
-    verdict.map_err(|wait| {
-        Metrics::bump(&sockets.metrics.rate_limited);
-        AckError::rate_limited(wait.as_millis().max(1) as u64)
-    })
+    verdict.map_err(|wait| counted(sockets, AckError::rate_limited(millis(wait))))
 }
 
-/// A room that could not be opened (created too often, or storage failed).
-pub fn opening_failed<A: Adapter>(sockets: &SocketState<A>, error: OpenRoomError) -> AckError {
-    match error {
-        OpenRoomError::RateLimited(wait) => {
-            Metrics::bump(&sockets.metrics.rate_limited);
-            AckError {
-                message: error.to_string(),
-                ..AckError::rate_limited(wait.as_millis().max(1) as u64)
-            }
-        }
-        OpenRoomError::Store(e) => unavailable(e),
+/// Counts `ack` among the socket refusals for rate, if it is one.
+pub fn counted<A: Adapter>(sockets: &SocketState<A>, ack: AckError) -> AckError {
+    if ack.code == ErrorCode::RateLimited {
+        Metrics::bump(&sockets.metrics.rate_limited);
     }
+    ack
 }
 
 /// A payload that did not have the event's shape.
 pub fn invalid(detail: impl std::fmt::Display) -> AckError {
     AckError::new(ErrorCode::Invalid, format!("invalid payload: {detail}"))
+}
+
+/// What the core refused, or could not do, as an ack: its code and message,
+/// except that a storage failure's detail goes to the log only.
+pub fn refused(error: chat_core::Error) -> AckError {
+    match error {
+        chat_core::Error::Refused {
+            code,
+            message,
+            retry_after,
+        } => AckError {
+            code,
+            message,
+            retry_after_ms: retry_after.map(millis),
+        },
+        chat_core::Error::Store(e) => unavailable(e),
+    }
 }
 
 /// Storage failed: logged here, reported to the client without detail.
@@ -56,37 +62,9 @@ pub fn unavailable(error: StoreError) -> AckError {
     )
 }
 
-/// A post the core refused or could not store.
-pub fn posting_failed(error: PostError) -> AckError {
-    match error {
-        PostError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
-        PostError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
-        PostError::Muted(_) => AckError::new(ErrorCode::Muted, error.to_string()),
-        PostError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
-        PostError::Store(e) => unavailable(e),
-    }
-}
-
-/// An edit or deletion that was refused or failed.
-pub fn change_failed(error: ChangeError) -> AckError {
-    match error {
-        ChangeError::NotFound(_) => AckError::new(ErrorCode::NotFound, error.to_string()),
-        ChangeError::Forbidden(message) => AckError::new(ErrorCode::Forbidden, message),
-        ChangeError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
-        ChangeError::TooLong(message) => AckError::new(ErrorCode::TooLong, message),
-        ChangeError::Muted(_) => AckError::new(ErrorCode::Muted, error.to_string()),
-        ChangeError::ShuttingDown => AckError::new(ErrorCode::Unavailable, error.to_string()),
-        ChangeError::Store(e) => unavailable(e),
-    }
-}
-
-/// A mute or ban that was refused or failed.
-pub fn sanction_failed(error: SanctionError) -> AckError {
-    match error {
-        SanctionError::Invalid(message) => AckError::new(ErrorCode::Invalid, message),
-        SanctionError::Forbidden(message) => AckError::new(ErrorCode::Forbidden, message),
-        SanctionError::Store(e) => unavailable(e),
-    }
+/// A wait in whole milliseconds, at least one.
+fn millis(wait: std::time::Duration) -> u64 {
+    wait.as_millis().max(1) as u64
 }
 
 /// Validates a room name from a payload.

@@ -2,11 +2,11 @@
 //! the sanction ends (`null` once lifted).
 
 use super::auth::{Identity, Staff};
-use super::reply::{invalid, limit, respond, room_name, sanction_failed};
+use super::reply::{invalid, limit, refused, respond, room_name};
 use super::state::SocketState;
-use app::events::{AckError, BanRequest, ErrorCode, MuteRequest, SanctionReply};
-use app::message::format_timestamp;
 use chat_core::Chat;
+use protocol::events::{AckError, BanRequest, ErrorCode, MuteRequest, SanctionReply};
+use protocol::message::format_timestamp;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, MaybeExtension, SocketRef, State, TryData};
 
@@ -39,7 +39,7 @@ pub async fn mute<A: Adapter>(
         let until = chat
             .impose(&me, Some(&room), &request.username, request.minutes)
             .await
-            .map_err(sanction_failed)?;
+            .map_err(refused)?;
         Ok(SanctionReply {
             until: until.as_ref().map(format_timestamp),
         })
@@ -63,7 +63,7 @@ pub async fn ban<A: Adapter>(
         let until = chat
             .impose(&me, None, &request.username, request.minutes)
             .await
-            .map_err(sanction_failed)?;
+            .map_err(refused)?;
         Ok(SanctionReply {
             until: until.as_ref().map(format_timestamp),
         })

@@ -8,10 +8,10 @@
 //! under the same name) their messages.
 
 use super::auth::{Identity, SessionId};
-use super::reply::{invalid, joined_room, limit, posting_failed, respond};
+use super::reply::{invalid, joined_room, limit, refused, respond};
 use super::state::SocketState;
-use app::events::{AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use chat_core::{Chat, Origin};
+use protocol::events::{AckError, ErrorCode, SendMessageReply, SendMessageRequest};
 use protocol::names::Username;
 use socketioxide::ParserError;
 use socketioxide::adapter::Adapter;
@@ -58,11 +58,11 @@ async fn post<A: Adapter>(
     let room = joined_room(socket, &request.room)?;
     let draft = chat
         .draft(room, Some(&request.content), request.client_id.as_deref())
-        .map_err(posting_failed)?;
+        .map_err(refused)?;
     let posted = chat
         .post_message(me, draft, Origin::Socket(socket.id))
         .await
-        .map_err(posting_failed)?;
+        .map_err(refused)?;
     Ok(SendMessageReply {
         message: posted.message,
     })

@@ -4,7 +4,7 @@
 use super::auth::Identity;
 use super::reply::{invalid, joined_room, limit, respond};
 use super::state::SocketState;
-use app::events::{Done, TypingRequest};
+use protocol::events::{Done, TypingRequest};
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 

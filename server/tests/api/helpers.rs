@@ -50,7 +50,7 @@ impl Site {
     /// tests of those limits set them back.
     pub fn config(&self) -> Config {
         let mut config = Config::for_data_dir(self.dir.path());
-        config.database_url = self.database_url().map(str::to_owned);
+        config.database_url = self.database_url().map(|url| url.to_owned().into());
         config.logins_per_minute = 100_000;
         config.rooms_per_hour = 100_000;
         config.uploads_per_minute = 100_000;

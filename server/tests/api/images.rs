@@ -347,6 +347,20 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind(#[case] backend: Backe
         (got, body["error"]["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid"))
     );
+    // A caption over the length limit is `too_long`, as on the socket.
+    let long = "x".repeat(protocol::names::DEFAULT_MESSAGE_MAX_CHARS + 1);
+    let (got, body) = me
+        .post(
+            "pics",
+            Form::new()
+                .text("caption", long)
+                .part("image", Part::bytes(png()).file_name("a.png")),
+        )
+        .await;
+    assert_eq!(
+        (got, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_long"))
+    );
     let anonymous = app
         .http
         .post(app.url("/api/chat/pics/images/"))

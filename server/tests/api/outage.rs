@@ -31,7 +31,7 @@ async fn a_database_outage_refuses_cleanly_recovers_by_itself_and_loses_nothing(
     let (proxy, url) = behind_proxy(&site).await;
     let app = {
         let mut config = site.config();
-        config.database_url = Some(url);
+        config.database_url = Some(url.into());
         config.database_timeout_ms = 500;
         unthrottled(&mut config);
         start(config).await
@@ -143,7 +143,7 @@ async fn a_server_started_before_its_database_waits_for_it(#[case] backend: Back
     let (proxy, url) = behind_proxy(&site).await;
     proxy.cut();
     let mut config = site.config();
-    config.database_url = Some(url);
+    config.database_url = Some(url.into());
     let starting = tokio::spawn(start(config));
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert!(

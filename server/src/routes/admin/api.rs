@@ -8,10 +8,10 @@ use crate::error::{ApiError, ApiJson};
 use crate::routes::reader::{StaffUser, int_param};
 use crate::state::AppState;
 use app::admin::{RoomSummary, SanctionSummary};
-use app::message::{HistoryPage, format_timestamp};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use chat_core::Chat;
+use protocol::message::{HistoryPage, format_timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -50,7 +50,7 @@ pub async fn messages(
 
 #[derive(Debug, Serialize)]
 pub struct MessageReply {
-    message: app::message::ChatMessage,
+    message: protocol::message::ChatMessage,
 }
 
 /// `DELETE /api/admin/rooms/<room>/messages/<id>`: the tombstone.

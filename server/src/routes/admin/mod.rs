@@ -11,13 +11,12 @@ use crate::moderation;
 use crate::routes::reader::existing_room;
 use crate::state::AppState;
 use app::admin::{RoomSummary, SanctionSummary};
-use app::message::{ChatMessage, HistoryPage, format_timestamp};
-use app::names::{RoomName, Username};
-use chat_core::sanctions::SanctionError;
 use chat_core::session::Session;
 use chat_core::store::{Sanction, SanctionKind};
 use chat_core::{Actor, Chat};
 use chrono::{DateTime, Utc};
+use protocol::message::{ChatMessage, HistoryPage, format_timestamp};
+use protocol::names::{RoomName, Username};
 
 /// Most rooms one listing returns.
 pub const MAX_ROOMS: i64 = 500;
@@ -77,19 +76,15 @@ pub async fn impose(
 ) -> Result<Option<DateTime<Utc>>, ApiError> {
     let room = match (kind, room.map(str::trim).filter(|r| !r.is_empty())) {
         ("mute", Some(room)) => {
-            Some(RoomName::parse(room).map_err(|e| ApiError::Invalid(format!("room name {e}")))?)
+            Some(RoomName::parse(room).map_err(|e| ApiError::invalid(format!("room name {e}")))?)
         }
-        ("mute", None) => return Err(ApiError::Invalid("a mute needs a room".into())),
+        ("mute", None) => return Err(ApiError::invalid("a mute needs a room")),
         ("ban", _) => None,
-        _ => return Err(ApiError::Invalid("kind must be \"mute\" or \"ban\"".into())),
+        _ => return Err(ApiError::invalid("kind must be \"mute\" or \"ban\"")),
     };
-    chat.impose(staff, room.as_ref(), username.trim(), minutes)
-        .await
-        .map_err(|e| match e {
-            SanctionError::Invalid(message) => ApiError::Invalid(message),
-            SanctionError::Forbidden(message) => ApiError::Forbidden(message.into()),
-            SanctionError::Store(e) => ApiError::Store(e),
-        })
+    Ok(chat
+        .impose(staff, room.as_ref(), username.trim(), minutes)
+        .await?)
 }
 
 /// Deletes message `id` of `room` as the staff member `staff`: the
@@ -100,8 +95,8 @@ pub async fn delete_message_as(
     room: &str,
     id: i64,
 ) -> Result<ChatMessage, ApiError> {
-    let room =
-        RoomName::parse(room).map_err(|_| ApiError::NotFound(format!("no room named '{room}'")))?;
+    let room = RoomName::parse(room)
+        .map_err(|_| ApiError::not_found(format!("no room named '{room}'")))?;
     let actor = Actor {
         username: &staff.username,
         staff: true,

@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chat_core::Chat;
 use chat_core::session::{self, Session};
 use leptos::prelude::*;
+use protocol::events::ErrorCode;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -70,7 +71,12 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         match StaffUser::from_request_parts(parts, state).await {
             Ok(StaffUser(session)) => Ok(StaffPage(session)),
-            Err(ApiError::Unauthorized | ApiError::Forbidden(_) | ApiError::Banned(_)) => {
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::Unauthorized | ErrorCode::Forbidden | ErrorCode::Banned
+                ) =>
+            {
                 Err(Redirect::to("/admin/login").into_response())
             }
             Err(e) => Err(e.into_response()),
@@ -207,10 +213,11 @@ pub async fn impose_sanction(
     Form(form): Form<SanctionForm>,
 ) -> Response {
     let imposed = async {
-        let minutes =
-            form.minutes.trim().parse::<u32>().map_err(|_| {
-                ApiError::Invalid("minutes must be a whole number (0 lifts it)".into())
-            })?;
+        let minutes = form
+            .minutes
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| ApiError::invalid("minutes must be a whole number (0 lifts it)"))?;
         let until = impose(
             &state.chat,
             &staff.username,

@@ -11,6 +11,7 @@ use axum::response::Json;
 use chat_core::reserved::name_key;
 use chat_core::session;
 use chat_core::{Chat, staff};
+use protocol::events::ErrorCode;
 use protocol::names::Username;
 use serde::{Deserialize, Serialize};
 
@@ -86,7 +87,10 @@ pub async fn sign_in(
         }
         None => {
             tracing::warn!(client = %client.0, "failed staff sign-in");
-            Err(ApiError::WrongCredentials)
+            Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                "wrong username or password",
+            ))
         }
     }
 }

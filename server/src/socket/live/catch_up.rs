@@ -6,8 +6,8 @@
 //! database. Clients already holding some of it drop those by id.
 
 use super::{LiveRooms, is_chat_room};
-use app::events;
 use chat_core::Chat;
+use protocol::events;
 use protocol::names::RoomName;
 use socketioxide::adapter::Adapter;
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,11 +15,11 @@ mod typing;
 mod typing_board;
 
 use crate::cluster::Cluster;
-use app::events;
 use async_trait::async_trait;
 use chat_core::metrics::Metrics;
 use chat_core::{Fanout, Origin};
 use chrono::{DateTime, Utc};
+use protocol::events;
 use protocol::message::ChatMessage;
 use protocol::names::Username;
 use serde::Serialize;
@@ -176,7 +176,7 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
     async fn muted(&self, room: &str, user: &Username, until: Option<DateTime<Utc>>) {
         let notice = events::MutedNotice {
             room: room.to_owned(),
-            until: until.as_ref().map(app::message::format_timestamp),
+            until: until.as_ref().map(protocol::message::format_timestamp),
         };
         self.emit(None, &person_room(user.as_str()), events::MUTED, &notice)
             .await;

@@ -2,7 +2,7 @@
 //! newest [`OUTBOX_LIMIT`]) to be sent on to the other nodes once it is back.
 
 use super::LiveRooms;
-use app::events;
+use protocol::events;
 use protocol::message::ChatMessage;
 use socketioxide::adapter::Adapter;
 use std::collections::VecDeque;

@@ -3,7 +3,7 @@
 
 use super::{LiveRooms, is_chat_room};
 use crate::socket::auth::Identity;
-use app::events::{self, Presence};
+use protocol::events::{self, Presence};
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 
 use super::LiveRooms;
 use super::typing_board::{Expiry, RELAY_EVERY, Relay};
-use app::events::{self, TypingNotice};
+use protocol::events::{self, TypingNotice};
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use std::sync::Arc;
