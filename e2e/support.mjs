@@ -28,7 +28,14 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
       MEDIA_DIR: join(dataDir, 'media'),
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The log goes on to this process's; a panic anywhere in the server fails
+  // the test that stops it.
+  const panics = [];
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    for (const line of String(chunk).split('\n')) if (line.includes('panicked')) panics.push(line);
   });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -54,6 +61,7 @@ export async function startServer({ dataDir = mkdtempSync(join(tmpdir(), 'chat-e
     async stop({ keepData = false } = {}) {
       await stopped(child, 'SIGTERM');
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (panics.length) throw new Error(`the server panicked:\n${panics.splice(0).join('\n')}`);
     },
   };
 }

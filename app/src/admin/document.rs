@@ -50,6 +50,18 @@ pub fn Outcome(notice: Option<String>, error: Option<String>) -> impl IntoView {
     }
 }
 
+/// A table that scrolls sideways by itself when it is wider than the
+/// screen (on a phone), so the page around it keeps the screen's width; it
+/// takes the focus so that the keyboard can scroll it too.
+#[component]
+pub fn WideTable(label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-scroll" role="region" aria-label=label tabindex="0">
+            {children()}
+        </div>
+    }
+}
+
 /// A moment (RFC 3339) as UTC to the minute, the exact value on hover.
 #[component]
 pub fn Moment(at: Option<String>) -> impl IntoView {

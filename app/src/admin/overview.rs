@@ -1,4 +1,4 @@
-use super::document::{AdminDocument, Moment, Outcome};
+use super::document::{AdminDocument, Moment, Outcome, WideTable};
 use super::{PageContext, RoomSummary, SanctionSummary};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -49,17 +49,19 @@ fn RoomsTable(rooms: Vec<RoomSummary>) -> impl IntoView {
         })
         .collect_view();
     Either::Right(view! {
-        <table class="admin-table rooms">
-            <thead>
-                <tr>
-                    <th scope="col">"Room"</th>
-                    <th scope="col" class="number">"Messages"</th>
-                    <th scope="col">"Last activity"</th>
-                    <th scope="col">"Online now"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <WideTable label="Rooms">
+            <table class="admin-table rooms">
+                <thead>
+                    <tr>
+                        <th scope="col">"Room"</th>
+                        <th scope="col" class="number">"Messages"</th>
+                        <th scope="col">"Last activity"</th>
+                        <th scope="col">"Online now"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </WideTable>
     })
 }
 
@@ -95,18 +97,20 @@ fn SanctionsTable(sanctions: Vec<SanctionSummary>) -> impl IntoView {
         })
         .collect_view();
     Either::Right(view! {
-        <table class="admin-table sanctions">
-            <thead>
-                <tr>
-                    <th scope="col">"User"</th>
-                    <th scope="col">"What"</th>
-                    <th scope="col">"Until"</th>
-                    <th scope="col">"By"</th>
-                    <th scope="col"><span class="visually-hidden">"Lift"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <WideTable label="Mutes and bans">
+            <table class="admin-table sanctions">
+                <thead>
+                    <tr>
+                        <th scope="col">"User"</th>
+                        <th scope="col">"What"</th>
+                        <th scope="col">"Until"</th>
+                        <th scope="col">"By"</th>
+                        <th scope="col"><span class="visually-hidden">"Lift"</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </WideTable>
     })
 }
 

@@ -1,5 +1,5 @@
 use super::PageContext;
-use super::document::{AdminDocument, Moment, Outcome};
+use super::document::{AdminDocument, Moment, Outcome, WideTable};
 use crate::message::{ChatMessage, ContentType};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -40,18 +40,20 @@ pub fn RoomMessagesPage(
         <AdminDocument context title=format!("#{room}")>
             <p><a href="/admin/">"← All rooms"</a></p>
             <Outcome notice error />
-            <table class="admin-table room-log" data-rows="">
-                <thead>
-                    <tr>
-                        <th scope="col" class="number">"Id"</th>
-                        <th scope="col">"Time"</th>
-                        <th scope="col">"User"</th>
-                        <th scope="col">"Message"</th>
-                        <th scope="col"><span class="visually-hidden">"Delete"</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <WideTable label="Messages">
+                <table class="admin-table room-log" data-rows="">
+                    <thead>
+                        <tr>
+                            <th scope="col" class="number">"Id"</th>
+                            <th scope="col">"Time"</th>
+                            <th scope="col">"User"</th>
+                            <th scope="col">"Message"</th>
+                            <th scope="col"><span class="visually-hidden">"Delete"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </WideTable>
             {edge}
         </AdminDocument>
     }
@@ -77,7 +79,7 @@ fn MessageRow(message: ChatMessage, before: Option<i64>) -> impl IntoView {
         _ if deleted => EitherOf3::A(view! { <span class="tombstone">"message deleted"</span> }),
         ContentType::Image => EitherOf3::B(view! {
             <a href=href target="_blank" rel="noopener">
-                <img class="admin-thumb" src=src alt="" loading="lazy" />
+                <img class="admin-thumb" src=src alt="Image (opens full size)" loading="lazy" />
             </a>
             {content.map(|caption| view! { <span class="caption">{caption}</span> })}
         }),

@@ -140,12 +140,21 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
 
     view! {
         <div class="messages-frame">
-            <div class="messages" node_ref=scroller on:scroll=on_scroll>
+            // A log: new lines are read out as they come (politely), and
+            // the list can take the focus to be scrolled with the keyboard.
+            <div
+                class="messages"
+                role="log"
+                aria-label=format!("Messages in #{}", live.room())
+                tabindex="0"
+                node_ref=scroller
+                on:scroll=on_scroll
+            >
                 <HistoryEdge older retry=move || {
                     older.set(Older::Available);
                     load_older_page();
                 } />
-                <ol class="message-list" aria-live="polite">
+                <ol class="message-list">
                     <For
                         each=move || live.feed.with(|f| f.entries().to_vec())
                         key=Entry::key

@@ -92,15 +92,17 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     </form>
                 </div>
             </header>
-            <ConnectionBanner live />
-            <MessageList live has_more />
-            <Composer live draft max_chars=message_max_chars />
-            <Show when=move || dragging.get()>
-                <div class="drop-overlay" on:dragleave=move |_| dragging.set(false)>
-                    <p>"Drop images to share them in #" {room.clone()}</p>
-                </div>
-            </Show>
-            <LightboxView lightbox />
+            <main class="chat-main">
+                <ConnectionBanner live />
+                <MessageList live has_more />
+                <Composer live draft max_chars=message_max_chars />
+                <Show when=move || dragging.get()>
+                    <div class="drop-overlay" on:dragleave=move |_| dragging.set(false)>
+                        <p>"Drop images to share them in #" {room.clone()}</p>
+                    </div>
+                </Show>
+                <LightboxView lightbox />
+            </main>
         </div>
     }
 }
