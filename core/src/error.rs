@@ -20,6 +20,9 @@ pub enum Error {
         /// With `rate_limited`: when the allowance has room again.
         retry_after: Option<Duration>,
     },
+    /// The user is banned everywhere until then.
+    #[error("you are banned until {}", format_timestamp(.until))]
+    Banned { until: DateTime<Utc> },
     /// Storage failed; nothing was changed. The detail is for the log.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -60,10 +63,7 @@ impl Error {
 
     /// The user is banned everywhere until then.
     pub fn banned(until: DateTime<Utc>) -> Self {
-        Self::new(
-            ErrorCode::Banned,
-            format!("you are banned until {}", format_timestamp(&until)),
-        )
+        Error::Banned { until }
     }
 
     /// Too many `what` (plural: "new rooms"); the allowance refills in `wait`.
@@ -91,6 +91,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Refused { code, .. } => *code,
+            Error::Banned { .. } => ErrorCode::Banned,
             Error::Store(_) => ErrorCode::Unavailable,
         }
     }
@@ -99,7 +100,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Refused { retry_after, .. } => *retry_after,
-            Error::Store(_) => None,
+            Error::Banned { .. } | Error::Store(_) => None,
         }
     }
 }

@@ -8,6 +8,7 @@
 //!   (validate → dedupe → store → publish → count), and what reads need.
 
 pub mod allowance;
+mod caller;
 mod changes;
 mod chat;
 mod drain;
@@ -27,6 +28,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use caller::Caller;
 pub use changes::{Actor, Deleted};
 pub use chat::{Chat, Delivery};
 pub use error::{Error, whole_seconds};

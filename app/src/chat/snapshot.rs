@@ -55,7 +55,6 @@ mod ssr {
     use crate::names::{RoomName, Username};
     use axum::http::request::Parts;
     use chat_core::Chat;
-    use chat_core::session::now_unix;
     use leptos::prelude::*;
 
     /// A logged-in reader of a valid room.
@@ -69,20 +68,26 @@ mod ssr {
     impl Reader {
         /// The reader of the request being rendered (whose parts the
         /// renderer provides).
+        /// Who is asking is the core's one answer ([`Chat::caller`]), as
+        /// for every other way in.
         pub async fn of(room: &str) -> Result<Self, String> {
             let chat = expect_context::<Chat>();
-            let session = use_context::<Parts>()
-                .and_then(|parts| chat.sessions().from_headers(&parts.headers, now_unix()))
-                .ok_or("Please log in to read this room.")?;
+            let parts = use_context::<Parts>().ok_or("Please log in to read this room.")?;
+            let caller = match chat.caller_of(&parts.headers, None).await {
+                Ok(Some(caller)) => caller,
+                Ok(None) => return Err("Please log in to read this room.".into()),
+                Err(e @ chat_core::Error::Banned { .. }) => return Err(format!("{e}.")),
+                Err(e) => {
+                    tracing::error!(error = %e, "who is reading could not be told");
+                    return Err("The room is unavailable right now; try again.".into());
+                }
+            };
             let room = RoomName::parse(room).map_err(|e| format!("Room name {e}."))?;
-            let staff = chat_core::staff::has_rights(chat.store(), &session)
-                .await
-                .unwrap_or(false);
             Ok(Reader {
                 chat,
-                username: session.username,
+                username: caller.session.username,
                 room,
-                staff,
+                staff: caller.staff,
             })
         }
 

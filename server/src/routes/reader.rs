@@ -3,34 +3,26 @@
 use crate::error::ApiError;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use chat_core::session::{self, Session};
-use chat_core::{Chat, staff};
+use chat_core::session::Session;
+use chat_core::{Caller, Chat};
 use protocol::events::ErrorCode;
 use protocol::names::RoomName;
 use std::collections::HashMap;
 use std::str::FromStr;
 
-/// The session a request carries (cookie or bearer token).
+/// The session a request carries (cookie or bearer token), of someone who
+/// may be served (see [`Chat::caller`]).
 pub struct SessionUser(pub Session);
 
-impl SessionUser {
-    /// The request's session; a banned user's is refused (403).
-    async fn of<S>(parts: &Parts, state: &S) -> Result<Option<Self>, ApiError>
-    where
-        Chat: FromRef<S>,
-    {
-        let chat = Chat::from_ref(state);
-        let Some(session) = chat
-            .sessions()
-            .from_headers(&parts.headers, session::now_unix())
-        else {
-            return Ok(None);
-        };
-        if let Some(until) = chat.banned_until(session.username.as_str()).await? {
-            return Err(ApiError::banned(until));
-        }
-        Ok(Some(SessionUser(session)))
-    }
+/// Who is asking, by the core's one answer: `None` without a session;
+/// refused while banned, or while the database cannot say.
+async fn caller<S>(parts: &Parts, state: &S) -> Result<Option<Caller>, ApiError>
+where
+    Chat: FromRef<S>,
+{
+    Ok(Chat::from_ref(state)
+        .caller_of(&parts.headers, None)
+        .await?)
 }
 
 /// Required: a request without a valid session is refused with 401.
@@ -42,9 +34,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Self::of(parts, state)
+        let caller = caller(parts, state)
             .await?
-            .ok_or(ApiError::unauthorized())
+            .ok_or(ApiError::unauthorized())?;
+        Ok(SessionUser(caller.session))
     }
 }
 
@@ -57,7 +50,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, ApiError> {
-        Self::of(parts, state).await
+        Ok(caller(parts, state)
+            .await?
+            .map(|caller| SessionUser(caller.session)))
     }
 }
 
@@ -73,17 +68,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let session = SessionUser::of(parts, state)
+        let caller = caller(parts, state)
             .await?
-            .ok_or(ApiError::unauthorized())?
-            .0;
-        if !staff::has_rights(Chat::from_ref(state).store(), &session).await? {
+            .ok_or(ApiError::unauthorized())?;
+        if !caller.staff {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
                 "staff only: sign in at /api/admin/login",
             ));
         }
-        Ok(StaffUser(session))
+        Ok(StaffUser(caller.session))
     }
 }
 

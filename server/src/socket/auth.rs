@@ -3,10 +3,10 @@
 
 use super::state::SocketState;
 use crate::net::ClientIp;
-use chat_core::Chat;
 use chat_core::metrics::Metrics;
-use chat_core::session::{self, Session};
+use chat_core::session::Session;
 use chat_core::staff;
+use chat_core::{Caller, Chat};
 use protocol::names::Username;
 use serde::Deserialize;
 use socketioxide::adapter::Adapter;
@@ -17,7 +17,7 @@ use socketioxide::extract::{SocketRef, State, TryData};
 pub struct Identity(pub Username);
 
 /// Present when the socket signed in as staff (rights confirmed on
-/// connect). The rights end with the account or its password, so every
+/// connect, by [`Chat::caller`]). The rights end with the account or its password, so every
 /// staff event asks again ([`Staff::confirmed`]).
 #[derive(Debug, Clone)]
 pub struct Staff(Session);
@@ -48,44 +48,50 @@ pub struct ConnectAuth {
 }
 
 /// Refusal sent to the client as a connect error; each message starts
-/// with its `events::REFUSED_*` word, which clients read.
+/// with its `events::REFUSED_*` word, which clients read (any other word:
+/// the client tries again later).
 #[derive(Debug, thiserror::Error)]
 pub enum Unauthorized {
     #[error("unauthorized: log in first")]
     NoSession,
     #[error("banned until {0}")]
     Banned(String),
+    /// The database cannot say whether the caller may connect.
+    #[error("unavailable: the server cannot check this sign-in right now; trying again")]
+    Unavailable,
 }
 
-/// Accepts the socket if `auth.token` or the session cookie is valid.
+/// Accepts the socket if `auth.token` or the session cookie is valid and
+/// the core lets its holder in ([`Chat::caller`]).
 pub async fn authenticate<A: Adapter>(
     socket: SocketRef<A>,
     State(chat): State<Chat>,
     State(sockets): State<SocketState<A>>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), Unauthorized> {
-    let now = session::now_unix();
-    let from_auth = auth
-        .ok()
-        .and_then(|a| a.token)
-        .and_then(|token| chat.sessions().verify(&token, now));
-    let session = from_auth
-        .or_else(|| {
-            chat.sessions()
-                .from_headers(&socket.req_parts().headers, now)
-        })
+    let token = auth.ok().and_then(|a| a.token);
+    let caller = chat
+        .caller_of(&socket.req_parts().headers, token.as_deref())
+        .await
+        .map_err(|error| {
+            Metrics::bump(&sockets.metrics.connections_refused);
+            match error {
+                chat_core::Error::Banned { until } => {
+                    Unauthorized::Banned(protocol::message::format_timestamp(&until))
+                }
+                other => {
+                    tracing::warn!(error = %other, "a socket could not be signed in");
+                    Unauthorized::Unavailable
+                }
+            }
+        })?
         .ok_or_else(|| {
             Metrics::bump(&sockets.metrics.connections_refused);
             Unauthorized::NoSession
         })?;
-    if let Ok(Some(until)) = chat.banned_until(session.username.as_str()).await {
-        return Err(Unauthorized::Banned(protocol::message::format_timestamp(
-            &until,
-        )));
-    }
-    let staff = Staff(session.clone());
-    if Staff::confirmed(Some(&staff), &chat).await {
-        socket.extensions.insert(staff);
+    let Caller { session, staff } = caller;
+    if staff {
+        socket.extensions.insert(Staff(session.clone()));
     }
     socket.extensions.insert(Identity(session.username));
     socket.extensions.insert(SessionId(session.id));

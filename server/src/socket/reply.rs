@@ -39,17 +39,13 @@ pub fn invalid(detail: impl std::fmt::Display) -> AckError {
 /// What the core refused, or could not do, as an ack: its code and message,
 /// except that a storage failure's detail goes to the log only.
 pub fn refused(error: chat_core::Error) -> AckError {
-    match error {
-        chat_core::Error::Refused {
-            code,
-            message,
-            retry_after,
-        } => AckError {
-            code,
-            message,
-            retry_after_ms: retry_after.map(millis),
-        },
-        chat_core::Error::Store(e) => unavailable(e),
+    if let chat_core::Error::Store(e) = error {
+        return unavailable(e);
+    }
+    AckError {
+        code: error.code(),
+        retry_after_ms: error.retry_after().map(millis),
+        message: error.to_string(),
     }
 }
 

@@ -3,9 +3,13 @@
 //! live but not ready, it reconnects by itself, and once clients have
 //! retried, every acknowledged message is stored exactly once.
 
-use crate::helpers::{Site, TestApp, TestSocket, WAIT, start, unthrottled};
+use crate::helpers::{
+    Site, TestApp, TestSocket, WAIT, staff_site, staff_token, start, unthrottled,
+};
 use crate::proxy::TcpProxy;
+use chat_core::sanctions::RELOAD_EVERY;
 use chat_core::store::Backend;
+use rust_socketio::asynchronous::ClientBuilder;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::ToSocketAddrs;
@@ -159,6 +163,80 @@ async fn a_server_started_before_its_database_waits_for_it(#[case] backend: Back
     let token = app.login("Alice", "late").await;
     let socket = app.socket(&token).await;
     assert_eq!(socket.join("late").await["ok"], true);
+}
+
+/// Who is asking has one answer everywhere, and while the database cannot
+/// give it (the sanctions in force are stale and cannot be read again), no
+/// way in lets a banned person through: not the socket handshake (which
+/// let them in before), not the read API, not the room page.
+#[rstest::rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::mysql(Backend::MySql)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_banned_person_is_refused_everywhere_while_the_database_cannot_say(
+    #[case] backend: Backend,
+) {
+    let Some(site) = staff_site(backend, "Boss").await else {
+        return;
+    };
+    let (proxy, url) = behind_proxy(&site).await;
+    let app = {
+        let mut config = site.config();
+        config.database_url = Some(url.into());
+        config.database_timeout_ms = 500;
+        start(config).await
+    };
+    let bob = app.login("Bob", "outage").await;
+    let boss = staff_token(&app, "Boss").await;
+    let banned = app
+        .http
+        .post(app.url("/api/admin/sanctions"))
+        .bearer_auth(&boss)
+        .json(&json!({"kind": "ban", "username": "Bob", "minutes": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(banned.status(), 200);
+
+    proxy.cut();
+    // Past the age at which this node reads the sanctions again.
+    tokio::time::sleep(RELOAD_EVERY + Duration::from_millis(500)).await;
+
+    let handshake = app
+        .try_socket_with(ClientBuilder::new(app.url("/")).auth(json!({"token": bob})))
+        .await;
+    let refusal = handshake
+        .err()
+        .expect("a banned person's socket was let in");
+    assert!(refusal.contains("unavailable"), "{refusal}");
+    let history = app.get("/chat/outage/history/", Some(&bob)).await;
+    assert_eq!(history.status(), 503);
+    let page = app.get("/chat/outage/", Some(&bob)).await;
+    assert_eq!(page.status(), 503);
+
+    // Once the database answers again, the ban itself is the answer.
+    proxy.restore();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let history = app.get("/chat/outage/history/", Some(&bob)).await;
+        if history.status() == 403 {
+            let body: Value = history.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "banned");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            history.status()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let refusal = app
+        .try_socket_with(ClientBuilder::new(app.url("/")).auth(json!({"token": bob})))
+        .await
+        .err()
+        .expect("a banned person's socket was let in");
+    assert!(refusal.contains("banned until"), "{refusal}");
 }
 
 /// A TCP proxy in front of `site`'s database, and the URL through it.
