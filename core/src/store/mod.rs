@@ -1,4 +1,5 @@
-//! Message storage (and what push notifications keep: [`push`]). Callers hold an [`Arc<dyn Store>`](Store) from
+//! Message storage (and by entity: staff accounts in [`staff`], mutes and
+//! bans in [`sanctions`], what push notifications keep in [`push`]). Callers hold an [`Arc<dyn Store>`](Store) from
 //! [`connect`]; each backend keeps its SQL and its migrations to itself
 //! (`migrations/<backend>/`), and one conformance suite holds all three to
 //! the same behaviour.
@@ -20,14 +21,18 @@ mod postgres;
 pub mod push;
 mod push_sql;
 mod row;
+pub mod sanctions;
 mod sql_store;
 mod sqlite;
 mod sqlite_writer;
+pub mod staff;
 mod standard;
 
 use async_trait::async_trait;
 use protocol::message::{ChatMessage, ContentType, HistoryPage};
 use protocol::names::{RoomName, Username};
+pub use sanctions::{Sanction, SanctionKind, SanctionStore};
+pub use staff::{StaffAccount, StaffStore};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -162,16 +167,6 @@ pub enum Change<'a> {
     Delete,
 }
 
-/// A staff account as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct StaffAccount {
-    pub username: String,
-    /// The password's Argon2id hash, in PHC form.
-    pub password_hash: String,
-    /// When the password was last set: staff sessions from before it end.
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
 /// A room as the admin pages list it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RoomSummary {
@@ -181,42 +176,9 @@ pub struct RoomSummary {
     pub last_activity: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Which sanction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SanctionKind {
-    /// No posting in one room.
-    Mute,
-    /// No signing in, anywhere.
-    Ban,
-}
-
-impl SanctionKind {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SanctionKind::Mute => "mute",
-            SanctionKind::Ban => "ban",
-        }
-    }
-}
-
-/// A mute or ban, in force until `until`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sanction {
-    pub kind: SanctionKind,
-    /// The room of a mute; empty for a ban.
-    pub room: String,
-    pub username: String,
-    /// The name folded for comparison ([`name_key`](crate::reserved::name_key)).
-    pub name_key: String,
-    pub until: chrono::DateTime<chrono::Utc>,
-    /// The staff member who imposed it.
-    pub issued_by: String,
-}
-
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
-pub trait Store: push::PushStore + Send + Sync + 'static {
+pub trait Store: push::PushStore + StaffStore + SanctionStore + Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
@@ -290,35 +252,9 @@ pub trait Store: push::PushStore + Send + Sync + 'static {
         limit: i64,
     ) -> Result<HistoryPage, StoreError>;
 
-    /// Creates the staff account `username` or sets its password;
-    /// `name_key` is the name folded for comparison
-    /// ([`name_key`](crate::reserved::name_key)).
-    async fn save_staff(
-        &self,
-        username: &Username,
-        name_key: &str,
-        password_hash: &str,
-    ) -> Result<(), StoreError>;
-
-    /// The staff account whose folded name is `name_key`, if any.
-    async fn staff(&self, name_key: &str) -> Result<Option<StaffAccount>, StoreError>;
-
     /// Up to `limit` rooms, most recently active first (rooms without
     /// messages last).
     async fn rooms(&self, limit: i64) -> Result<Vec<RoomSummary>, StoreError>;
-
-    /// Puts `sanction` in force, replacing one of the same kind for the
-    /// same name (and room).
-    async fn impose(&self, sanction: &Sanction) -> Result<(), StoreError>;
-
-    /// Lifts the `kind` sanction on `name_key` in `room` (empty for a ban).
-    async fn lift(&self, kind: SanctionKind, room: &str, name_key: &str) -> Result<(), StoreError>;
-
-    /// Every sanction that has not ended at `now`.
-    async fn sanctions_in_force(
-        &self,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<Sanction>, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;

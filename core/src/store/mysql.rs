@@ -262,4 +262,6 @@ mod sql {
 }
 
 impl_store!(MySqlStore, Backend::MySql, sql);
+super::staff::impl_staff_store!(MySqlStore, sql);
+super::sanctions::impl_sanction_store!(MySqlStore, sql);
 super::push::impl_push_store!(MySqlStore, sqlx::MySql, super::push_sql::mysql);

@@ -92,4 +92,6 @@ async fn insert_at_once(
 }
 
 impl_store!(PgStore, Backend::Postgres, standard);
+super::staff::impl_staff_store!(PgStore, standard);
+super::sanctions::impl_sanction_store!(PgStore, standard);
 super::push::impl_push_store!(PgStore, sqlx::Postgres, super::push_sql::standard);

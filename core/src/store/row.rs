@@ -57,36 +57,6 @@ impl TryFrom<MessageRow> for ChatMessage {
     }
 }
 
-#[derive(FromRow)]
-pub(super) struct SanctionRow {
-    kind: String,
-    room: String,
-    name_key: String,
-    username: String,
-    until: DateTime<Utc>,
-    issued_by: String,
-}
-
-impl TryFrom<SanctionRow> for super::Sanction {
-    type Error = StoreError;
-
-    fn try_from(row: SanctionRow) -> Result<Self, StoreError> {
-        let kind = match row.kind.as_str() {
-            "mute" => super::SanctionKind::Mute,
-            "ban" => super::SanctionKind::Ban,
-            other => return Err(StoreError::Corrupt(format!("sanction kind {other:?}"))),
-        };
-        Ok(super::Sanction {
-            kind,
-            room: row.room,
-            username: row.username,
-            name_key: row.name_key,
-            until: row.until,
-            issued_by: row.issued_by,
-        })
-    }
-}
-
 /// Fetches the message rows of a query over one room and two integers
 /// (an id or number, and a bound): what every history read binds.
 pub(super) async fn fetch_rows<'e, 'q, DB, E>(

@@ -213,38 +213,6 @@ macro_rules! impl_store {
                 $crate::store::row::into_page(rows, limit, false)
             }
 
-            async fn save_staff(
-                &self,
-                username: &protocol::names::Username,
-                name_key: &str,
-                password_hash: &str,
-            ) -> Result<(), $crate::store::StoreError> {
-                let now = $crate::store::now_millis();
-                $crate::store::contention::retrying(move || async move {
-                    sqlx::query($sql::SAVE_STAFF)
-                        .bind(username.as_str())
-                        .bind(name_key)
-                        .bind(password_hash)
-                        .bind(now)
-                        .bind(now)
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn staff(
-                &self,
-                name_key: &str,
-            ) -> Result<Option<$crate::store::StaffAccount>, $crate::store::StoreError> {
-                let account = sqlx::query_as($sql::STAFF)
-                    .bind(name_key)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(account)
-            }
-
             async fn rooms(
                 &self,
                 limit: i64,
@@ -254,58 +222,6 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(rooms)
-            }
-
-            async fn impose(
-                &self,
-                sanction: &$crate::store::Sanction,
-            ) -> Result<(), $crate::store::StoreError> {
-                $crate::store::contention::retrying(move || async move {
-                    sqlx::query($sql::IMPOSE)
-                        .bind(sanction.kind.as_str())
-                        .bind(sanction.room.as_str())
-                        .bind(sanction.name_key.as_str())
-                        .bind(sanction.username.as_str())
-                        .bind(sanction.until)
-                        .bind(sanction.issued_by.as_str())
-                        .bind($crate::store::now_millis())
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn lift(
-                &self,
-                kind: $crate::store::SanctionKind,
-                room: &str,
-                name_key: &str,
-            ) -> Result<(), $crate::store::StoreError> {
-                $crate::store::contention::retrying(move || async move {
-                    sqlx::query($sql::LIFT)
-                        .bind(kind.as_str())
-                        .bind(room)
-                        .bind(name_key)
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
-                })
-                .await
-            }
-
-            async fn sanctions_in_force(
-                &self,
-                now: chrono::DateTime<chrono::Utc>,
-            ) -> Result<Vec<$crate::store::Sanction>, $crate::store::StoreError> {
-                let rows: Vec<$crate::store::row::SanctionRow> =
-                    sqlx::query_as($sql::SANCTIONS_IN_FORCE)
-                        .bind(now)
-                        .fetch_all(&self.pool)
-                        .await?;
-                rows.into_iter()
-                    .map($crate::store::Sanction::try_from)
-                    .collect()
             }
 
             async fn ping(&self) -> Result<(), $crate::store::StoreError> {

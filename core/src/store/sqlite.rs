@@ -55,4 +55,6 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, Backend::Sqlite, standard);
+super::staff::impl_staff_store!(SqliteStore, standard);
+super::sanctions::impl_sanction_store!(SqliteStore, standard);
 super::push::impl_push_store!(SqliteStore, sqlx::Sqlite, super::push_sql::standard);

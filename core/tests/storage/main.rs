@@ -24,6 +24,8 @@ mod concurrency;
 mod fields;
 mod history;
 mod idempotency;
+mod push;
+mod sanctions;
 mod staff;
 
 /// A migrated store on a fresh database, and the database (dropped with it).
