@@ -6,6 +6,7 @@ use crate::fanout::Fanout;
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::passwords::Passwords;
 use crate::sanctions::in_force::Sanctions;
 use crate::session::SessionKey;
 use crate::store::Store;
@@ -37,6 +38,7 @@ struct Inner {
     drain: Drain,
     room_creations: Arc<Allowance<IpAddr>>,
     sanctions: Arc<Sanctions>,
+    passwords: Passwords,
 }
 
 impl Chat {
@@ -57,6 +59,7 @@ impl Chat {
                 store,
                 sessions,
                 room_creations: Allowance::new("rooms", limits.room_creations, shared),
+                passwords: Passwords::new(limits.password_hashing_threads),
                 limits,
                 fanout,
                 notifier,
@@ -65,6 +68,11 @@ impl Chat {
                 sanctions,
             }),
         }
+    }
+
+    /// The bounded pool that hashes and checks passwords.
+    pub fn passwords(&self) -> &Passwords {
+        &self.inner.passwords
     }
 
     /// Rooms and messages.

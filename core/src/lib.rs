@@ -17,6 +17,7 @@ mod fanout;
 pub mod limits;
 pub mod metrics;
 mod notify;
+pub mod passwords;
 mod post;
 pub mod rate;
 pub mod reserved;

@@ -16,6 +16,8 @@ pub struct Limits {
     pub catch_up_max: i64,
     /// Rooms one client address may create.
     pub room_creations: Rate,
+    /// Threads hashing passwords at once (see [`crate::passwords`]).
+    pub password_hashing_threads: usize,
 }
 
 impl Default for Limits {
@@ -26,6 +28,7 @@ impl Default for Limits {
             catch_up_max: 500,
             max_upload_bytes: 10 * 1024 * 1024,
             room_creations: Rate::per_hour(60),
+            password_hashing_threads: 1,
         }
     }
 }

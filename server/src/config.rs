@@ -153,6 +153,12 @@ pub struct Config {
     )]
     pub decode_pixels_in_flight: u64,
 
+    /// Threads that hash and check passwords at once (0: one per CPU
+    /// core); four times as many sign-ins may wait for one, and more are
+    /// refused (429) until one is free.
+    #[arg(long, env = "PASSWORD_HASHING_THREADS", default_value_t = 0)]
+    pub password_hashing_threads: usize,
+
     /// Threads that decode uploaded images at once (0: one per CPU core).
     #[arg(long, env = "DECODE_THREADS", default_value_t = 0)]
     pub decode_threads: usize,
@@ -210,6 +216,14 @@ pub enum Command {
         #[arg(long)]
         username: String,
     },
+}
+
+/// A thread count setting: 0 is one per CPU core.
+pub fn threads_or_cores(setting: usize) -> usize {
+    match setting {
+        0 => std::thread::available_parallelism().map_or(2, usize::from),
+        threads => threads,
+    }
 }
 
 /// `SEND_BURST`: a number of messages, at least one.

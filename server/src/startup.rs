@@ -1,7 +1,7 @@
 //! Building the application from its configuration and serving it.
 
 use crate::cluster::{COMMAND_LIMIT, Cluster, ClusterError, PubSub};
-use crate::config::Config;
+use crate::config::{Config, threads_or_cores};
 use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
 use crate::push::{Push, PushError};
@@ -185,6 +185,7 @@ impl<A: Adapter> Node<A> {
             message_max_chars: config.message_max_chars,
             max_upload_bytes: config.max_upload_bytes,
             room_creations: Rate::per_hour(config.rooms_per_hour),
+            password_hashing_threads: threads_or_cores(config.password_hashing_threads),
             ..Limits::default()
         };
         let shared = cluster
@@ -213,10 +214,7 @@ impl<A: Adapter> Node<A> {
         );
         let decode = DecodeBudget::new(
             config.decode_pixels_in_flight,
-            match config.decode_threads {
-                0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-                threads => threads,
-            },
+            threads_or_cores(config.decode_threads),
             DECODE_WAIT,
             metrics.clone(),
         );

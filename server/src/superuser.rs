@@ -2,6 +2,7 @@
 //! sets its password, on the database the server is configured with.
 
 use crate::config::Config;
+use chat_core::passwords::Passwords;
 use chat_core::staff::{self, Saved};
 use chat_core::store;
 use protocol::names::Username;
@@ -17,7 +18,7 @@ pub async fn create_superuser(config: &Config, username: &str) -> Result<String,
     let store = store::connect(&url, &config.pool())
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", store::redact(&url)))?;
-    let saved = staff::save(store.as_ref(), &username, &password).await;
+    let saved = staff::save(store.as_ref(), &Passwords::new(1), &username, &password).await;
     store.close().await;
     Ok(match saved.map_err(|e| e.to_string())? {
         Saved::Created => format!("Staff account {username} created."),

@@ -3,7 +3,8 @@
 
 use crate::backends;
 use crate::helpers::{
-    Site, TestApp, TestSocket, assert_refused, create_superuser, said, staff_app, staff_site,
+    STAFF_PASSWORD, Site, TestApp, TestSocket, assert_refused, create_superuser, said, staff_app,
+    staff_site,
 };
 use chat_core::store::Backend;
 use reqwest::StatusCode;
@@ -438,4 +439,47 @@ async fn guessing_one_staff_password_from_many_addresses_is_limited(#[case] back
     assert_eq!(same_64.status(), StatusCode::TOO_MANY_REQUESTS);
     let other_64 = from("2001:db8:7:8::1", "Someone", "guess").await.unwrap();
     assert_eq!(other_64.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[apply(backends)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_sign_ins_past_the_hashing_pool_is_refused_not_queued(#[case] backend: Backend) {
+    let Some(site) = staff_site(backend, "Boss").await else {
+        return;
+    };
+    let mut config = site.config();
+    config.password_hashing_threads = 1;
+    config.staff_login_failures_per_minute = 1_000;
+    let app = crate::helpers::start(config).await;
+    // 40 wrong passwords at once: one hashing thread and its four waiting
+    // places take five; the rest are told to come back, at once.
+    // (Each at a name of its own: no account's allowance is what refuses.)
+    let names: Vec<String> = (0..40).map(|i| format!("Nobody{i}")).collect();
+    let guesses = names
+        .iter()
+        .map(|name| staff_login(&app, name, "a wrong guess"));
+    let answers = futures::future::join_all(guesses).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(reqwest::Response::status).collect();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(refused + checked, 40, "{statuses:?}");
+    assert!(refused >= 20, "only {refused} refused: {statuses:?}");
+    let busy = answers
+        .into_iter()
+        .find(|a| a.status() == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    assert!(busy.headers().contains_key("retry-after"));
+    let body: Value = busy.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // The refusals did not count as failures: the right password works.
+    assert_eq!(
+        staff_login(&app, "Boss", STAFF_PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }

@@ -75,14 +75,32 @@ pub async fn sign_in(
             wait,
         ));
     }
-    let account = staff::verify(chat.store(), &request.username, &request.password).await?;
+    let checked = staff::verify(
+        chat.store(),
+        chat.passwords(),
+        &request.username,
+        &request.password,
+    )
+    .await;
+    let refund = || async {
+        by_address.refund(&source).await;
+        if let Some(key) = &account_key {
+            by_account.refund(key).await;
+        }
+    };
+    // Not checked (the hashing pool is full, or the database is away):
+    // no failure to count.
+    let account = match checked {
+        Ok(account) => account,
+        Err(e) => {
+            refund().await;
+            return Err(e.into());
+        }
+    };
     let username = account.and_then(|account| Username::parse(&account.username).ok());
     match username {
         Some(username) => {
-            by_address.refund(&source).await;
-            if let Some(key) = &account_key {
-                by_account.refund(key).await;
-            }
+            refund().await;
             Ok(username)
         }
         None => {
