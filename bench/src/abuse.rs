@@ -7,6 +7,10 @@
 //!   decompression bomb each at once (a 6324×6324 PNG of a few hundred KB,
 //!   160 MB decoded), within the decode budget and without one.
 //!
+//! - a flood of wrong-password sign-ins (500, from 8 clients) against a
+//!   normal user's send latency, with the password hashing pool at its
+//!   default size and as if it had none (a thread per sign-in).
+//!
 //! The bomb run measures the whole process's high-water mark, so each
 //! configuration runs in a process of its own (`--decode-budget`).
 
@@ -39,6 +43,12 @@ enum What {
         #[arg(long, default_value_t = 300)]
         sends: usize,
     },
+    /// Send latency of one user while others guess passwords.
+    Passwords {
+        /// Wrong-password sign-ins in the flood.
+        #[arg(long, default_value_t = 500)]
+        sign_ins: usize,
+    },
     /// Peak memory while 30 bombs are uploaded at once.
     Bombs {
         #[arg(long, value_enum)]
@@ -57,6 +67,7 @@ enum Budget {
 pub async fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     match options.what {
         What::Flood { sends } => flood(sends).await,
+        What::Passwords { sign_ins } => passwords(sign_ins).await,
         What::Bombs { decode_budget } => bombs(decode_budget).await,
     }
 }
@@ -155,6 +166,122 @@ async fn flood(sends: usize) -> Result<(), Box<dyn std::error::Error>> {
         report::machine()
     );
     report::write_section(Path::new("BENCHMARKS.md"), "abuse-flood", &body)?;
+    Ok(())
+}
+
+/// How the flood of wrong passwords went.
+#[derive(Default)]
+struct Guesses {
+    checked: AtomicU64,
+    refused: AtomicU64,
+}
+
+async fn passwords(sign_ins: usize) -> Result<(), Box<dyn std::error::Error>> {
+    const FLOODERS: usize = 8;
+    const SENDS: usize = 200;
+    let mut rows = Vec::new();
+    // Unbounded last: memory it takes is not given back to the next run.
+    for (label, flood, threads) in [
+        ("no flood", false, 0),
+        ("flood, hashing pool (default: a thread per core)", true, 0),
+        ("flood, no pool (a thread per sign-in)", true, sign_ins),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let server = start(dir.path(), |config| {
+            config.password_hashing_threads = threads;
+            // Only the hashing pool stands in the flood's way.
+            config.staff_login_failures_per_minute = 1_000_000_000;
+            config.max_connections_per_ip = 10_000;
+        })
+        .await?;
+        let http = reqwest::Client::new();
+        let token = server.login(&http, "Alice", "general").await?;
+        let guesses = Arc::new(Guesses::default());
+        let done = Arc::new(AtomicBool::new(false));
+        let peak_rss = Arc::new(AtomicU64::new(0));
+        let sampler = {
+            let (done, peak_rss) = (done.clone(), peak_rss.clone());
+            tokio::spawn(async move {
+                while !done.load(Ordering::Relaxed) {
+                    peak_rss.fetch_max(resident_mb(), Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        };
+        let cpu_before = process_cpu_seconds();
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for f in 0..if flood { FLOODERS } else { 0 } {
+            let (http, base) = (http.clone(), server.base.clone());
+            let (guesses, done) = (guesses.clone(), done.clone());
+            let share = sign_ins / FLOODERS + usize::from(f < sign_ins % FLOODERS);
+            tasks.push(tokio::spawn(async move {
+                // A script's way: all of its share at once, and again as
+                // soon as they are answered, for as long as the user sends.
+                let mut round = 0;
+                while !done.load(Ordering::Relaxed) {
+                    round += 1;
+                    let attempts = (0..share).map(|n| {
+                        let name = format!("guess{f}x{round}x{n}");
+                        let body = json!({"username": name, "password": "hunter22"});
+                        http.post(format!("{base}/api/admin/login"))
+                            .json(&body)
+                            .send()
+                    });
+                    for answer in futures::future::join_all(attempts).await {
+                        match answer.map(|r| r.status().as_u16()) {
+                            Ok(429) => guesses.refused.fetch_add(1, Ordering::Relaxed),
+                            Ok(_) => guesses.checked.fetch_add(1, Ordering::Relaxed),
+                            Err(_) => 0,
+                        };
+                    }
+                }
+            }));
+        }
+        // Without a bound, the user may not get through at all.
+        let sent = send_many(&server.base, &token, SENDS).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let cores = (process_cpu_seconds() - cpu_before) / elapsed;
+        done.store(true, Ordering::Relaxed);
+        for task in tasks {
+            let _ = task.await;
+        }
+        let _ = sampler.await;
+        let (p50, p99) = match sent {
+            Ok(latencies) => {
+                let samples = Samples::new(latencies);
+                let (p50, p99) = (samples.percentile_ms(50.0), samples.percentile_ms(99.0));
+                (format!("{p50:.2}"), format!("{p99:.2}"))
+            }
+            Err(e) => (format!("failed ({e})"), "—".to_owned()),
+        };
+        let (checked, refused) = (
+            guesses.checked.load(Ordering::Relaxed),
+            guesses.refused.load(Ordering::Relaxed),
+        );
+        let peak = peak_rss.load(Ordering::Relaxed);
+        println!(
+            "{label:<50} send p50 {p50} ms  p99 {p99} ms; sign-ins checked {checked}, refused {refused}; peak RSS {peak} MB; {cores:.2} cores over {elapsed:.1} s"
+        );
+        rows.push(format!(
+            "| {label} | {p50} | {p99} | {checked} | {refused} | {peak} | {cores:.2} | {elapsed:.1} |"
+        ));
+        server.stop().await?;
+    }
+    let body = format!(
+        "## Password guessing against a normal user's sends (SQLite)\n\n\
+         One user sends {SENDS} messages one after another (latency to the ack) while 8 \
+         clients keep {sign_ins} staff sign-ins with wrong passwords in flight between them \
+         (each sends its share at once, and again as soon as it is answered). Peak RSS and \
+         CPU are the whole benchmark process (server and clients), sampled every 20 ms; a \
+         user who cannot connect within 10 s, or waits 30 s for an ack, is a failed run.\n\n\
+         | run | send p50 ms | send p99 ms | sign-ins checked (401) | refused (429) | peak RSS MB | CPU cores | seconds |\n\
+         |---|---|---|---|---|---|---|---|\n{}\n\n\
+         Machine: {}. Reproduce: `cargo run -p bench --release -- abuse passwords`.",
+        rows.join("\n"),
+        report::machine()
+    );
+    report::write_section(Path::new("BENCHMARKS.md"), "abuse-passwords", &body)?;
     Ok(())
 }
 
@@ -313,13 +440,36 @@ async fn bombs(budget: Budget) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The process's peak resident memory so far (`VmHWM`), in MB.
 fn high_water_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
+    proc_status_kb("VmHWM:").map_or(0, |kb| kb / 1024)
+}
+
+/// A `kB` figure of `/proc/self/status`.
+fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+}
+
+/// The process's resident memory now (`VmRSS`), in MB.
+fn resident_mb() -> u64 {
+    proc_status_kb("VmRSS:").map_or(0, |kb| kb / 1024)
+}
+
+/// CPU time the process has used (user and system), in seconds.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: f64 = fields
+        .get(11..13)
+        .map(|t| t.iter().filter_map(|v| v.parse::<f64>().ok()).sum())
+        .unwrap_or(0.0);
+    // Linux reports CPU time in clock ticks of 1/100 s.
+    ticks / 100.0
 }

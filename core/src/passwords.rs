@@ -1,17 +1,19 @@
 //! Password hashing (Argon2id) on a bounded pool. Each hash takes tens of
 //! milliseconds of a core and 19 MiB of memory while it runs, so at most
-//! `threads` run at once and at most `queue` more wait their turn; past
-//! that a sign-in is refused at once (`rate_limited`) instead of queued.
-//! A flood of sign-ins then costs the server a fixed share of its CPU and
-//! memory, however many arrive, and everyone else's messages keep flowing.
+//! `threads` run at once, on threads of their own, and four times as many
+//! wait their turn; past that a sign-in is refused at once
+//! (`rate_limited`) instead of queued. The hashing threads run at a lower
+//! priority than the rest of the server: a flood of sign-ins gets the CPU
+//! the server does not need, and everyone else's messages keep flowing.
 
 use crate::Error;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use std::sync::{Arc, LazyLock};
+use protocol::events::ErrorCode;
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 /// Longest password accepted, in bytes: hashing cost stays bounded.
 pub const PASSWORD_MAX_BYTES: usize = 1024;
@@ -21,26 +23,45 @@ const QUEUED_PER_THREAD: usize = 4;
 /// waiting place, rounded up to a second.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// The server's hashing pool; clones share it.
+/// Work for a hashing thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The server's hashing pool; clones share it. Its threads end when the
+/// last clone is dropped.
 #[derive(Clone)]
 pub struct Passwords {
-    /// Places for hashes running or waiting: a caller without one is refused.
-    admitted: Arc<Semaphore>,
-    /// Threads: a hash runs only while it holds one.
-    running: Arc<Semaphore>,
+    /// Waiting places: a caller who finds none is refused.
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl Passwords {
-    /// A pool of `threads` hashing threads (at least one), with a queue of
-    /// four times as many.
+    /// A pool of `threads` hashing threads (at least one), with four times
+    /// as many waiting places.
     pub fn new(threads: usize) -> Self {
         let threads = threads.max(1);
-        Passwords {
-            admitted: Arc::new(Semaphore::new(threads * (1 + QUEUED_PER_THREAD))),
-            running: Arc::new(Semaphore::new(threads)),
+        let (jobs, queue) = mpsc::sync_channel::<Job>(threads * QUEUED_PER_THREAD);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads {
+            let queue = queue.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || {
+                    lower_priority();
+                    loop {
+                        // Held only while taking a job, not while doing it.
+                        let job = queue.lock().expect("not poisoned").recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
         }
+        Passwords { jobs }
     }
-
     /// The Argon2id hash of `password`, in PHC form.
     pub async fn hash(&self, password: &str) -> Result<String, Error> {
         let password = password.to_owned();
@@ -52,7 +73,7 @@ impl Passwords {
                 .map_err(|e| e.to_string())
         })
         .await?
-        .map_err(|e| Error::new(protocol::events::ErrorCode::Unavailable, e))
+        .map_err(|e| Error::new(ErrorCode::Unavailable, e))
     }
 
     /// Whether `password` matches `hash`, compared in constant time. With
@@ -74,23 +95,42 @@ impl Passwords {
         .await
     }
 
-    /// Runs `work` on a blocking thread once it has a place and a thread.
+    /// Runs `work` on a hashing thread, if there is a place for it.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let Ok(_place) = self.admitted.clone().try_acquire_owned() else {
-            return Err(Error::rate_limited("sign-ins at once", RETRY_AFTER));
-        };
-        let _thread = self
-            .running
-            .clone()
-            .acquire_owned()
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(mpsc::TrySendError::Full(_)) => {
+                return Err(Error::rate_limited("sign-ins at once", RETRY_AFTER));
+            }
+            Err(mpsc::TrySendError::Disconnected(_)) => {
+                return Err(Error::new(
+                    ErrorCode::Unavailable,
+                    "password checks are unavailable",
+                ));
+            }
+        }
+        result
             .await
-            .expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| Error::new(protocol::events::ErrorCode::Unavailable, e.to_string()))
+            .map_err(|_| Error::new(ErrorCode::Unavailable, "a password check failed"))
+    }
+}
+
+/// Gives the calling thread a lower scheduling priority (nice 10), so that
+/// hashing yields the CPU to the threads serving requests. No crate wraps
+/// this one call on Linux, where the nice value is a thread's own.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `0` names the
+    // calling thread. A failure leaves the priority as it was.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
@@ -106,7 +146,6 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::events::ErrorCode;
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
