@@ -154,6 +154,8 @@ for (const view of VIEWS) {
       await logIn(page, server.url, 'Dan', 'outage');
       await server.stop();
       await page.locator('.banner.offline').waitFor();
+      // Who is online cannot be known while offline: no stale count.
+      assert.equal(await page.locator('.online').innerText(), '');
       await page.fill('#composer-text', 'waiting to go out');
       await page.keyboard.press('Enter');
       await page.locator('.message.mine[data-state="pending"]').waitFor();
@@ -251,6 +253,7 @@ test('the lightbox holds the focus until Escape, then gives it back', async () =
   const dialog = page.locator('.lightbox');
   await dialog.locator('img').waitFor();
   assert.equal(await dialog.getAttribute('role'), 'dialog');
+  assert.equal(await dialog.locator('img').getAttribute('alt'), 'the chart');
   assert.equal(await dialog.getAttribute('aria-modal'), 'true');
   for (let i = 0; i < 6; i++) {
     await page.keyboard.press(i % 2 ? 'Shift+Tab' : 'Tab');

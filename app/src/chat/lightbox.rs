@@ -9,7 +9,14 @@ use leptos::web_sys::{Element, HtmlElement};
 
 /// The image shown full size over the room, if any.
 #[derive(Clone, Copy)]
-pub struct Lightbox(pub RwSignal<Option<String>>);
+pub struct Lightbox(pub RwSignal<Option<Shown>>);
+
+/// An image shown full size: its address and what it shows, in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub src: String,
+    pub alt: String,
+}
 
 /// The full-size view of an image: a click, the Close button or Escape
 /// closes it.
@@ -23,7 +30,7 @@ pub fn LightboxView(lightbox: Lightbox) -> impl IntoView {
     // on the server, where elements cannot be kept.)
     let opened = StoredValue::new(None::<String>);
     Effect::new(move |_| match shown.get() {
-        Some(src) => {
+        Some(Shown { src, .. }) => {
             opened.set_value(Some(src));
             if let Some(button) = close_button.get() {
                 let _ = button.focus();
@@ -64,7 +71,7 @@ pub fn LightboxView(lightbox: Lightbox) -> impl IntoView {
     };
     let close = move |_| shown.set(None);
     move || {
-        shown.get().map(|src| {
+        shown.get().map(|Shown { src, alt }| {
             view! {
                 <div
                     class="lightbox"
@@ -77,7 +84,7 @@ pub fn LightboxView(lightbox: Lightbox) -> impl IntoView {
                     <button type="button" class="lightbox-close" node_ref=close_button>
                         "Close"
                     </button>
-                    <img src=src.clone() alt="" />
+                    <img src=src.clone() alt=alt />
                     <a
                         class="lightbox-original"
                         href=src

@@ -1,5 +1,5 @@
 use super::feed::{Delivery, Entry};
-use super::lightbox::Lightbox;
+use super::lightbox::{Lightbox, Shown};
 use super::live::Live;
 use super::message_actions::{Change, ChangeProblem, EditBox, MessageActions};
 use crate::message::ContentType;
@@ -137,13 +137,17 @@ fn ImageBody(
     let lightbox = use_context::<Lightbox>();
     let full = src.clone();
     let href = src.clone();
+    let alt = caption.clone().unwrap_or_else(|| "Shared image".into());
+    let described = alt.clone();
     let open = move |ev: leptos::ev::MouseEvent| {
         if let Some(Lightbox(shown)) = lightbox {
             ev.prevent_default();
-            shown.set(Some(full.clone()));
+            shown.set(Some(Shown {
+                src: full.clone(),
+                alt: described.clone(),
+            }));
         }
     };
-    let alt = caption.clone().unwrap_or_else(|| "Shared image".into());
     let progress = progress.map(|(live, client_id)| {
         let percent = Signal::derive(move || {
             live.progress

@@ -80,7 +80,10 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
             <header class="chat-header">
                 <div class="chat-title">
                     <h1>"#" {room.clone()}</h1>
-                    <OnlineList online=live.online />
+                    <OnlineList
+                        online=live.online
+                        live=Signal::derive(move || matches!(status.get(), Status::Connected))
+                    />
                 </div>
                 <div class="chat-me">
                     <PushToggle />
@@ -107,10 +110,13 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
     }
 }
 
+/// Who is here; nothing while the connection is down, since it cannot
+/// be known then.
 #[component]
-fn OnlineList(online: RwSignal<Vec<String>>) -> impl IntoView {
+fn OnlineList(online: RwSignal<Vec<String>>, live: Signal<bool>) -> impl IntoView {
     let summary = move || {
         online.with(|names| match names.len() {
+            _ if !live.get() => String::new(),
             0 => String::new(),
             1 => "1 online".to_owned(),
             n => format!("{n} online"),
