@@ -27,6 +27,13 @@ async fn devices_of(store: &dyn chat_core::store::Store, room: &str, sender: &st
     owners
 }
 
+/// Bob, a member of #general, with one phone: its device id.
+async fn bobs_phone(store: &dyn chat_core::store::Store) -> i64 {
+    store.remember_member("general", "Bob").await.unwrap();
+    store.save_device("Bob", &phone(1), 10).await.unwrap();
+    store.member_devices("general", "Alice", 10).await.unwrap()[0].device_id
+}
+
 #[apply(backends)]
 #[tokio::test]
 async fn a_device_belongs_to_whoever_saved_it_last_and_each_person_keeps_their_newest(
@@ -89,9 +96,7 @@ async fn a_push_is_claimed_by_one_sender_and_a_newer_message_replaces_it(#[case]
         return;
     };
     let store = &*fx.store;
-    store.remember_member("general", "Bob").await.unwrap();
-    store.save_device("Bob", &phone(1), 10).await.unwrap();
-    let device = store.member_devices("general", "Alice", 10).await.unwrap()[0].device_id;
+    let device = bobs_phone(store).await;
     let now = 1_000_000;
     assert_eq!(store.next_push_due().await.unwrap(), None);
 
@@ -146,9 +151,7 @@ async fn failed_pushes_wait_their_turn_and_gone_devices_take_their_pushes_with_t
         return;
     };
     let store = &*fx.store;
-    store.remember_member("general", "Bob").await.unwrap();
-    store.save_device("Bob", &phone(1), 10).await.unwrap();
-    let device = store.member_devices("general", "Alice", 10).await.unwrap()[0].device_id;
+    let device = bobs_phone(store).await;
     let now = 5_000_000;
     store
         .queue_pushes("general", 7, &[device], now)
@@ -188,9 +191,7 @@ async fn a_device_takes_a_bounded_number_of_pushes_per_window(#[case] backend: B
         return;
     };
     let store = &*fx.store;
-    store.remember_member("general", "Bob").await.unwrap();
-    store.save_device("Bob", &phone(1), 10).await.unwrap();
-    let device = store.member_devices("general", "Alice", 10).await.unwrap()[0].device_id;
+    let device = bobs_phone(store).await;
     let now = 9_000_000;
     assert!(store.take_push_window(device, now, 2).await.unwrap());
     assert!(store.take_push_window(device, now + 1, 2).await.unwrap());

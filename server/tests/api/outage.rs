@@ -32,14 +32,7 @@ async fn a_database_outage_refuses_cleanly_recovers_by_itself_and_loses_nothing(
         return;
     };
     // The server reaches its database through a proxy the test can cut.
-    let (proxy, url) = behind_proxy(&site).await;
-    let app = {
-        let mut config = site.config();
-        config.database_url = Some(url.into());
-        config.database_timeout_ms = 500;
-        unthrottled(&mut config);
-        start(config).await
-    };
+    let (proxy, app) = started_behind_proxy(&site, unthrottled).await;
 
     let ledger: Ledger = Arc::default();
     let refusals: Arc<Mutex<Vec<Value>>> = Arc::default();
@@ -179,13 +172,7 @@ async fn a_banned_person_is_refused_everywhere_while_the_database_cannot_say(
     let Some(site) = staff_site(backend, "Boss").await else {
         return;
     };
-    let (proxy, url) = behind_proxy(&site).await;
-    let app = {
-        let mut config = site.config();
-        config.database_url = Some(url.into());
-        config.database_timeout_ms = 500;
-        start(config).await
-    };
+    let (proxy, app) = started_behind_proxy(&site, |_| {}).await;
     let bob = app.login("Bob", "outage").await;
     let boss = staff_token(&app, "Boss").await;
     let banned = app
@@ -237,6 +224,20 @@ async fn a_banned_person_is_refused_everywhere_while_the_database_cannot_say(
         .err()
         .expect("a banned person's socket was let in");
     assert!(refusal.contains("banned until"), "{refusal}");
+}
+
+/// A server on `site` (settings adjusted) that reaches its database
+/// through a proxy the test can cut, waiting at most 500 ms for it.
+async fn started_behind_proxy(
+    site: &Site,
+    adjust: impl FnOnce(&mut server::config::Config),
+) -> (TcpProxy, TestApp) {
+    let (proxy, url) = behind_proxy(site).await;
+    let mut config = site.config();
+    config.database_url = Some(url.into());
+    config.database_timeout_ms = 500;
+    adjust(&mut config);
+    (proxy, start(config).await)
 }
 
 /// A TCP proxy in front of `site`'s database, and the URL through it.
