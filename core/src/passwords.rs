@@ -62,6 +62,7 @@ impl Passwords {
         }
         Passwords { jobs }
     }
+
     /// The Argon2id hash of `password`, in PHC form.
     pub async fn hash(&self, password: &str) -> Result<String, Error> {
         let password = password.to_owned();

@@ -218,6 +218,11 @@ pub enum Command {
     },
 }
 
+/// A secret setting's value, for the one place that uses it.
+pub fn exposed(setting: &Option<SecretString>) -> Option<&str> {
+    setting.as_ref().map(ExposeSecret::expose_secret)
+}
+
 /// A thread count setting: 0 is one per CPU core.
 pub fn threads_or_cores(setting: usize) -> usize {
     match setting {
@@ -268,10 +273,10 @@ impl Config {
 
     /// The database to open.
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) => url.expose_secret().to_owned(),
-            None => chat_core::store::sqlite_url_in(&self.data_dir),
-        }
+        exposed(&self.database_url).map_or_else(
+            || chat_core::store::sqlite_url_in(&self.data_dir),
+            str::to_owned,
+        )
     }
 
     /// The VAPID `sub` claim: who runs this server.

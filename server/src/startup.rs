@@ -1,7 +1,7 @@
 //! Building the application from its configuration and serving it.
 
 use crate::cluster::{COMMAND_LIMIT, Cluster, ClusterError, PubSub};
-use crate::config::{Config, threads_or_cores};
+use crate::config::{Config, exposed, threads_or_cores};
 use crate::images::DecodeBudget;
 use crate::net::{self, Network, PublicUrlError};
 use crate::push::{Push, PushError};
@@ -21,7 +21,6 @@ use chat_core::sanctions::Sanctions;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
 use chat_core::{Chat, Delivery, Limits};
-use secrecy::ExposeSecret;
 use socketioxide::adapter::Adapter;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
@@ -75,10 +74,7 @@ pub async fn run(
     let network = Network::new(&config.trusted_proxies, config.public_url.as_deref())?;
     // Leptos spawns rendering tasks on whichever executor is registered.
     let _ = any_spawner::Executor::init_tokio();
-    let secret = secret::load_or_create(
-        config.secret_key.as_ref().map(ExposeSecret::expose_secret),
-        &config.data_dir,
-    )?;
+    let secret = secret::load_or_create(exposed(&config.secret_key), &config.data_dir)?;
     let url = config.database_url();
     let store = store::connect(&url, &config.pool())
         .await
@@ -100,11 +96,7 @@ pub async fn run(
         .ws_read_buffer_size(socket::WS_READ_BUFFER)
         .connect_timeout(socket::SIGN_IN_TIMEOUT);
 
-    let Some(redis_url) = config
-        .redis_url
-        .as_ref()
-        .map(|url| url.expose_secret().to_owned())
-    else {
+    let Some(redis_url) = exposed(&config.redis_url).map(str::to_owned) else {
         let node = Node::build(&config, parts, sockets, None, &listener)?;
         socket::register(&node.io);
         return node.serve(&config, listener, shutdown).await;

@@ -1,6 +1,7 @@
 //! Message storage (and by entity: staff accounts in [`staff`], mutes and
-//! bans in [`sanctions`], what push notifications keep in [`push`]). Callers hold an [`Arc<dyn Store>`](Store) from
-//! [`connect`]; each backend keeps its SQL and its migrations to itself
+//! bans in [`sanctions`], what push notifications keep in [`push`]).
+//! Callers hold an [`Arc<dyn Store>`](Store) from [`connect`]; each
+//! backend keeps its SQL and its migrations to itself
 //! (`migrations/<backend>/`), and one conformance suite holds all three to
 //! the same behaviour.
 //!

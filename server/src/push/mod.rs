@@ -27,7 +27,6 @@ use chat_core::{Fanout, Notifier};
 use protocol::message::ChatMessage;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -94,10 +93,7 @@ impl Push {
     ) -> Result<Arc<Self>, PushError> {
         let allow_insecure = config.push_allow_insecure_endpoints;
         let key = vapid::VapidKey::load_or_create(
-            config
-                .vapid_private_key
-                .as_ref()
-                .map(ExposeSecret::expose_secret),
+            crate::config::exposed(&config.vapid_private_key),
             &config.data_dir,
         )?;
         let fcm = match &config.fcm_credentials {

@@ -17,8 +17,8 @@ use socketioxide::extract::{SocketRef, State, TryData};
 pub struct Identity(pub Username);
 
 /// Present when the socket signed in as staff (rights confirmed on
-/// connect, by [`Chat::caller`]). The rights end with the account or its password, so every
-/// staff event asks again ([`Staff::confirmed`]).
+/// connect, by [`Chat::caller`]). The rights end with the account or its
+/// password, so every staff event asks again ([`Staff::confirmed`]).
 #[derive(Debug, Clone)]
 pub struct Staff(Session);
 
