@@ -24,7 +24,7 @@ const STAFF = { username: 'Boss', password: 'a long password' };
 // Every test logs in a few times from this one address.
 const env = serverAndBrowser({
   staff: STAFF,
-  env: { LOGINS_PER_MINUTE: '1000', ROOMS_PER_HOUR: '1000', STAFF_LOGIN_FAILURES_PER_MINUTE: '100' },
+  env: { LOGINS_PER_MINUTE: '1000', ROOMS_PER_HOUR: '1000', LOGIN_FAILURES_PER_MINUTE: '100' },
 });
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

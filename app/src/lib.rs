@@ -4,6 +4,8 @@
 #![recursion_limit = "256"]
 
 #[cfg(feature = "ssr")]
+pub mod account;
+#[cfg(feature = "ssr")]
 pub mod admin;
 pub mod chat;
 pub mod location;

@@ -1,5 +1,6 @@
 //! [`Chat`]: what every handler shares, and the way messages are posted.
 
+use crate::accounts::Access;
 use crate::allowance::{Allowance, SharedBuckets};
 use crate::drain::Drain;
 use crate::fanout::Fanout;
@@ -39,15 +40,18 @@ struct Inner {
     room_creations: Arc<Allowance<IpAddr>>,
     sanctions: Arc<Sanctions>,
     passwords: Passwords,
+    access: Access,
 }
 
 impl Chat {
     /// Puts the parts together. `sanctions` reads `store`'s; `shared`
     /// keeps rate limits across nodes when there are several.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         store: Arc<dyn Store>,
         sanctions: Arc<Sanctions>,
         sessions: SessionKey,
+        access: Access,
         limits: Limits,
         delivery: Delivery,
         metrics: Arc<Metrics>,
@@ -66,6 +70,7 @@ impl Chat {
                 metrics,
                 drain: Drain::default(),
                 sanctions,
+                access,
             }),
         }
     }
@@ -75,12 +80,17 @@ impl Chat {
         &self.inner.passwords
     }
 
+    /// Who may sign in how.
+    pub fn access(&self) -> Access {
+        self.inner.access
+    }
+
     /// Rooms and messages.
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
     }
 
-    /// Issues and checks sessions.
+    /// Issues and checks session tokens.
     pub fn sessions(&self) -> &SessionKey {
         &self.inner.sessions
     }

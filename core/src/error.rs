@@ -50,6 +50,14 @@ impl Error {
         Self::new(ErrorCode::Forbidden, message)
     }
 
+    /// The session was signed out: its holder must sign in again.
+    pub fn session_ended() -> Self {
+        Self::new(
+            ErrorCode::SessionEnded,
+            "you were signed out; sign in again",
+        )
+    }
+
     /// The author is muted in the room until then.
     pub fn muted(until: DateTime<Utc>) -> Self {
         Self::new(

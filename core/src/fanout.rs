@@ -35,6 +35,10 @@ pub trait Fanout: Send + Sync + 'static {
     /// Disconnects every connection of the banned `user`.
     async fn banned(&self, user: &Username);
 
+    /// Tells the connections of the sessions `ids` that they were signed
+    /// out, and closes them, on every node.
+    async fn sessions_ended(&self, ids: &[String]);
+
     /// Who is in `room` now (on every node).
     async fn online(&self, room: &str) -> Vec<String>;
 }

@@ -1,12 +1,14 @@
 //! The chat server's core, shared by every way in (Socket.IO handlers, HTTP
 //! routes, the app's server functions) and free of any of them:
 //!
-//! - [`session`]: signed sessions, valid on every node that shares the key;
+//! - [`session`]: signed session tokens, and [`accounts`]: who holds them
+//!   (accounts with a password, guests), every sign-in a stored session;
 //! - [`store`]: the storage interface, with one implementation per backend
 //!   (SQLite, PostgreSQL, MySQL/MariaDB) chosen by the database URL;
 //! - [`Chat`]: the one path every message is posted through
 //!   (validate → dedupe → store → publish → count), and what reads need.
 
+pub mod accounts;
 pub mod allowance;
 mod caller;
 mod changes;
@@ -29,6 +31,7 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{Access, SignedIn};
 pub use caller::Caller;
 pub use changes::{Actor, Deleted};
 pub use chat::{Chat, Delivery};

@@ -1,31 +1,37 @@
-//! Signed sessions: `<base64url(username)>.<issued-at>-<nonce>.<base64url(HMAC-SHA256)>`,
-//! and for staff signed in with their password the same after `staff.`.
-//! The random nonce makes every sign-in distinct, even two under one name
-//! in the same second (tokens from before it, without one, still verify).
-//! The mark is signed with the rest, so a user's token cannot be made a
-//! staff one (and no base64 name reads `staff`).
+//! Session tokens: `<base64url(secret)>.<base64url(HMAC-SHA256(secret))>`.
+//! The 32-byte secret is random, so a token cannot be guessed; the server
+//! keeps only the secret's SHA-256, as the session's id in the sessions
+//! table, so that table alone signs no one in. The HMAC, under
+//! `SECRET_KEY`, lets any node refuse a token it never issued without
+//! asking the database (and a new key ends every session at once).
 //!
 //! Browsers carry the token in an HttpOnly cookie, other clients as
-//! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Nothing is
-//! stored server-side, so every node that shares `SECRET_KEY` accepts it.
+//! `Authorization: Bearer` (HTTP) or `auth.token` (Socket.IO). Who a
+//! session belongs to, and whether it still stands, is the sessions
+//! table's to say (see [`crate::Chat::caller`]).
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
+use chrono::{DateTime, Utc};
 use cookie::{Cookie, SameSite};
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, header};
 use protocol::names::Username;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// Name of the browser session cookie.
 pub const COOKIE_NAME: &str = "chat_session";
 
-/// How long a session stays valid, in seconds (30 days).
+/// How long a session lasts unused, in seconds (30 days); the browser
+/// cookie lasts as long from the sign-in.
 pub const MAX_AGE_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// Bytes of randomness in a token's secret.
+const SECRET_BYTES: usize = 32;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The key sessions are signed with.
+/// The key session tokens are signed with.
 #[derive(Clone)]
 pub struct SessionKey(Arc<[u8]>);
 
@@ -35,22 +41,28 @@ impl std::fmt::Debug for SessionKey {
     }
 }
 
-/// Who a valid session belongs to.
+/// A session that stands: whose it is and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    pub username: Username,
-    /// Tells this sign-in from others under the same name (anyone may sign
-    /// in as any free name), so per-person limits are not shared with them.
+    /// The session's id (the SHA-256 of its token's secret): tells this
+    /// sign-in from others under the same name, so per-person limits are
+    /// not shared with them.
     pub id: String,
-    /// Signed in as staff, with a password; whether the account still
-    /// exists is for the caller to check.
+    pub username: Username,
+    /// Signed in by name alone, not to an account.
+    pub guest: bool,
+    /// The account has the staff role.
     pub staff: bool,
-    /// When it was issued (unix seconds).
-    pub issued_at: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
 }
 
-/// What marks a staff session's signed part.
-const STAFF_MARK: &str = "staff.";
+/// A newly issued token and the id it is stored under.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub token: String,
+    pub id: String,
+}
 
 impl SessionKey {
     /// Wraps the secret; it should hold at least 32 random bytes.
@@ -58,64 +70,47 @@ impl SessionKey {
         Self(secret.into())
     }
 
-    fn mac(&self, signed_part: &str) -> HmacSha256 {
+    fn mac(&self, secret: &[u8]) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts keys of any length");
-        mac.update(signed_part.as_bytes());
+        mac.update(secret);
         mac
     }
 
-    /// Issues a token for `username`, valid from `now` (unix seconds).
-    pub fn issue(&self, username: &Username, now: i64) -> String {
-        self.sign(username, now, "")
+    /// Issues a new token; store the session under its `id`.
+    pub fn issue(&self) -> Issued {
+        let mut secret = [0u8; SECRET_BYTES];
+        getrandom::fill(&mut secret).expect("the operating system provides randomness");
+        let tag = self.mac(&secret).finalize().into_bytes();
+        Issued {
+            token: format!("{}.{}", B64.encode(secret), B64.encode(tag)),
+            id: session_id(&secret),
+        }
     }
 
-    /// Issues a staff session for `username`, who gave their password.
-    pub fn issue_staff(&self, username: &Username, now: i64) -> String {
-        self.sign(username, now, STAFF_MARK)
-    }
-
-    fn sign(&self, username: &Username, now: i64, mark: &str) -> String {
-        let mut nonce = [0u8; 8];
-        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
-        let signed_part = format!(
-            "{mark}{}.{now}-{}",
-            B64.encode(username.as_str()),
-            B64.encode(nonce)
-        );
-        let signature = B64.encode(self.mac(&signed_part).finalize().into_bytes());
-        format!("{signed_part}.{signature}")
-    }
-
-    /// Checks a token's signature and age; `None` for anything not issued by
-    /// this key, expired, or malformed.
-    pub fn verify(&self, token: &str, now: i64) -> Option<Session> {
-        let (signed_part, encoded_signature) = token.rsplit_once('.')?;
-        let signature = B64.decode(encoded_signature).ok()?;
-        self.mac(signed_part).verify_slice(&signature).ok()?;
-
-        let (staff, unmarked) = match signed_part.strip_prefix(STAFF_MARK) {
-            Some(rest) => (true, rest),
-            None => (false, signed_part),
-        };
-        let (name, issued) = unmarked.split_once('.')?;
-        let issued_at = issued.split_once('-').map_or(issued, |(at, _nonce)| at);
-        let issued_at: i64 = issued_at.parse().ok()?;
-        if now < issued_at - 60 || now - issued_at > MAX_AGE_SECS {
+    /// The id of the session `token` names, if this key issued it; `None`
+    /// for anything else (a token of another key, of an older format,
+    /// malformed). The tag is compared in constant time.
+    pub fn verify(&self, token: &str) -> Option<String> {
+        let (secret, tag) = token.split_once('.')?;
+        let secret = B64.decode(secret).ok()?;
+        let tag = B64.decode(tag).ok()?;
+        if secret.len() != SECRET_BYTES {
             return None;
         }
-        let name = String::from_utf8(B64.decode(name).ok()?).ok()?;
-        Some(Session {
-            username: Username::parse(&name).ok()?,
-            id: encoded_signature.to_owned(),
-            staff,
-            issued_at,
-        })
+        self.mac(&secret).verify_slice(&tag).ok()?;
+        Some(session_id(&secret))
     }
 
-    /// The session a request carries, from `Authorization: Bearer` or the cookie.
-    pub fn from_headers(&self, headers: &HeaderMap, now: i64) -> Option<Session> {
-        token_from_headers(headers).and_then(|token| self.verify(token, now))
+    /// The id of the session a request carries, from `Authorization:
+    /// Bearer` or the cookie.
+    pub fn from_headers(&self, headers: &HeaderMap) -> Option<String> {
+        token_from_headers(headers).and_then(|token| self.verify(token))
     }
+}
+
+/// The id a secret is stored under.
+fn session_id(secret: &[u8]) -> String {
+    B64.encode(Sha256::digest(secret))
 }
 
 /// The raw token of a request: a bearer token first, then the session cookie.
@@ -172,48 +167,51 @@ mod tests {
     use super::*;
     use http::HeaderValue;
 
-    fn alice() -> Username {
-        Username::parse("Alice").unwrap()
+    fn key() -> SessionKey {
+        SessionKey::new(b"0123456789abcdef0123456789abcdef")
     }
 
     #[test]
-    fn issued_tokens_verify_to_their_user() {
-        let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
-        let token = key.issue(&alice(), 1_000);
-        let session = key.verify(&token, 1_000).unwrap();
-        assert_eq!(session.username, alice());
-        assert!(!session.staff);
-        let staff = key
-            .verify(&key.issue_staff(&alice(), 1_000), 1_000)
-            .unwrap();
-        assert_eq!((staff.username, staff.staff), (alice(), true));
-        // Two sign-ins under one name in the same second are still two.
-        let again = key.verify(&key.issue(&alice(), 1_000), 1_000).unwrap();
-        assert_ne!(session.id, again.id);
-        // Tokens issued before the nonce existed still verify.
-        let signed_part = format!("{}.1000", B64.encode("Alice"));
-        let signature = B64.encode(key.mac(&signed_part).finalize().into_bytes());
-        let old = format!("{signed_part}.{signature}");
-        assert_eq!(key.verify(&old, 1_000).unwrap().username, alice());
+    fn issued_tokens_verify_to_their_id_and_are_all_distinct() {
+        let key = key();
+        let issued = key.issue();
+        assert_eq!(key.verify(&issued.token), Some(issued.id.clone()));
+        let again = key.issue();
+        assert_ne!(issued.token, again.token);
+        assert_ne!(issued.id, again.id);
+        // The id is not the token's secret: the table cannot sign anyone in.
+        assert!(!issued.token.contains(&issued.id));
+        assert!(key.verify(&issued.id).is_none());
     }
 
     #[test]
-    fn tampered_foreign_and_expired_tokens_are_refused() {
-        let key = SessionKey::new(b"0123456789abcdef0123456789abcdef");
-        let token = key.issue(&alice(), 1_000);
-        let forged_name = token.replacen(&B64.encode("Alice"), &B64.encode("Mallory"), 1);
-        assert!(key.verify(&forged_name, 1_000).is_none());
-        // A user's token does not become a staff one by adding the mark.
-        let promoted = format!("{STAFF_MARK}{token}");
-        assert!(key.verify(&promoted, 1_000).is_none());
+    fn tampered_foreign_and_old_tokens_are_refused() {
+        let key = key();
+        let issued = key.issue();
+        let (secret, tag) = issued.token.split_once('.').unwrap();
+        let mut other = B64.decode(secret).unwrap();
+        other[0] ^= 1;
+        let tampered = format!("{}.{tag}", B64.encode(&other));
+        assert!(key.verify(&tampered).is_none());
         assert!(
             SessionKey::new(b"another key")
-                .verify(&token, 1_000)
+                .verify(&issued.token)
                 .is_none()
         );
-        assert!(key.verify(&token, 1_000 + MAX_AGE_SECS + 1).is_none());
-        assert!(key.verify("garbage", 1_000).is_none());
-        assert!(key.verify("a.b.c", 1_000).is_none());
+        // A token of the former, name-carrying format.
+        assert!(
+            key.verify("QWxpY2U.1000-AAAAAAAAAAA.c2lnbmF0dXJl")
+                .is_none()
+        );
+        assert!(key.verify("garbage").is_none());
+        assert!(key.verify("a.b").is_none());
+        // A short secret with a right tag is still refused.
+        let short = [1u8; 8];
+        let tag = B64.encode(key.mac(&short).finalize().into_bytes());
+        assert!(
+            key.verify(&format!("{}.{tag}", B64.encode(short)))
+                .is_none()
+        );
     }
 
     #[test]

@@ -1,28 +1,22 @@
-//! Staff accounts: a name and a password, stored as an Argon2id hash.
-//! Staff names are kept from the password-less login, look-alikes
-//! included.
+//! Staff: accounts with the staff role, made from the command line
+//! (`create-superuser`, `reset-password`) straight on the database. Staff
+//! names are kept from guests, look-alikes included.
 
-use crate::Error;
+use crate::accounts::password_rules;
 use crate::passwords::Passwords;
 use crate::reserved::name_key;
-use crate::session::Session;
-use crate::store::{StaffAccount, Store, StoreError};
+use crate::store::{NewAccount, Store, StoreError};
 use protocol::names::Username;
 
-pub use crate::passwords::PASSWORD_MAX_BYTES;
-
-/// Shortest password accepted, in characters.
-pub const PASSWORD_MIN_CHARS: usize = 8;
-
-/// Why a staff account was not saved.
+/// Why a command-line account change was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
-    #[error("the password must be at least {PASSWORD_MIN_CHARS} characters")]
-    PasswordTooShort,
-    #[error("the password must be at most {PASSWORD_MAX_BYTES} bytes")]
-    PasswordTooLong,
-    #[error("the staff account {0:?} has a name that looks the same; update that one instead")]
+    #[error("{0}")]
+    WeakPassword(String),
+    #[error("the account {0:?} has a name that looks the same; use that one instead")]
     LookAlike(String),
+    #[error("no account is named {0:?}")]
+    NoAccount(String),
     #[error("hashing the password failed: {0}")]
     Hash(String),
     #[error(transparent)]
@@ -33,69 +27,89 @@ pub enum StaffError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
     Created,
+    /// The staff account has this password now.
     PasswordChanged,
+    /// An ordinary account now has the staff role and this password.
+    Promoted,
 }
 
-/// Creates the staff account `username` with `password`, or sets the
-/// password of the existing one.
+async fn hashed(
+    passwords: &Passwords,
+    username: &Username,
+    password: &str,
+) -> Result<String, StaffError> {
+    password_rules::check(password, username.as_str())
+        .map_err(|e| StaffError::WeakPassword(e.to_string()))?;
+    passwords
+        .hash(password)
+        .await
+        .map_err(|e| StaffError::Hash(e.to_string()))
+}
+
+/// Creates the staff account `username` with `password`, or gives the
+/// existing account of that name the staff role and the password. Its
+/// sessions from before end (they are returned, to close their
+/// connections).
 pub async fn save(
     store: &dyn Store,
     passwords: &Passwords,
     username: &Username,
     password: &str,
-) -> Result<Saved, StaffError> {
-    if password.chars().count() < PASSWORD_MIN_CHARS {
-        return Err(StaffError::PasswordTooShort);
-    }
-    if password.len() > PASSWORD_MAX_BYTES {
-        return Err(StaffError::PasswordTooLong);
-    }
+) -> Result<(Saved, Vec<String>), StaffError> {
     let key = name_key(username.as_str());
-    let saved = match store.staff(&key).await? {
-        None => Saved::Created,
-        Some(existing) if existing.username == username.as_str() => Saved::PasswordChanged,
-        Some(existing) => return Err(StaffError::LookAlike(existing.username)),
+    let existing = store.account(&key).await?;
+    if let Some(account) = &existing
+        && account.username != username.as_str()
+    {
+        return Err(StaffError::LookAlike(account.username.clone()));
+    }
+    let hash = hashed(passwords, username, password).await?;
+    let saved = if let Some(account) = existing {
+        store.set_password(username.as_str(), &hash).await?;
+        store.set_staff(username.as_str(), true).await?;
+        if account.staff {
+            Saved::PasswordChanged
+        } else {
+            Saved::Promoted
+        }
+    } else {
+        let new = NewAccount {
+            username,
+            name_key: &key,
+            password_hash: &hash,
+            staff: true,
+        };
+        if !store.create_account(new, None).await? {
+            return Err(StaffError::LookAlike(username.to_string()));
+        }
+        Saved::Created
     };
-    let hash = passwords
-        .hash(password)
-        .await
-        .map_err(|e| StaffError::Hash(e.to_string()))?;
-    store.save_staff(username, &key, &hash).await?;
-    Ok(saved)
+    let ended = store.end_sessions_of(&key, None).await?;
+    Ok((saved, ended))
 }
 
-/// The staff account signing in as `username` with `password`, if both
-/// are right; `rate_limited` while the hashing pool is full.
-pub async fn verify(
+/// Sets `password` on the account `username` and ends its sessions
+/// (returned, to close their connections).
+pub async fn reset_password(
     store: &dyn Store,
     passwords: &Passwords,
-    username: &str,
+    username: &Username,
     password: &str,
-) -> Result<Option<StaffAccount>, Error> {
-    let account = store
-        .staff(&name_key(username))
-        .await?
-        .filter(|account| account.username == username);
-    // The same work whether or not the name exists, so timing does not
-    // tell staff names apart.
-    let hash = account.as_ref().map(|a| a.password_hash.as_str());
-    let right = passwords.verify(hash, password).await?;
-    Ok(account.filter(|_| right))
-}
-
-/// Whether `session` carries staff rights now: a staff sign-in of an
-/// account that still exists, since its password was last set.
-pub async fn has_rights(store: &dyn Store, session: &Session) -> Result<bool, StoreError> {
-    if !session.staff {
-        return Ok(false);
+) -> Result<Vec<String>, StaffError> {
+    let key = name_key(username.as_str());
+    match store.account(&key).await? {
+        Some(account) if account.username == username.as_str() => {}
+        _ => return Err(StaffError::NoAccount(username.to_string())),
     }
-    let name = session.username.as_str();
-    Ok(store.staff(&name_key(name)).await?.is_some_and(|account| {
-        account.username == name && session.issued_at >= account.updated_at.timestamp()
-    }))
+    let hash = hashed(passwords, username, password).await?;
+    store.set_password(username.as_str(), &hash).await?;
+    Ok(store.end_sessions_of(&key, None).await?)
 }
 
 /// Whether `name` is a staff account's (or looks like one).
 pub async fn is_staff_name(store: &dyn Store, name: &str) -> Result<bool, StoreError> {
-    Ok(store.staff(&name_key(name)).await?.is_some())
+    Ok(store
+        .account(&name_key(name))
+        .await?
+        .is_some_and(|account| account.staff))
 }

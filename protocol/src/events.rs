@@ -33,6 +33,13 @@ pub const MUTED: &str = "muted";
 /// How the message of a connect error starts when the connection has no
 /// valid session: no retry can succeed without signing in again.
 pub const REFUSED_UNAUTHORIZED: &str = "unauthorized";
+/// How the message of a connect error starts when the session was signed
+/// out (from another device, by a password change, by staff): no retry can
+/// succeed without signing in again.
+pub const REFUSED_SESSION_ENDED: &str = "session_ended";
+/// Server → client: this connection's session was signed out; the server
+/// closes the connection next.
+pub const SESSION_ENDED: &str = "session_ended";
 /// How the message of a connect error starts when the user is banned
 /// (`"banned until <RFC 3339>"`): no retry can succeed until it ends.
 pub const REFUSED_BANNED: &str = "banned";
@@ -193,6 +200,18 @@ pub enum ErrorCode {
     Muted,
     /// The user is banned (the message says until when).
     Banned,
+    /// The name (or a look-alike of it) is an account's already.
+    Taken,
+    /// A password too short, the name itself, or a very common one.
+    WeakPassword,
+    /// A guest login under a name protected by a password.
+    Claimed,
+    /// A guest login while the server lets only accounts in.
+    GuestsDisabled,
+    /// An account sign-in with an unknown name or a wrong password.
+    BadCredentials,
+    /// The session was signed out (here or elsewhere): sign in again.
+    SessionEnded,
 }
 
 /// Why a request was refused, for people (`message`) and programs (`code`).

@@ -128,10 +128,21 @@ pub struct Config {
     #[arg(long, env = "LOGINS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 30)]
     pub logins_per_minute: u32,
 
-    /// Failed staff sign-ins one client address may make per minute;
-    /// further attempts wait (429).
-    #[arg(long, env = "STAFF_LOGIN_FAILURES_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 5)]
-    pub staff_login_failures_per_minute: u32,
+    /// Failed password sign-ins per minute, from one client address (an
+    /// IPv6 client's whole /64) and against one account each; further
+    /// attempts wait (429).
+    #[arg(long, env = "LOGIN_FAILURES_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..), default_value_t = 5)]
+    pub login_failures_per_minute: u32,
+
+    /// `open`: anyone may chat under a name nobody has claimed, with no
+    /// password; `off`: only accounts sign in.
+    #[arg(long, env = "GUEST_ACCESS", value_enum, default_value_t = OpenOrOff::Open)]
+    pub guest_access: OpenOrOff,
+
+    /// `open`: anyone may claim a name with a password; `off`: only staff
+    /// create accounts, from the admin page.
+    #[arg(long, env = "REGISTRATION", value_enum, default_value_t = OpenOrOff::Open)]
+    pub registration: OpenOrOff,
 
     /// Rooms one client address may create per hour (joining existing
     /// rooms is not limited).
@@ -205,14 +216,34 @@ pub struct Config {
 /// FCM's own address.
 pub const DEFAULT_FCM_API_URL: &str = "https://fcm.googleapis.com";
 
+/// A door that is open or shut (`GUEST_ACCESS`, `REGISTRATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OpenOrOff {
+    Open,
+    Off,
+}
+
+impl OpenOrOff {
+    pub fn is_open(self) -> bool {
+        self == OpenOrOff::Open
+    }
+}
+
 /// What the binary can do besides serving.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
-    /// Creates a staff account, or sets the password of an existing one.
-    /// The password is read from standard input (one line) when that is
-    /// not a terminal, else asked for twice.
+    /// Creates a staff account, or gives an existing account the staff
+    /// role and a new password. The password is read from standard input
+    /// (one line) when that is not a terminal, else asked for twice.
     CreateSuperuser {
         /// The staff member's name (the same rules as any username).
+        #[arg(long)]
+        username: String,
+    },
+    /// Sets a new password on an account and signs it out everywhere. The
+    /// password is read as for `create-superuser`.
+    ResetPassword {
+        /// The account's name.
         #[arg(long)]
         username: String,
     },

@@ -50,11 +50,6 @@ impl ApiError {
         )
     }
 
-    /// A 403 for a banned user, saying until when.
-    pub fn banned(until: chrono::DateTime<chrono::Utc>) -> Self {
-        ApiError::Core(Error::banned(until))
-    }
-
     /// A 429 for an allowance that refills in `retry_after`.
     pub fn rate_limited(what: &str, retry_after: Duration) -> Self {
         ApiError::Core(Error::rate_limited(what, retry_after))
@@ -97,11 +92,20 @@ impl ApiError {
 /// The one table from a refusal's code to its HTTP status.
 fn status_of(code: ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::Invalid | ErrorCode::TooLong | ErrorCode::Reserved | ErrorCode::NotJoined => {
-            StatusCode::BAD_REQUEST
+        ErrorCode::Invalid
+        | ErrorCode::TooLong
+        | ErrorCode::Reserved
+        | ErrorCode::NotJoined
+        | ErrorCode::WeakPassword => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized | ErrorCode::BadCredentials | ErrorCode::SessionEnded => {
+            StatusCode::UNAUTHORIZED
         }
-        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden | ErrorCode::Muted | ErrorCode::Banned => StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden
+        | ErrorCode::Muted
+        | ErrorCode::Banned
+        | ErrorCode::Claimed
+        | ErrorCode::GuestsDisabled => StatusCode::FORBIDDEN,
+        ErrorCode::Taken => StatusCode::CONFLICT,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,

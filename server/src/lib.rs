@@ -19,4 +19,4 @@ mod throttles;
 
 pub use net::raise_open_files;
 pub use startup::{StartupError, run, shutdown_signal};
-pub use superuser::create_superuser;
+pub use superuser::{create_superuser, reset_password};

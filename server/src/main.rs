@@ -10,8 +10,17 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
-    if let Some(Command::CreateSuperuser { username }) = &config.command {
-        return match server::create_superuser(&config, username).await {
+    let command = match &config.command {
+        Some(Command::CreateSuperuser { username }) => {
+            Some(server::create_superuser(&config, username).await)
+        }
+        Some(Command::ResetPassword { username }) => {
+            Some(server::reset_password(&config, username).await)
+        }
+        None => None,
+    };
+    if let Some(outcome) = command {
+        return match outcome {
             Ok(done) => {
                 println!("{done}");
                 std::process::ExitCode::SUCCESS

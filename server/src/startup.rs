@@ -8,7 +8,9 @@ use crate::push::{Push, PushError};
 use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
 use crate::site::Site;
-use crate::socket::{Handshakes, LiveRooms, SocketState, limit_handshakes, own_request_head};
+use crate::socket::{
+    Handshakes, LiveRooms, SocketState, limit_handshakes, own_request_head, sweep_ended_sessions,
+};
 use crate::state::AppState;
 use crate::throttles::Throttles;
 use crate::{routes, socket};
@@ -20,7 +22,7 @@ use chat_core::rate::Rate;
 use chat_core::sanctions::Sanctions;
 use chat_core::session::SessionKey;
 use chat_core::store::{self, StoreError};
-use chat_core::{Chat, Delivery, Limits};
+use chat_core::{Access, Chat, Delivery, Limits};
 use socketioxide::adapter::Adapter;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
@@ -195,10 +197,15 @@ impl<A: Adapter> Node<A> {
             fanout: live.clone(),
             notifier: push.clone(),
         };
+        let access = Access {
+            guests: config.guest_access.is_open(),
+            registration: config.registration.is_open(),
+        };
         let chat = Chat::new(
             store,
             sanctions,
             sessions,
+            access,
             limits,
             delivery,
             metrics.clone(),
@@ -237,7 +244,7 @@ impl<A: Adapter> Node<A> {
             network: network.clone(),
             throttles: Throttles::new(
                 Rate::per_minute(config.logins_per_minute),
-                Rate::per_minute(config.staff_login_failures_per_minute),
+                Rate::per_minute(config.login_failures_per_minute),
                 Rate::per_minute(config.uploads_per_minute),
                 shared,
             ),
@@ -285,6 +292,7 @@ impl<A: Adapter> Node<A> {
             push,
             network,
         } = self;
+        let _sessions = Background::spawn(keep_sessions(chat.clone(), live.clone()));
         let _detach = Detach(live);
         tracing::info!(site_addr = %listener.local_addr()?, "serving");
         let closing = chat.clone();
@@ -313,6 +321,42 @@ impl<A: Adapter> Drop for Detach<A> {
         self.0.detach();
     }
 }
+
+/// A task that ends with serving, however serving ends.
+struct Background(tokio::task::AbortHandle);
+
+impl Background {
+    fn spawn(task: impl Future<Output = ()> + Send + 'static) -> Self {
+        Background(tokio::spawn(task).abort_handle())
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Closes the connections of sessions ended elsewhere, and every
+/// [`PURGE_EVERY`] forgets the sessions unused for their whole lifetime.
+async fn keep_sessions<A: Adapter>(chat: Chat, live: Arc<LiveRooms<A>>) {
+    let purge = chat.clone();
+    let purging = async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        loop {
+            every.tick().await;
+            match purge.purge_idle_sessions().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "forgot sessions unused for 30 days"),
+                Err(e) => tracing::warn!(error = %e, "could not forget unused sessions"),
+            }
+        }
+    };
+    tokio::join!(sweep_ended_sessions(chat, live), purging);
+}
+
+/// How often unused sessions are forgotten.
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Completes on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

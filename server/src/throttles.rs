@@ -1,5 +1,6 @@
 //! Allowances for the HTTP requests that cost the server something: logins
-//! per client address (each may create a room and always signs a token) and
+//! per client address (each may create a room and always stores a
+//! session), failed password sign-ins per address and per account, and
 //! image uploads per sign-in (each is decoded and stored), push devices
 //! saved per sign-in. Room creation is
 //! limited in the core, for logins and socket joins alike.
@@ -19,12 +20,12 @@ const DEVICE_CHANGES: Rate = Rate {
 #[derive(Clone)]
 pub struct Throttles {
     pub logins: Arc<Allowance<IpAddr>>,
-    /// Failed staff sign-ins per client address (an IPv6 client's whole
-    /// /64, which one subscriber usually has): password guessing.
-    pub staff_login_failures: Arc<Allowance<IpAddr>>,
-    /// Failed staff sign-ins per account (its folded name): guessing from
-    /// many addresses.
-    pub staff_account_failures: Arc<Allowance<String>>,
+    /// Failed password sign-ins per client address (an IPv6 client's
+    /// whole /64, which one subscriber usually has): password guessing.
+    pub login_failures: Arc<Allowance<IpAddr>>,
+    /// Failed password sign-ins per account (its folded name): guessing
+    /// from many addresses.
+    pub account_failures: Arc<Allowance<String>>,
     /// Keyed by sign-in, like socket sends: a stranger who signs in under
     /// the same name has their own allowance.
     pub uploads: Arc<Allowance<String>>,
@@ -36,22 +37,14 @@ impl Throttles {
     /// `shared` keeps the allowances across nodes when there are several.
     pub fn new(
         logins: Rate,
-        staff_login_failures: Rate,
+        login_failures: Rate,
         uploads: Rate,
         shared: Option<Arc<dyn SharedBuckets>>,
     ) -> Self {
         Throttles {
             logins: Allowance::new("logins", logins, shared.clone()),
-            staff_login_failures: Allowance::new(
-                "staff_login_failures",
-                staff_login_failures,
-                shared.clone(),
-            ),
-            staff_account_failures: Allowance::new(
-                "staff_account_failures",
-                staff_login_failures,
-                shared.clone(),
-            ),
+            login_failures: Allowance::new("login_failures", login_failures, shared.clone()),
+            account_failures: Allowance::new("account_failures", login_failures, shared.clone()),
             uploads: Allowance::new("uploads", uploads, shared.clone()),
             device_changes: Allowance::new("device_changes", DEVICE_CHANGES, shared),
         }

@@ -1,11 +1,30 @@
 use super::PageContext;
 use leptos::prelude::*;
 
-/// The document around an admin page: its title, the site's stylesheet,
-/// the small script that makes long lists load as they scroll, and a
-/// header with who is signed in.
+/// Which server-rendered pages a document belongs to: the staff's, or a
+/// person's own account page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Area {
+    #[default]
+    Admin,
+    Account,
+}
+
+/// The document around an admin (or account) page: its title, the site's
+/// stylesheet, the small script that makes long lists load as they scroll
+/// (admin pages), and a header with who is signed in.
 #[component]
-pub fn AdminDocument(context: PageContext, title: String, children: Children) -> impl IntoView {
+pub fn AdminDocument(
+    context: PageContext,
+    title: String,
+    #[prop(optional)] area: Area,
+    children: Children,
+) -> impl IntoView {
+    let (home, home_label, suffix) = match area {
+        Area::Admin => ("/admin/", "Chat admin", "Chat admin"),
+        Area::Account => ("/", "Chat", "Chat"),
+    };
+    let script = (area == Area::Admin).then(|| view! { <script src="/admin.js" defer></script> });
     let signed_in = context.staff.map(|name| {
         view! {
             <div class="admin-me">
@@ -22,14 +41,14 @@ pub fn AdminDocument(context: PageContext, title: String, children: Children) ->
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <title>{format!("{title} · Chat admin")}</title>
+                <title>{format!("{title} · {suffix}")}</title>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href=context.stylesheet.to_string() />
-                <script src="/admin.js" defer></script>
+                {script}
             </head>
             <body class="admin">
                 <header class="admin-header">
-                    <a class="admin-home" href="/admin/">"Chat admin"</a>
+                    <a class="admin-home" href=home>{home_label}</a>
                     {signed_in}
                 </header>
                 <main class="admin-main">

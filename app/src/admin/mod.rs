@@ -4,7 +4,7 @@
 //! views only draw it.
 
 mod data;
-mod document;
+pub(crate) mod document;
 mod login;
 mod overview;
 mod room;

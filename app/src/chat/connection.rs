@@ -20,7 +20,8 @@ pub(super) const ACK_TIMEOUT_MS: u32 = 10_000;
 const JOIN_RETRY_MS: u32 = 2_000;
 /// How long "back online" stays up.
 const BACK_ONLINE_MS: u32 = 4_000;
-/// How long a banned reader sees why before the login page replaces the room.
+/// How long a banned or signed-out reader sees why before the login page
+/// replaces the room.
 const SIGN_OUT_AFTER_MS: u32 = 4_000;
 
 /// Why an ack-ed request did not go through.
@@ -43,6 +44,7 @@ impl Live {
                     self.status.set(Status::Banned(reason.clone()));
                     self.sign_out_banned(reason);
                 }
+                Status::SignedOut => self.signed_out(),
                 other => self.status.set(other),
             }),
             on_connect: Box::new(move |client| self.join(client)),
@@ -81,6 +83,7 @@ impl Live {
                 Ok(_) => {}
                 Err(e) => warn(&format!("bad message_updated event: {e}")),
             },
+            events::SESSION_ENDED => self.signed_out(),
             events::MUTED => {
                 if let Ok(notice) = serde_json::from_value::<events::MutedNotice>(payload)
                     && notice.room == room
@@ -182,6 +185,25 @@ impl Live {
             gloo_timers::future::TimeoutFuture::new(SIGN_OUT_AFTER_MS).await;
             let query = String::from(js_sys::encode_uri_component(&reason));
             let _ = window().location().assign(&format!("/?banned={query}"));
+        });
+    }
+
+    /// The session ended elsewhere: says so, then the login page (which
+    /// says it too) replaces the room.
+    fn signed_out(self) {
+        if self.status.get_untracked() == Status::SignedOut {
+            return;
+        }
+        self.status.set(Status::SignedOut);
+        let room = self.room.get_value();
+        leptos::task::spawn_local(async move {
+            // Forgets the cookie of the ended session.
+            let _ = crate::xhr::post("/logout").await;
+            gloo_timers::future::TimeoutFuture::new(SIGN_OUT_AFTER_MS).await;
+            let query = String::from(js_sys::encode_uri_component(&room));
+            let _ = window()
+                .location()
+                .assign(&format!("/?ended=1&room={query}"));
         });
     }
 

@@ -36,6 +36,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         room,
         me,
         staff,
+        guest,
         muted_until,
         messages,
         has_more,
@@ -43,6 +44,10 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         max_upload_bytes,
     } = snapshot;
     let live = Live::new(room.clone(), me.clone(), staff, messages, max_upload_bytes);
+    let account = format!(
+        "/account?room={}",
+        percent_encoding::utf8_percent_encode(&room, percent_encoding::NON_ALPHANUMERIC)
+    );
     live.set_muted(muted_until);
     let draft = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
@@ -67,6 +72,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         Status::Offline => "offline",
         Status::Refused(_) => "refused",
         Status::Banned(_) => "banned",
+        Status::SignedOut => "signed-out",
         Status::TurnedAway(_) => "turned-away",
     };
 
@@ -87,7 +93,10 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                 </div>
                 <div class="chat-me">
                     <PushToggle />
-                    <span class="me-name" title="You">{me}</span>
+                    {guest.then(|| view! {
+                        <a class="protect" href=account.clone()>"Protect this name"</a>
+                    })}
+                    <a class="me-name" href=account title="Your account and sessions">{me}</a>
                     // A form, not a link: logging out changes state, so it
                     // is a POST (which the server checks comes from here).
                     <form class="logout" method="post" action="/logout">
@@ -149,6 +158,11 @@ fn ConnectionBanner(live: Live) -> impl IntoView {
             Status::Banned(reason) => (
                 "banner refused",
                 format!("You are {reason}. You have been signed out."),
+            ),
+            Status::SignedOut => (
+                "banner refused",
+                "You were signed out (from another device, or your password changed). Taking you to sign in…"
+                    .to_owned(),
             ),
             Status::TurnedAway(reason) => (
                 "banner offline",

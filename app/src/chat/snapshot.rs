@@ -12,6 +12,8 @@ pub struct RoomSnapshot {
     pub me: String,
     /// Whether the reader signed in as staff (may delete any message).
     pub staff: bool,
+    /// Whether the reader is a guest (their name is not protected).
+    pub guest: bool,
     /// Until when the reader is muted in this room (RFC 3339), if they are.
     pub muted_until: Option<String>,
     /// The newest page, oldest first.
@@ -34,6 +36,7 @@ pub async fn load_room(room: String) -> Result<RoomSnapshot, String> {
         room: reader.room.to_string(),
         me: reader.username.to_string(),
         staff: reader.staff,
+        guest: reader.guest,
         muted_until: reader.muted_until().await,
         messages: page.messages,
         has_more: page.has_more,
@@ -63,6 +66,7 @@ mod ssr {
         pub username: Username,
         pub room: RoomName,
         pub staff: bool,
+        pub guest: bool,
     }
 
     impl Reader {
@@ -77,6 +81,9 @@ mod ssr {
                 Ok(Some(caller)) => caller,
                 Ok(None) => return Err("Please log in to read this room.".into()),
                 Err(e @ chat_core::Error::Banned { .. }) => return Err(format!("{e}.")),
+                Err(e) if e.code() == crate::events::ErrorCode::SessionEnded => {
+                    return Err("You were signed out. Please log in again.".into());
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "who is reading could not be told");
                     return Err("The room is unavailable right now; try again.".into());
@@ -85,6 +92,7 @@ mod ssr {
             let room = RoomName::parse(room).map_err(|e| format!("Room name {e}."))?;
             Ok(Reader {
                 chat,
+                guest: caller.session.guest,
                 username: caller.session.username,
                 room,
                 staff: caller.staff,

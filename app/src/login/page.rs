@@ -26,6 +26,15 @@ pub fn LoginPage(location: Location) -> impl IntoView {
     let banned = location
         .param("banned")
         .map(|reason| format!("You cannot sign in: {reason}."));
+    // Why the password was asked for, or was wrong.
+    let password_error = location
+        .param("password_error")
+        .and_then(|code| password_problem(&code));
+    let password_invalid = password_error.is_some();
+    // A session signed out elsewhere lands here.
+    let ended = location.param("ended").map(
+        |_| "You were signed out (from another device, or your password changed). Sign in again.",
+    );
 
     view! {
         <Title text="Chat · Log in" />
@@ -47,11 +56,31 @@ pub fn LoginPage(location: Location) -> impl IntoView {
                     value=value("room")
                     error=error("room_error", "Room name")
                 />
-                <p class="form-error" role="alert">{wait} {banned}</p>
+                <label for="password">"Password " <span class="optional">"(only for a protected name)"</span></label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    aria-invalid=password_invalid.then_some("true")
+                    aria-describedby="password-error"
+                />
+                <p class="field-error" id="password-error">{password_error}</p>
+                <p class="form-error" role="alert">{wait} {banned} {ended}</p>
                 <button type="submit">"Join room"</button>
             </form>
         </main>
     }
+}
+
+/// What the form says for a `password_error` code.
+fn password_problem(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "claimed" => "This name is protected: enter its password.",
+        "bad_credentials" => "Wrong name or password.",
+        "guests_disabled" => "This server lets in only accounts: enter your password.",
+        _ => return None,
+    })
 }
 
 #[component]

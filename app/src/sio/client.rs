@@ -9,7 +9,7 @@
 use super::link::{self, Endpoint, Link, Socket};
 use super::packet::{EnginePacket, SocketPacket};
 use super::{Status, Transport};
-use crate::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
+use crate::events::{REFUSED_BANNED, REFUSED_SESSION_ENDED, REFUSED_UNAUTHORIZED};
 use futures::channel::{mpsc, oneshot};
 use futures::future::{Fuse, LocalBoxFuture};
 use futures::{FutureExt, StreamExt, select};
@@ -135,6 +135,10 @@ impl SocketClient {
                 // succeed.
                 Ended::Refused(reason) if reason.starts_with(REFUSED_UNAUTHORIZED) => {
                     (self.0.handlers.on_status)(Status::Refused(reason));
+                    return;
+                }
+                Ended::Refused(reason) if reason.starts_with(REFUSED_SESSION_ENDED) => {
+                    (self.0.handlers.on_status)(Status::SignedOut);
                     return;
                 }
                 Ended::Refused(reason) if reason.starts_with(REFUSED_BANNED) => {

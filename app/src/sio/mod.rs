@@ -43,6 +43,9 @@ pub enum Status {
     Refused(String),
     /// The user is banned (the reason says until when): signed out.
     Banned(String),
+    /// The session was signed out (from another device, by a password
+    /// change, by staff): reconnecting would not help.
+    SignedOut,
     /// The server turned the connection away for now (too many from this
     /// network); the next attempt comes after a longer backoff.
     TurnedAway(String),

@@ -1,6 +1,6 @@
 //! Writes that meet other writes: every write outside the message writers
-//! (memberships, push devices and the outbox, sanctions, staff, edits and
-//! deletions) waits its turn instead of failing.
+//! (memberships, push devices and the outbox, sanctions, accounts and
+//! sessions, edits and deletions) waits its turn instead of failing.
 //!
 //! - SQLite lets one connection write at a time. A transaction that reads
 //!   before it writes, begun the default (deferred) way, cannot wait for

@@ -1,5 +1,6 @@
-//! Message storage (and by entity: staff accounts in [`staff`], mutes and
-//! bans in [`sanctions`], what push notifications keep in [`push`]).
+//! Message storage (and by entity: accounts in [`accounts`], sign-ins in
+//! [`sessions`], mutes and bans in [`sanctions`], what push notifications
+//! keep in [`push`]).
 //! Callers hold an [`Arc<dyn Store>`](Store) from [`connect`]; each
 //! backend keeps its SQL and its migrations to itself
 //! (`migrations/<backend>/`), and one conformance suite holds all three to
@@ -14,6 +15,8 @@
 //! - a message is acknowledged only after its transaction committed (the
 //!   messages sent meanwhile share a transaction: see [`group_commit`]).
 
+pub mod accounts;
+mod accounts_sql;
 mod contention;
 mod group_commit;
 mod mysql;
@@ -23,17 +26,18 @@ pub mod push;
 mod push_sql;
 mod row;
 pub mod sanctions;
+pub mod sessions;
 mod sql_store;
 mod sqlite;
 mod sqlite_writer;
-pub mod staff;
 mod standard;
 
+pub use accounts::{Account, AccountStore, AccountSummary, NewAccount};
 use async_trait::async_trait;
 use protocol::message::{ChatMessage, ContentType, HistoryPage};
 use protocol::names::{RoomName, Username};
 pub use sanctions::{Sanction, SanctionKind, SanctionStore};
-pub use staff::{StaffAccount, StaffStore};
+pub use sessions::{NewSession, SessionStore, StoredSession};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -179,7 +183,9 @@ pub struct RoomSummary {
 
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
-pub trait Store: push::PushStore + StaffStore + SanctionStore + Send + Sync + 'static {
+pub trait Store:
+    push::PushStore + AccountStore + SessionStore + SanctionStore + Send + Sync + 'static
+{
     /// Which database this is.
     fn backend(&self) -> Backend;
 
@@ -323,6 +329,14 @@ pub fn redact(url: &str) -> String {
 pub(crate) fn now_millis() -> chrono::DateTime<chrono::Utc> {
     let now = chrono::Utc::now();
     chrono::DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+}
+
+/// Whether a failed statement ran into a unique key (a retried
+/// `client_id`, a name taken meanwhile).
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
 }
 
 /// The message stored earlier under `new`'s `client_id`, for an insert that

@@ -7,7 +7,7 @@ use super::contention;
 use super::group_commit::{self, GroupCommit, Writer};
 use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
-use super::{Backend, PoolSettings, StoreError};
+use super::{Backend, PoolSettings, StoreError, is_unique_violation};
 use async_trait::async_trait;
 use protocol::message::ChatMessage;
 use sqlx::{MySql, MySqlPool, QueryBuilder};
@@ -191,13 +191,6 @@ async fn insert_at_once(
     Ok(numbering::ids_in_order(batch, &numbers, stored))
 }
 
-/// A retried `client_id`, refused by its unique index.
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
-}
-
 mod sql {
     use super::super::row::select_messages;
 
@@ -218,13 +211,6 @@ mod sql {
     );
     pub(in super::super) const SEQ_RANGE: &str =
         select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
-    pub(in super::super) const SAVE_STAFF: &str =
-        "INSERT INTO staff (username, name_key, password_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE
-         password_hash = VALUES(password_hash), updated_at = VALUES(updated_at)";
-    pub(in super::super) const STAFF: &str =
-        "SELECT username, password_hash, updated_at FROM staff WHERE name_key = ?";
     pub(in super::super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
          SELECT r.name, r.message_count,
                 (SELECT m.created_at FROM messages m WHERE m.room = r.name
@@ -262,6 +248,7 @@ mod sql {
 }
 
 impl_store!(MySqlStore, Backend::MySql, sql);
-super::staff::impl_staff_store!(MySqlStore, sql);
+super::accounts::impl_account_store!(MySqlStore, super::accounts_sql::mysql);
+super::sessions::impl_session_store!(MySqlStore, sqlx::MySql, super::accounts_sql::mysql);
 super::sanctions::impl_sanction_store!(MySqlStore, sql);
 super::push::impl_push_store!(MySqlStore, sqlx::MySql, super::push_sql::mysql);

@@ -92,6 +92,7 @@ async fn insert_at_once(
 }
 
 impl_store!(PgStore, Backend::Postgres, standard);
-super::staff::impl_staff_store!(PgStore, standard);
+super::accounts::impl_account_store!(PgStore, super::accounts_sql::standard);
+super::sessions::impl_session_store!(PgStore, sqlx::Postgres, super::accounts_sql::standard);
 super::sanctions::impl_sanction_store!(PgStore, standard);
 super::push::impl_push_store!(PgStore, sqlx::Postgres, super::push_sql::standard);

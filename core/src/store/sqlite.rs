@@ -55,6 +55,7 @@ impl SqliteStore {
 }
 
 impl_store!(SqliteStore, Backend::Sqlite, standard);
-super::staff::impl_staff_store!(SqliteStore, standard);
+super::accounts::impl_account_store!(SqliteStore, super::accounts_sql::standard);
+super::sessions::impl_session_store!(SqliteStore, sqlx::Sqlite, super::accounts_sql::standard);
 super::sanctions::impl_sanction_store!(SqliteStore, standard);
 super::push::impl_push_store!(SqliteStore, sqlx::Sqlite, super::push_sql::standard);

@@ -18,13 +18,6 @@ pub(super) const PAGE_AFTER: &str =
     select_messages!("WHERE room = $1 AND id > $2 ORDER BY id ASC LIMIT $3");
 pub(super) const SEQ_RANGE: &str =
     select_messages!("WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq ASC");
-pub(super) const SAVE_STAFF: &str =
-    "INSERT INTO staff (username, name_key, password_hash, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (username) DO UPDATE
-     SET password_hash = excluded.password_hash, updated_at = excluded.updated_at";
-pub(super) const STAFF: &str =
-    "SELECT username, password_hash, updated_at FROM staff WHERE name_key = $1";
 pub(super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
          SELECT r.name, r.message_count,
                 (SELECT m.created_at FROM messages m WHERE m.room = r.name

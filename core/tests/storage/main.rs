@@ -19,6 +19,7 @@ use std::sync::Arc;
 #[case::mysql(Backend::MySql)]
 fn backends(#[case] backend: Backend) {}
 
+mod accounts;
 mod changes;
 mod concurrency;
 mod fields;
@@ -26,7 +27,7 @@ mod history;
 mod idempotency;
 mod push;
 mod sanctions;
-mod staff;
+mod sessions;
 
 /// A migrated store on a fresh database, and the database (dropped with it).
 pub struct Fixture {

@@ -1,18 +1,20 @@
 //! Logging in: the HTML form on `/` and the JSON API for other clients.
+//! With a password it is an account sign-in; without one, a guest's
+//! (refused for a claimed name). Either way the session is stored, and
+//! `POST /logout` ends it.
 
 use crate::error::{ApiError, ApiJson};
 use crate::net::{ClientIp, Network};
+use crate::routes::account::sign_in::{checked_password, user_agent};
 use crate::throttles::Throttles;
 use app::location::room_path;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
-use chat_core::Chat;
-use chat_core::reserved::looks_reserved;
-use chat_core::session::{self, clear_session_cookie, session_cookie};
-use chat_core::staff;
+use chat_core::session::{clear_session_cookie, session_cookie};
 use chat_core::whole_seconds;
+use chat_core::{Chat, SignedIn};
 use protocol::events::ErrorCode;
 use protocol::names::{NameError, RoomName, Username};
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,15 @@ pub struct LoginRequest {
     username: String,
     #[serde(default)]
     room: String,
+    /// An account's password; absent or empty for a guest login.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+impl LoginRequest {
+    fn password(&self) -> Option<&str> {
+        self.password.as_deref().filter(|p| !p.is_empty())
+    }
 }
 
 /// `POST /api/login` reply.
@@ -34,46 +45,85 @@ pub struct LoginReply {
     room: String,
 }
 
-struct LoginErrors {
+/// What is wrong with the names of a login.
+struct NameErrors {
     username: Option<NameError>,
     room: Option<NameError>,
 }
 
-/// The names to sign in with, or what is wrong with them. Reserved names,
-/// staff names and their look-alikes are refused: staff sign in with a
-/// password.
-async fn validate(
-    chat: &Chat,
-    form: &LoginRequest,
-) -> Result<Result<(Username, RoomName), LoginErrors>, ApiError> {
-    let mut username = Username::parse(&form.username);
-    if let Ok(user) = &username
-        && (looks_reserved(user.as_str())
-            || staff::is_staff_name(chat.store(), user.as_str()).await?)
-    {
-        username = Err(NameError::Reserved);
-    }
-    if let Ok(user) = &username
-        && let Some(until) = chat.banned_until(user.as_str()).await?
-    {
-        return Err(ApiError::banned(until));
-    }
-    Ok(match (username, RoomName::parse(&form.room)) {
-        (Ok(user), Ok(room)) => Ok((user, room)),
-        (user, room) => Err(LoginErrors {
-            username: user.err(),
-            room: room.err(),
-        }),
-    })
+/// Why a login was refused.
+enum Refused {
+    Names(NameErrors),
+    Other(ApiError),
 }
 
-/// Takes one login from the client's allowance.
-async fn count_login(throttles: &Throttles, client: ClientIp) -> Result<(), ApiError> {
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Other(e)
+    }
+}
+
+impl From<chat_core::Error> for Refused {
+    fn from(e: chat_core::Error) -> Self {
+        Refused::Other(e.into())
+    }
+}
+
+/// Signs in (as the account, with a password; else as a guest) and opens
+/// the room. `room` is optional for the API (`require_room` false).
+async fn log_in(
+    chat: &Chat,
+    throttles: &Throttles,
+    client: ClientIp,
+    headers: &HeaderMap,
+    form: &LoginRequest,
+    require_room: bool,
+) -> Result<(SignedIn, Option<RoomName>), Refused> {
     throttles
         .logins
         .check(&client.0)
         .await
-        .map_err(|wait| ApiError::rate_limited("logins from your address", wait))
+        .map_err(|wait| ApiError::rate_limited("logins from your address", wait))?;
+    let username = Username::parse(&form.username);
+    let room = match form.room.trim() {
+        "" if !require_room => Ok(None),
+        raw => RoomName::parse(raw).map(Some),
+    };
+    let (username, room) = match (username, room) {
+        (Ok(user), Ok(room)) => (user, room),
+        (user, room) => {
+            return Err(Refused::Names(NameErrors {
+                username: user.err(),
+                room: room.err(),
+            }));
+        }
+    };
+    let agent = user_agent(headers);
+    let signed_in = match form.password() {
+        Some(password) => {
+            let account =
+                checked_password(chat, throttles, client, username.as_str(), password).await?;
+            chat.sign_in_account(&account, agent).await?
+        }
+        None => chat.sign_in_guest(&username, agent).await.map_err(|e| {
+            if e.code() == ErrorCode::Reserved {
+                Refused::Names(NameErrors {
+                    username: Some(NameError::Reserved),
+                    room: None,
+                })
+            } else {
+                e.into()
+            }
+        })?,
+    };
+    if let Some(room) = &room
+        && let Err(e) = chat.open_room(room, client.0).await
+    {
+        // Not signed in after all: the session goes with the refusal.
+        let _ = chat.sign_out(&signed_in.session).await;
+        return Err(e.into());
+    }
+    Ok((signed_in, room))
 }
 
 /// `POST /`: on success a session cookie and a redirect to the room; on
@@ -83,65 +133,55 @@ pub async fn submit_form(
     State(throttles): State<Throttles>,
     State(network): State<Network>,
     client: ClientIp,
+    headers: HeaderMap,
     Form(form): Form<LoginRequest>,
 ) -> Response {
-    let back_to_form = |problems: [(&str, Option<&str>); 4]| {
-        let query = serde_urlencoded::to_string(
-            [
-                ("username", Some(form.username.trim())),
-                ("room", Some(form.room.trim())),
-            ]
-            .into_iter()
-            .chain(problems)
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect::<Vec<_>>(),
-        )
+    let back_to_form = |problem: (&str, &str)| {
+        let query = serde_urlencoded::to_string([
+            ("username", form.username.trim()),
+            ("room", form.room.trim()),
+            problem,
+        ])
         .unwrap_or_default();
         Redirect::to(&format!("/?{query}")).into_response()
     };
-    let opened = async {
-        count_login(&throttles, client).await?;
-        let valid = validate(&chat, &form).await?;
-        if let Ok((_, room)) = &valid {
-            chat.open_room(room, client.0).await?;
+    match log_in(&chat, &throttles, client, &headers, &form, true).await {
+        Ok((signed_in, Some(room))) => {
+            signed_in_to(&room_path(room.as_str()), &signed_in.token, &network)
         }
-        Ok::<_, ApiError>(valid)
-    };
-    let (user, room) = match opened.await {
-        Ok(Ok(valid)) => valid,
-        Ok(Err(errors)) => {
-            return back_to_form([
-                ("username_error", errors.username.map(NameError::code)),
-                ("room_error", errors.room.map(NameError::code)),
-                ("retry_after", None),
-                ("banned", None),
-            ]);
+        Ok((_, None)) => unreachable!("the form requires a room"),
+        Err(Refused::Names(errors)) => {
+            let query = serde_urlencoded::to_string(
+                [
+                    ("username", Some(form.username.trim())),
+                    ("room", Some(form.room.trim())),
+                    ("username_error", errors.username.map(NameError::code)),
+                    ("room_error", errors.room.map(NameError::code)),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default();
+            Redirect::to(&format!("/?{query}")).into_response()
         }
-        Err(e) if e.code() == ErrorCode::RateLimited => {
-            let seconds = e.retry_after().map(whole_seconds).unwrap_or(1).to_string();
-            return back_to_form([
-                ("username_error", None),
-                ("room_error", None),
-                ("retry_after", Some(&seconds)),
-                ("banned", None),
-            ]);
-        }
-        Err(e) if e.code() == ErrorCode::Banned => {
-            return back_to_form([
-                ("username_error", None),
-                ("room_error", None),
-                ("retry_after", None),
-                ("banned", Some(&e.to_string())),
-            ]);
-        }
-        Err(e) => return e.into_response(),
-    };
-    let token = chat.sessions().issue(&user, session::now_unix());
-    signed_in(&room_path(room.as_str()), &token, &network)
+        Err(Refused::Other(e)) => match e.code() {
+            ErrorCode::RateLimited => {
+                let seconds = e.retry_after().map(whole_seconds).unwrap_or(1).to_string();
+                back_to_form(("retry_after", &seconds))
+            }
+            ErrorCode::Banned => back_to_form(("banned", &e.to_string())),
+            code @ (ErrorCode::Claimed | ErrorCode::BadCredentials | ErrorCode::GuestsDisabled) => {
+                let code = serde_json::to_value(code).unwrap_or_default();
+                back_to_form(("password_error", code.as_str().unwrap_or_default()))
+            }
+            _ => e.into_response(),
+        },
+    }
 }
 
 /// A redirect to `to` that sets the session cookie holding `token`.
-pub fn signed_in(to: &str, token: &str, network: &Network) -> Response {
+pub fn signed_in_to(to: &str, token: &str, network: &Network) -> Response {
     redirect_setting(to, &session_cookie(token, network.secure_cookies()))
 }
 
@@ -158,38 +198,37 @@ fn redirect_setting(to: &str, cookie: &str) -> Response {
     response
 }
 
-/// `POST /api/login`: the session as a bearer token.
+/// `POST /api/login`: the session as a bearer token. `room` is optional
+/// when signing in with a password.
 pub async fn api_login(
     State(chat): State<Chat>,
     State(throttles): State<Throttles>,
     client: ClientIp,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginReply>, ApiError> {
-    count_login(&throttles, client).await?;
-    let (user, room) = validate(&chat, &request).await?.map_err(|errors| {
-        if errors.username == Some(NameError::Reserved) {
-            return ApiError::new(ErrorCode::Reserved, "username is reserved");
-        }
-        let mut problems = Vec::new();
-        if let Some(e) = errors.username {
-            problems.push(format!("username {e}"));
-        }
-        if let Some(e) = errors.room {
-            problems.push(format!("room {e}"));
-        }
-        ApiError::invalid(problems.join("; "))
-    })?;
-    chat.open_room(&room, client.0).await?;
+    let require_room = request.password().is_none();
+    let (signed_in, room) = log_in(&chat, &throttles, client, &headers, &request, require_room)
+        .await
+        .map_err(|refused| match refused {
+            Refused::Other(e) => e,
+            Refused::Names(errors) => {
+                if errors.username == Some(NameError::Reserved) {
+                    return ApiError::new(ErrorCode::Reserved, "username is reserved");
+                }
+                let mut problems = Vec::new();
+                if let Some(e) = errors.username {
+                    problems.push(format!("username {e}"));
+                }
+                if let Some(e) = errors.room {
+                    problems.push(format!("room {e}"));
+                }
+                ApiError::invalid(problems.join("; "))
+            }
+        })?;
     Ok(Json(LoginReply {
-        token: chat.sessions().issue(&user, session::now_unix()),
-        username: user.to_string(),
-        room: room.to_string(),
+        token: signed_in.token,
+        username: signed_in.session.username.to_string(),
+        room: room.map(|room| room.to_string()).unwrap_or_default(),
     }))
-}
-
-/// `POST /logout`: forgets the session cookie. A POST, so another site's
-/// link or image cannot log people out (and its forms are refused by the
-/// origin check).
-pub async fn logout(State(network): State<Network>) -> Response {
-    signed_out("/", &network)
 }

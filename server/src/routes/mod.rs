@@ -1,6 +1,7 @@
 //! HTTP routes, one module per feature, merged in [`router`].
 
-mod admin;
+mod account;
+pub(crate) mod admin;
 mod assets;
 mod drain;
 mod health;
@@ -39,6 +40,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(pages::login).post(login::submit_form))
         .route("/api/login", post(login::api_login))
+        .route("/api/register", post(account::register))
+        .route("/api/account", get(account::account))
+        .route("/api/account/claim", post(account::claim))
+        .route("/api/account/password", post(account::change_password))
+        .route(
+            "/api/account/sessions",
+            get(account::sessions).delete(account::end_other_sessions),
+        )
+        .route("/api/account/sessions/{id}", delete(account::end_session))
         .route("/api/admin/login", post(admin::sign_in::api_login))
         .route("/api/admin/rooms", get(admin::api::rooms))
         .route(
@@ -65,7 +75,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/admin/rooms/{room}/messages/{id}/delete",
             post(admin::pages::delete_message),
         )
-        .route("/logout", post(login::logout))
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::pages::page))
+        .route("/account/claim", post(account::pages::claim))
+        .route("/account/password", post(account::pages::change_password))
+        .route(
+            "/account/sessions/{id}/end",
+            post(account::pages::end_session),
+        )
+        .route(
+            "/account/sessions/end-others",
+            post(account::pages::end_other_sessions),
+        )
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))
         .route("/chat/{room}/history/", get(history::history))

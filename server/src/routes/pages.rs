@@ -33,6 +33,11 @@ pub async fn room(
         Err(e) if e.code() == ErrorCode::Banned => {
             return signed_out_banned(&e.to_string(), &state.network);
         }
+        Err(e) if e.code() == ErrorCode::SessionEnded => {
+            let query = serde_urlencoded::to_string([("room", raw.as_str()), ("ended", "1")])
+                .unwrap_or_default();
+            return signed_out(&format!("/?{query}"), &state.network);
+        }
         Err(e) => return e.into_response(),
     };
     let Ok(room) = RoomName::parse(&raw) else {

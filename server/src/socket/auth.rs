@@ -1,12 +1,12 @@
 //! Who a socket belongs to, decided when it connects; staff rights are
-//! confirmed again on every staff event.
+//! confirmed again on every staff event. A socket whose session ends is
+//! closed (see [`LiveRooms`](super::LiveRooms)).
 
 use super::state::SocketState;
 use crate::net::ClientIp;
 use chat_core::metrics::Metrics;
-use chat_core::session::Session;
-use chat_core::staff;
 use chat_core::{Caller, Chat};
+use protocol::events::ErrorCode;
 use protocol::names::Username;
 use serde::Deserialize;
 use socketioxide::adapter::Adapter;
@@ -17,19 +17,17 @@ use socketioxide::extract::{SocketRef, State, TryData};
 pub struct Identity(pub Username);
 
 /// Present when the socket signed in as staff (rights confirmed on
-/// connect, by [`Chat::caller`]). The rights end with the account or its
-/// password, so every staff event asks again ([`Staff::confirmed`]).
+/// connect, by [`Chat::caller`]). The rights end with the session or the
+/// role, so every staff event asks again ([`Staff::confirmed`]).
 #[derive(Debug, Clone)]
-pub struct Staff(Session);
+pub struct Staff(String);
 
 impl Staff {
     /// Whether `staff` (the socket's, if any) still carries staff rights;
     /// a database that cannot say leaves it without.
     pub async fn confirmed(staff: Option<&Staff>, chat: &Chat) -> bool {
         match staff {
-            Some(Staff(session)) => staff::has_rights(chat.store(), session)
-                .await
-                .unwrap_or(false),
+            Some(Staff(session_id)) => chat.has_staff_rights(session_id).await,
             None => false,
         }
     }
@@ -56,6 +54,8 @@ pub enum Unauthorized {
     NoSession,
     #[error("banned until {0}")]
     Banned(String),
+    #[error("session_ended: you were signed out; sign in again")]
+    SessionEnded,
     /// The database cannot say whether the caller may connect.
     #[error("unavailable: the server cannot check this sign-in right now; trying again")]
     Unavailable,
@@ -79,6 +79,7 @@ pub async fn authenticate<A: Adapter>(
                 chat_core::Error::Banned { until } => {
                     Unauthorized::Banned(protocol::message::format_timestamp(&until))
                 }
+                ended if ended.code() == ErrorCode::SessionEnded => Unauthorized::SessionEnded,
                 other => {
                     tracing::warn!(error = %other, "a socket could not be signed in");
                     Unauthorized::Unavailable
@@ -91,7 +92,7 @@ pub async fn authenticate<A: Adapter>(
         })?;
     let Caller { session, staff } = caller;
     if staff {
-        socket.extensions.insert(Staff(session.clone()));
+        socket.extensions.insert(Staff(session.id.clone()));
     }
     socket.extensions.insert(Identity(session.username));
     socket.extensions.insert(SessionId(session.id));
@@ -123,7 +124,7 @@ pub async fn limit_connections<A: Adapter>(
 #[cfg(test)]
 mod tests {
     use super::Unauthorized;
-    use protocol::events::{REFUSED_BANNED, REFUSED_UNAUTHORIZED};
+    use protocol::events::{REFUSED_BANNED, REFUSED_SESSION_ENDED, REFUSED_UNAUTHORIZED};
 
     #[test]
     fn refusals_start_with_the_word_clients_read() {
@@ -134,5 +135,10 @@ mod tests {
         );
         let banned = Unauthorized::Banned("2030-01-01T00:00:00.000Z".into()).to_string();
         assert!(banned.starts_with(REFUSED_BANNED), "{banned}");
+        assert!(
+            Unauthorized::SessionEnded
+                .to_string()
+                .starts_with(REFUSED_SESSION_ENDED)
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! address's slot are given back, and every room it was in hears that its
 //! user left (unless another of their tabs is still there).
 
-use super::auth::Identity;
+use super::auth::{Identity, SessionId};
 use super::live::is_chat_room;
 use super::state::SocketState;
 use crate::net::ClientIp;
@@ -17,6 +17,9 @@ pub async fn on_disconnect<A: Adapter>(
     let ip = socket.extensions.get::<ClientIp>().map(|ClientIp(ip)| ip);
     sockets.forget_connection(socket.id, ip);
     sockets.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
+    if let Some(SessionId(id)) = socket.extensions.get::<SessionId>() {
+        sockets.live.sessions().closed(&id);
+    }
     let Some(Identity(name)) = socket.extensions.get::<Identity>() else {
         return;
     };

@@ -15,12 +15,12 @@ mod state;
 mod typing;
 
 pub use handshakes::{Handshakes, limit_handshakes};
-pub use live::LiveRooms;
+pub use live::{LiveRooms, sweep as sweep_ended_sessions};
 pub use nodes::keep_in_touch;
 pub use request_head::own_request_head;
 pub use state::SocketState;
 
-use auth::Identity;
+use auth::{Identity, SessionId};
 use chat_core::metrics::Metrics;
 use protocol::events;
 use socketioxide::SocketIo;
@@ -83,9 +83,14 @@ async fn attach_handlers<A: Adapter>(
     socket.on(events::MUTE, sanctions::mute);
     socket.on(events::BAN, sanctions::ban);
     socket.on_disconnect(disconnect::on_disconnect);
-    // Each person's connections share a room: a ban reaches all of them.
+    // Each person's connections share a room: a ban reaches all of them;
+    // and each session's: signing it out closes them.
     if let Some(Identity(me)) = socket.extensions.get::<Identity>() {
         socket.join(live::person_room(me.as_str()));
+    }
+    if let Some(SessionId(id)) = socket.extensions.get::<SessionId>() {
+        socket.join(live::session_room(&id));
+        sockets.live.sessions().opened(&id);
     }
     if let Some(node_room) = sockets.live.node_room() {
         socket.join(node_room);

@@ -13,6 +13,7 @@ use rstest_reuse::{self, template};
 #[case::mysql(chat_core::store::Backend::MySql)]
 fn backends(#[case] backend: chat_core::store::Backend) {}
 
+mod accounts;
 mod admin_pages;
 mod assets;
 mod clients;

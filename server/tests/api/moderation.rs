@@ -449,7 +449,7 @@ async fn a_flood_of_sign_ins_past_the_hashing_pool_is_refused_not_queued(#[case]
     };
     let mut config = site.config();
     config.password_hashing_threads = 1;
-    config.staff_login_failures_per_minute = 1_000;
+    config.login_failures_per_minute = 1_000;
     let app = crate::helpers::start(config).await;
     // 40 wrong passwords at once: one hashing thread and its four waiting
     // places take five; the rest are told to come back, at once.

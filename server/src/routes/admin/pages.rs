@@ -8,7 +8,7 @@ use super::{
 };
 use crate::error::ApiError;
 use crate::net::{ClientIp, Network};
-use crate::routes::login::signed_in;
+use crate::routes::login::signed_in_to;
 use crate::routes::reader::{StaffUser, int_param};
 use crate::state::AppState;
 use crate::throttles::Throttles;
@@ -16,10 +16,10 @@ use app::admin::{self, OverviewPage, PageContext, RoomMessagesPage, StaffLoginPa
 use axum::Form;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chat_core::Chat;
-use chat_core::session::{self, Session};
+use chat_core::session::Session;
 use leptos::prelude::*;
 use protocol::events::ErrorCode;
 use serde::Deserialize;
@@ -36,8 +36,8 @@ const ROOMS_SHOWN: i64 = MAX_ROOMS;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self'; \
     frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
-/// An admin page's HTML, never cached.
-fn html(status: StatusCode, document: String) -> Response {
+/// A server-only page's HTML (admin and account pages), never cached.
+pub(crate) fn html(status: StatusCode, document: String) -> Response {
     let mut response = (status, document).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
@@ -51,7 +51,7 @@ fn html(status: StatusCode, document: String) -> Response {
     response
 }
 
-fn context(state: &AppState, staff: Option<&Session>) -> PageContext {
+pub(crate) fn context(state: &AppState, staff: Option<&Session>) -> PageContext {
     PageContext {
         stylesheet: state.stylesheet.clone(),
         staff: staff.map(|s| s.username.to_string()),
@@ -124,14 +124,11 @@ pub async fn login_submit(
     State(throttles): State<Throttles>,
     State(network): State<Network>,
     client: ClientIp,
+    headers: HeaderMap,
     Form(form): Form<StaffLoginRequest>,
 ) -> Response {
-    match sign_in(&state.chat, &throttles, client, &form).await {
-        Ok(username) => {
-            let now = session::now_unix();
-            let token = state.chat.sessions().issue_staff(&username, now);
-            signed_in("/admin/", &token, &network)
-        }
+    match sign_in(&state.chat, &throttles, client, &headers, &form).await {
+        Ok(signed) => signed_in_to("/admin/", &signed.token, &network),
         Err(e) => {
             let context = context(&state, None);
             let (status, error) = (e.status(), Some(e.public_message()));

@@ -9,8 +9,10 @@
 mod catch_up;
 
 pub use catch_up::Marks;
+pub use sessions::{LiveSessions, sweep};
 mod outbox;
 mod presence;
+pub mod sessions;
 mod typing;
 mod typing_board;
 
@@ -46,6 +48,7 @@ pub struct LiveRooms<A: Adapter> {
     outbox: Mutex<VecDeque<ChatMessage>>,
     /// Set on shutdown, once the other nodes were told everyone here left.
     gone: AtomicBool,
+    sessions: LiveSessions,
 }
 
 /// Whether a broadcast reached the other nodes too.
@@ -64,6 +67,7 @@ impl<A: Adapter> LiveRooms<A> {
             metrics,
             outbox: Mutex::new(VecDeque::new()),
             gone: AtomicBool::new(false),
+            sessions: LiveSessions::default(),
         })
     }
 
@@ -80,6 +84,30 @@ impl<A: Adapter> LiveRooms<A> {
     /// The Socket.IO server, while attached.
     fn io(&self) -> Option<SocketIo<A>> {
         self.io.read().expect("not poisoned").clone()
+    }
+
+    /// The sessions this node has connections of.
+    pub fn sessions(&self) -> &LiveSessions {
+        &self.sessions
+    }
+
+    /// Tells the connections of sessions `ids` they were signed out, and
+    /// closes them: on every node if Redis carries it, else on this one.
+    pub async fn close_sessions(&self, ids: &[String]) {
+        let Some(io) = self.io() else {
+            return;
+        };
+        for id in ids {
+            let room = session_room(id);
+            self.emit(None, &room, events::SESSION_ENDED, &events::Done {})
+                .await;
+            if let Err(e) = io.within(room.clone()).disconnect().await {
+                tracing::warn!(error = %e, "closing an ended session's connections on the other nodes failed");
+                if let Err(e) = io.within(room).local().disconnect().await {
+                    tracing::warn!(error = %e, "closing an ended session's connections failed");
+                }
+            }
+        }
     }
 
     /// Records in the metrics whether Redis can be reached.
@@ -143,6 +171,11 @@ pub fn person_room(username: &str) -> String {
     )
 }
 
+/// The room of one session's connections.
+pub fn session_room(id: &str) -> String {
+    format!("{NODE_ROOM_MARK}session:{id}")
+}
+
 /// Whether a Socket.IO room is a chat room (not a node's or a person's).
 pub fn is_chat_room(room: &str) -> bool {
     !room.starts_with(NODE_ROOM_MARK)
@@ -193,6 +226,10 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
         if let Err(e) = io.within(person_room(user.as_str())).disconnect().await {
             tracing::warn!(error = %e, "disconnecting a banned user failed");
         }
+    }
+
+    async fn sessions_ended(&self, ids: &[String]) {
+        self.close_sessions(ids).await;
     }
 
     async fn message_updated(&self, message: &ChatMessage) {

@@ -477,3 +477,60 @@ async fn typing_in_tabs_on_two_nodes_is_relayed_once(backend: Backend) {
     bob_on_b.ack("typing", typing).await;
     alice.assert_no_event("typing").await;
 }
+
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn a_session_signed_out_on_one_node_is_closed_on_the_other(backend: Backend) {
+    use crate::accounts::{PASSWORD, call, refused, register, sign_in};
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let laptop = register(&a, "Alice").await;
+    let phone = sign_in(&b, "Alice", PASSWORD, "Phone").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut on_b = b.socket(&phone).await;
+    assert_eq!(on_b.join("lobby").await["ok"], true);
+
+    let (_, listed) = call(&a, reqwest::Method::GET, "/api/account/sessions", &laptop).await;
+    let phone_id = listed["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["user_agent"] == "Phone")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ended = call(
+        &a,
+        reqwest::Method::DELETE,
+        &format!("/api/account/sessions/{phone_id}"),
+        &laptop,
+    )
+    .await;
+    assert_eq!(ended.0, reqwest::StatusCode::OK, "{}", ended.1);
+    // Node b closes it within 2 s, and refuses it on both nodes.
+    on_b.next_event_within("session_ended", Duration::from_secs(2))
+        .await;
+    let gone = on_b
+        .try_ack(
+            "send_message",
+            json!({"room": "lobby", "content": "still here?"}),
+            Duration::from_secs(1),
+        )
+        .await;
+    assert_eq!(gone, None);
+    for node in [&a, &b] {
+        let reply = call(node, reqwest::Method::GET, "/api/account", &phone).await;
+        refused(&reply, reqwest::StatusCode::UNAUTHORIZED, "session_ended");
+    }
+    assert_eq!(
+        call(&b, reqwest::Method::GET, "/api/account", &laptop)
+            .await
+            .0,
+        reqwest::StatusCode::OK
+    );
+}
