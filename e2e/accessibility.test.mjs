@@ -166,6 +166,38 @@ for (const view of VIEWS) {
     }
   });
 
+  test(`the account page, as a guest and as an account, ${view.width}, ${view.scheme}`, async () => {
+    const room = `acct-${view.width}-${view.scheme}`;
+    const name = `Acc_${view.width}_${view.scheme}`;
+    const page = await pageIn(view);
+    await logIn(page, env.server.url, name, room);
+    await page.click('a.protect');
+    await page.waitForURL('**/account?room=*');
+    await audit(page, 'account-guest', view);
+    await page.fill('#password', 'password1');
+    await Promise.all([page.waitForURL(/error=/), page.click('form[action="/account/claim"] button')]);
+    await audit(page, 'account-guest-error', view);
+    await page.fill('#password', 'correct horse');
+    await Promise.all([page.waitForURL(`**/chat/${room}/`), page.click('form[action="/account/claim"] button')]);
+    // A second sign-in, so the list has a session to sign out.
+    const other = await (await fetch(`${env.server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (iPhone) Safari/604.1' },
+      body: JSON.stringify({ username: name, password: 'correct horse' }),
+    })).json();
+    assert.ok(other.token, JSON.stringify(other));
+    await page.goto(`${env.server.url}/account?room=${room}`);
+    await audit(page, 'account', view);
+    // The login form asking for the password of a protected name.
+    await page.context().clearCookies();
+    await page.goto(env.server.url);
+    await page.fill('#username', name);
+    await page.fill('#room', room);
+    await Promise.all([page.waitForURL(/password_error/), page.click('button[type=submit]')]);
+    await audit(page, 'login-protected', view);
+    await page.context().close();
+  });
+
   test(`every admin page, ${view.width}, ${view.scheme}`, async () => {
     const room = `admin-${view.width}-${view.scheme}`;
     const alice = await busyRoom(room);
@@ -188,6 +220,14 @@ for (const view of VIEWS) {
     await page.goto(`${env.server.url}/admin/rooms/${room}/`);
     await page.locator('.room-log').waitFor();
     await audit(page, 'admin-room', view);
+
+    // Accounts, and the page that shows a new account's password once.
+    await page.click('.admin-nav a:has-text("Accounts")');
+    await page.waitForURL('**/admin/accounts/');
+    await page.fill('#new-username', `Made_${view.width}_${view.scheme}`);
+    await page.click('form[action="/admin/accounts/"] button');
+    await page.locator('.admin-notice', { hasText: 'shown only now' }).waitFor();
+    await audit(page, 'admin-accounts', view);
     alice.disconnect();
     await page.context().close();
   });

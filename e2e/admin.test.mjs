@@ -90,3 +90,40 @@ test('the admin pages work with JavaScript off', async () => {
   assert.deepEqual(page.errors, []);
   alice.disconnect();
 });
+
+test('staff create an account, reset its password and delete it, from the accounts page', async () => {
+  const page = await newPage(await env.browser.newContext());
+  page.on('dialog', (dialog) => dialog.accept());
+  await staffSignIn(page, env.server.url, STAFF.username, STAFF.password);
+  await page.click('.admin-nav a:has-text("Accounts")');
+  await page.waitForURL('**/admin/accounts/');
+
+  await page.fill('#new-username', 'Dana');
+  await page.click('form[action="/admin/accounts/"] button');
+  const made = await page.locator('.admin-notice', { hasText: 'shown only now' }).innerText();
+  const password = made.match(/shown only now: (\S+)/)[1];
+  const signIn = (pw) => fetch(`${env.server.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'Dana', password: pw }),
+  });
+  assert.equal((await signIn(password)).status, 200);
+  // Shown once: the page itself does not keep it.
+  await page.goto(`${env.server.url}/admin/accounts/`);
+  assert.ok(!(await page.content()).includes(password));
+
+  const row = page.locator('.admin-table tr', { hasText: 'Dana' });
+  assert.match(await row.innerText(), /member/);
+  await row.locator('button', { hasText: 'Reset password' }).click();
+  const reset = await page.locator('.admin-notice', { hasText: 'New password of Dana' }).innerText();
+  const fresh = reset.match(/shown only now: (\S+?)\./)[1];
+  assert.equal((await signIn(password)).status, 401);
+  assert.equal((await signIn(fresh)).status, 200);
+
+  await page.locator('.admin-table tr', { hasText: 'Dana' }).locator('button', { hasText: 'Delete' }).click();
+  await page.locator('.admin-notice', { hasText: 'its name stays kept' }).waitFor();
+  assert.match(await page.locator('.admin-table tr', { hasText: 'Dana' }).innerText(), /deleted \(name kept\)/);
+  assert.equal((await signIn(fresh)).status, 401);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -123,7 +123,7 @@ pub fn AccountPage(
                 let action = format!("/account/sessions/{}/end", session.id);
                 view! {
                     <form method="post" action=action>
-                        <button type="submit" class="danger">"Sign out"</button>
+                        <button type="submit" class="link danger">"Sign out"</button>
                     </form>
                 }
                 .into_any()
@@ -173,8 +173,8 @@ pub fn AccountPage(
     };
     let sign_out_others = (others > 0).then(|| {
         view! {
-            <form method="post" action="/account/sessions/end-others">
-                <button type="submit" class="danger">"Sign out everywhere else"</button>
+            <form class="account-others" method="post" action="/account/sessions/end-others">
+                <button type="submit" class="link danger">"Sign out everywhere else"</button>
             </form>
         }
     });

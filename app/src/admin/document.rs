@@ -25,6 +25,7 @@ pub fn AdminDocument(
         Area::Account => ("/", "Chat", "Chat"),
     };
     let script = (area == Area::Admin).then(|| view! { <script src="/admin.js" defer></script> });
+    let show_nav = area == Area::Admin && context.staff.is_some();
     let signed_in = context.staff.map(|name| {
         view! {
             <div class="admin-me">
@@ -49,6 +50,12 @@ pub fn AdminDocument(
             <body class="admin">
                 <header class="admin-header">
                     <a class="admin-home" href=home>{home_label}</a>
+                    {show_nav.then(|| view! {
+                        <nav class="admin-nav" aria-label="Admin">
+                            <a href="/admin/">"Rooms"</a>
+                            <a href="/admin/accounts/">"Accounts"</a>
+                        </nav>
+                    })}
                     {signed_in}
                 </header>
                 <main class="admin-main">

@@ -3,12 +3,14 @@
 //! bundle). The server reads the data and checks who is asking; these
 //! views only draw it.
 
+mod accounts;
 mod data;
 pub(crate) mod document;
 mod login;
 mod overview;
 mod room;
 
+pub use accounts::{AccountSummary, AccountsPage};
 pub use data::{RoomSummary, SanctionSummary};
 pub use login::StaffLoginPage;
 pub use overview::OverviewPage;

@@ -38,6 +38,9 @@ impl Live {
     pub(super) fn connect(self) {
         let handlers = Handlers {
             on_status: Box::new(move |status| match status {
+                // Signed out for good: the connection closing after it
+                // changes nothing.
+                _ if self.status.get_untracked() == Status::SignedOut => {}
                 // Live only once the room is joined: see `join`.
                 Status::Connected => {}
                 Status::Banned(reason) => {

@@ -40,7 +40,7 @@ pub fn LoginPage(location: Location) -> impl IntoView {
         <Title text="Chat · Log in" />
         <main class="login">
             <h1>"Chat"</h1>
-            <p class="lead">"Pick a name and a room. Anyone in the room sees your messages live."</p>
+            <p class="lead">"Pick a name and a room. Anyone in the room sees your messages live. A protected name also needs its password."</p>
             <form class="login-form" method="post" action="/">
                 <Field
                     name="username"

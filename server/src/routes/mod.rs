@@ -63,6 +63,30 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/api/admin/sanctions",
             get(admin::api::sanctions).post(admin::api::impose_sanction),
         )
+        .route(
+            "/api/admin/accounts",
+            get(admin::accounts::api_list).post(admin::accounts::api_create),
+        )
+        .route(
+            "/api/admin/accounts/{name}/password",
+            post(admin::accounts::api_reset),
+        )
+        .route(
+            "/api/admin/accounts/{name}",
+            delete(admin::accounts::api_delete),
+        )
+        .route(
+            "/admin/accounts/",
+            get(admin::accounts::list_page).post(admin::accounts::create_submit),
+        )
+        .route(
+            "/admin/accounts/{name}/password",
+            post(admin::accounts::reset_submit),
+        )
+        .route(
+            "/admin/accounts/{name}/delete",
+            post(admin::accounts::delete_submit),
+        )
         .route("/admin", get(admin::pages::add_trailing_slash))
         .route("/admin/", get(admin::pages::overview))
         .route(

@@ -564,3 +564,154 @@ async fn failed_sign_ins_are_limited_per_account(#[case] backend: Backend) {
     );
     app.stop().await;
 }
+
+#[apply(backends)]
+#[tokio::test]
+async fn staff_create_reset_and_delete_accounts_and_no_one_else_can(#[case] backend: Backend) {
+    use crate::helpers::{staff_app, staff_token};
+    let Some((_site, app)) = staff_app(backend, "Boss").await else {
+        return;
+    };
+    let boss = staff_token(&app, "Boss").await;
+    let alice = register(&app, "Alice").await;
+    let guest = app.login("Bob", "general").await;
+    // Who may: staff only; a member and a guest are refused, and without a
+    // session too.
+    for (token, status) in [
+        (&alice, StatusCode::FORBIDDEN),
+        (&guest, StatusCode::FORBIDDEN),
+    ] {
+        let (got, _) = call(&app, reqwest::Method::GET, "/api/admin/accounts", token).await;
+        assert_eq!(got, status);
+        let (got, _) = post(
+            &app,
+            "/api/admin/accounts/Alice/password",
+            Some(token),
+            json!({}),
+        )
+        .await;
+        assert_eq!(got, status);
+        let (got, _) = call(
+            &app,
+            reqwest::Method::DELETE,
+            "/api/admin/accounts/Alice",
+            token,
+        )
+        .await;
+        assert_eq!(got, status);
+    }
+    let anonymous = app
+        .http
+        .get(app.url("/api/admin/accounts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let (status, listed) = call(&app, reqwest::Method::GET, "/api/admin/accounts", &boss).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<_> = listed["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["username"].clone(), a["staff"].clone()))
+        .collect();
+    assert_eq!(
+        names,
+        [(json!("Alice"), json!(false)), (json!("Boss"), json!(true))]
+    );
+
+    // A new account, its password shown once, which signs in.
+    let (status, made) = post(
+        &app,
+        "/api/admin/accounts",
+        Some(&boss),
+        json!({"username": "Carol"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let carols = made["password"].as_str().unwrap();
+    assert_eq!(sign_in(&app, "Carol", carols, "t").await.0, StatusCode::OK);
+    let taken = post(
+        &app,
+        "/api/admin/accounts",
+        Some(&boss),
+        json!({"username": "carol"}),
+    )
+    .await;
+    refused(&taken, StatusCode::CONFLICT, "taken");
+
+    // A reset signs Alice out everywhere, and the new password works.
+    let (status, reset) = post(
+        &app,
+        "/api/admin/accounts/Alice/password",
+        Some(&boss),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{reset}");
+    refused(
+        &account(&app, &alice).await,
+        StatusCode::UNAUTHORIZED,
+        "session_ended",
+    );
+    let new = reset["password"].as_str().unwrap();
+    let signed_in = sign_in(&app, "Alice", new, "t").await;
+    assert_eq!(signed_in.0, StatusCode::OK);
+    let alice = signed_in.1["token"].as_str().unwrap().to_owned();
+
+    // Deleted with the name kept: signed out, and no one may use it.
+    let (status, _) = call(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/admin/accounts/Alice",
+        &boss,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    refused(
+        &account(&app, &alice).await,
+        StatusCode::UNAUTHORIZED,
+        "session_ended",
+    );
+    refused(
+        &sign_in(&app, "Alice", new, "t").await,
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+    );
+    assert_eq!(
+        app.try_login("Alice", "general").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Deleted with the name released: anyone may use it again.
+    let (status, _) = call(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/admin/accounts/Alice?release_name=true",
+        &boss,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.try_login("Alice", "general").await.status(),
+        StatusCode::OK
+    );
+    // Staff cannot delete themselves; an unknown account is not found.
+    let own = call(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/admin/accounts/Boss",
+        &boss,
+    )
+    .await;
+    refused(&own, StatusCode::FORBIDDEN, "forbidden");
+    let missing = call(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/admin/accounts/Nobody",
+        &boss,
+    )
+    .await;
+    refused(&missing, StatusCode::NOT_FOUND, "not_found");
+    app.stop().await;
+}

@@ -2,6 +2,7 @@
 //! twins under `/api/admin/`, and staff sign-in. Both faces read and
 //! change through the functions here, so they show and do the same.
 
+pub mod accounts;
 pub mod api;
 pub mod pages;
 pub mod sign_in;

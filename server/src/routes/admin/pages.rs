@@ -59,7 +59,7 @@ pub(crate) fn context(state: &AppState, staff: Option<&Session>) -> PageContext 
 }
 
 /// The staff member signed in; anyone else is sent to the sign-in page.
-pub struct StaffPage(Session);
+pub struct StaffPage(pub Session);
 
 impl<S> FromRequestParts<S> for StaffPage
 where

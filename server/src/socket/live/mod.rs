@@ -81,9 +81,12 @@ impl<A: Adapter> LiveRooms<A> {
         self.io.write().expect("not poisoned").take();
     }
 
-    /// The Socket.IO server, while attached.
+    /// The Socket.IO server, while attached and serving: once it is
+    /// closing, its namespace is gone and its operators would panic (the
+    /// disconnect handlers of its last sockets still run then).
     fn io(&self) -> Option<SocketIo<A>> {
-        self.io.read().expect("not poisoned").clone()
+        let io = self.io.read().expect("not poisoned").clone()?;
+        io.of("/").is_some().then_some(io)
     }
 
     /// The sessions this node has connections of.
