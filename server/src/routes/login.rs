@@ -191,7 +191,12 @@ pub fn signed_out(to: &str, network: &Network) -> Response {
 }
 
 fn redirect_setting(to: &str, cookie: &str) -> Response {
-    let mut response = Redirect::to(to).into_response();
+    setting_cookie(Redirect::to(to), cookie)
+}
+
+/// `reply`, setting the cookie `cookie` (a `Set-Cookie` value).
+pub fn setting_cookie(reply: impl IntoResponse, cookie: &str) -> Response {
+    let mut response = reply.into_response();
     if let Ok(cookie) = HeaderValue::from_str(cookie) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }

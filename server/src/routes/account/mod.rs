@@ -6,12 +6,12 @@ pub mod sign_in;
 
 use crate::error::{ApiError, ApiJson};
 use crate::net::{ClientIp, Network};
-use crate::routes::login::signed_out;
+use crate::routes::login::{setting_cookie, signed_out};
 use crate::routes::reader::SessionUser;
 use crate::throttles::Throttles;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Json, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Json, Response};
 use chat_core::Chat;
 use chat_core::session::{session_cookie, token_from_headers};
 use chat_core::store::StoredSession;
@@ -80,16 +80,6 @@ pub struct EndedReply {
     ended: usize,
 }
 
-/// A JSON reply that also sets the session cookie (a browser's session
-/// carries on under it).
-fn with_cookie(reply: impl IntoResponse, token: &str, network: &Network) -> Response {
-    let mut response = reply.into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&session_cookie(token, network.secure_cookies())) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
 /// `POST /api/register`: a new account, signed in (201).
 pub async fn register(
     State(chat): State<Chat>,
@@ -115,10 +105,10 @@ pub async fn register(
         username: signed_in.session.username.to_string(),
         token: signed_in.token.clone(),
     };
-    Ok(with_cookie(
+    // A browser's session carries on under the cookie.
+    Ok(setting_cookie(
         (StatusCode::CREATED, Json(reply)),
-        &signed_in.token,
-        &network,
+        &session_cookie(&signed_in.token, network.secure_cookies()),
     ))
 }
 
