@@ -98,3 +98,39 @@ test('the account page signs another browser out, which then returns to the logi
   await laptop.context().close();
   await phone.context().close();
 });
+
+test('the official JavaScript client is told its session ended, closed, and refused on reconnecting', async () => {
+  const { io } = await import('socket.io-client');
+  const json = (path, body, token) => fetch(`${env.server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const registered = await (await json('/api/register', { username: 'Erin', password: PASSWORD })).json();
+  const other = await (await json('/api/login', { username: 'Erin', password: PASSWORD })).json();
+  const socket = io(env.server.url, { auth: { token: other.token }, transports: ['websocket'], reconnection: false });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  const told = new Promise((resolve) => socket.once('session_ended', resolve));
+  const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+  const ended = await fetch(`${env.server.url}/api/account/sessions`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${registered.token}` },
+  });
+  assert.equal(ended.status, 200, await ended.text());
+  const within = (promise, what) => Promise.race([
+    promise,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no ${what} within 2 s`)), 2_000)),
+  ]);
+  await within(told, 'session_ended');
+  await within(closed, 'disconnect');
+  const again = io(env.server.url, { auth: { token: other.token }, transports: ['websocket'], reconnection: false });
+  const error = await new Promise((resolve, reject) => {
+    again.once('connect', () => reject(new Error('an ended session connected')));
+    again.once('connect_error', resolve);
+  });
+  assert.match(error.message, /^session_ended/);
+  again.close();
+});
