@@ -55,7 +55,10 @@ impl<A: Adapter> LiveRooms<A> {
             let Ok(name) = RoomName::parse(&room) else {
                 continue;
             };
-            if !is_chat_room(&room) || io.within(room.clone()).sockets().is_empty() {
+            let listening = io
+                .of("/")
+                .is_some_and(|root| !root.within(room.clone()).sockets().is_empty());
+            if !is_chat_room(&room) || !listening {
                 continue;
             }
             let page = match chat
@@ -70,7 +73,10 @@ impl<A: Adapter> LiveRooms<A> {
                 }
             };
             for message in &page.messages {
-                let to_room = io.local().to(room.clone());
+                let Some(root) = io.of("/") else {
+                    return;
+                };
+                let to_room = root.local().to(room.clone());
                 if let Err(e) = to_room.emit(events::MESSAGE, message).await {
                     tracing::warn!(error = %e, "catch-up delivery failed");
                 }

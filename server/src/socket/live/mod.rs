@@ -81,12 +81,12 @@ impl<A: Adapter> LiveRooms<A> {
         self.io.write().expect("not poisoned").take();
     }
 
-    /// The Socket.IO server, while attached and serving: once it is
-    /// closing, its namespace is gone and its operators would panic (the
-    /// disconnect handlers of its last sockets still run then).
+    /// The Socket.IO server, while attached. Once it is closing its
+    /// namespace is gone, and the disconnect handlers of its last sockets
+    /// still run: every use goes through `io.of("/")`, which then answers
+    /// `None`, never the shorthands (`io.to`, `io.within`), which panic.
     fn io(&self) -> Option<SocketIo<A>> {
-        let io = self.io.read().expect("not poisoned").clone()?;
-        io.of("/").is_some().then_some(io)
+        self.io.read().expect("not poisoned").clone()
     }
 
     /// The sessions this node has connections of.
@@ -104,9 +104,15 @@ impl<A: Adapter> LiveRooms<A> {
             let room = session_room(id);
             self.emit(None, &room, events::SESSION_ENDED, &events::Done {})
                 .await;
-            if let Err(e) = io.within(room.clone()).disconnect().await {
+            let Some(root) = io.of("/") else {
+                return;
+            };
+            if let Err(e) = root.within(room.clone()).disconnect().await {
                 tracing::warn!(error = %e, "closing an ended session's connections on the other nodes failed");
-                if let Err(e) = io.within(room).local().disconnect().await {
+                let Some(root) = io.of("/") else {
+                    return;
+                };
+                if let Err(e) = root.within(room).local().disconnect().await {
                     tracing::warn!(error = %e, "closing an ended session's connections failed");
                 }
             }
@@ -144,7 +150,10 @@ impl<A: Adapter> LiveRooms<A> {
             return Reached::ThisNode;
         };
         if self.cluster.as_ref().is_none_or(Cluster::is_reachable) {
-            match to_room(&io, from, room).emit(event, data).await {
+            let Some(everyone) = to_room(&io, from, room) else {
+                return Reached::ThisNode;
+            };
+            match everyone.emit(event, data).await {
                 Err(BroadcastError::Adapter(e)) => {
                     tracing::warn!(error = %e, event, "broadcast to the other nodes failed");
                 }
@@ -155,7 +164,9 @@ impl<A: Adapter> LiveRooms<A> {
                 Ok(()) => return Reached::EveryNode,
             }
         }
-        if let Err(e) = to_room(&io, from, room).local().emit(event, data).await {
+        if let Some(here) = to_room(&io, from, room)
+            && let Err(e) = here.local().emit(event, data).await
+        {
             tracing::warn!(error = %e, event, "broadcast failed");
         }
         Reached::ThisNode
@@ -184,12 +195,20 @@ pub fn is_chat_room(room: &str) -> bool {
     !room.starts_with(NODE_ROOM_MARK)
 }
 
-/// Everyone in `room` except the socket `from` (when it is still here).
-fn to_room<A: Adapter>(io: &SocketIo<A>, from: Option<Sid>, room: &str) -> BroadcastOperators<A> {
-    match from.and_then(|sid| io.get_socket(sid)) {
+/// Everyone in `room` except the socket `from` (when it is still here);
+/// `None` once the server is closing (its namespace is gone: the
+/// `SocketIo` shorthands would panic then, so every use here goes through
+/// `of("/")`).
+fn to_room<A: Adapter>(
+    io: &SocketIo<A>,
+    from: Option<Sid>,
+    room: &str,
+) -> Option<BroadcastOperators<A>> {
+    let root = io.of("/")?;
+    Some(match from.and_then(|sid| root.get_socket(sid)) {
         Some(socket) => socket.to(room.to_owned()),
-        None => io.to(room.to_owned()),
-    }
+        None => root.to(room.to_owned()),
+    })
 }
 
 #[async_trait]
@@ -226,7 +245,10 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
         let Some(io) = self.io() else {
             return;
         };
-        if let Err(e) = io.within(person_room(user.as_str())).disconnect().await {
+        let Some(root) = io.of("/") else {
+            return;
+        };
+        if let Err(e) = root.within(person_room(user.as_str())).disconnect().await {
             tracing::warn!(error = %e, "disconnecting a banned user failed");
         }
     }

@@ -27,7 +27,11 @@ impl<A: Adapter> LiveRooms<A> {
             let Some(message) = next else {
                 break;
             };
-            let to_others = io.to(message.room.clone()).except(node_room.clone());
+            let Some(root) = io.of("/") else {
+                self.lock_outbox().push_front(message);
+                break;
+            };
+            let to_others = root.to(message.room.clone()).except(node_room.clone());
             if let Err(e) = to_others.emit(events::MESSAGE, &message).await {
                 tracing::warn!(error = %e, "Redis went away again; keeping the rest");
                 self.lock_outbox().push_front(message);

@@ -16,7 +16,10 @@ impl<A: Adapter> LiveRooms<A> {
         let Some(io) = self.io() else {
             return Vec::new();
         };
-        let mut names: Vec<String> = io
+        let Some(root) = io.of("/") else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = root
             .within(room.to_owned())
             .sockets()
             .into_iter()
@@ -49,7 +52,8 @@ impl<A: Adapter> LiveRooms<A> {
             return BTreeSet::new();
         };
         let mut here = BTreeSet::new();
-        for socket in io.sockets() {
+        let sockets = io.of("/").map(|root| root.sockets()).unwrap_or_default();
+        for socket in sockets {
             let Some(Identity(name)) = socket.extensions.get() else {
                 continue;
             };
