@@ -30,15 +30,7 @@ pub async fn room(
 ) -> Response {
     let reader = match reader {
         Ok(reader) => reader,
-        Err(e) if e.code() == ErrorCode::Banned => {
-            return signed_out_banned(&e.to_string(), &state.network);
-        }
-        Err(e) if e.code() == ErrorCode::SessionEnded => {
-            let query = serde_urlencoded::to_string([("room", raw.as_str()), ("ended", "1")])
-                .unwrap_or_default();
-            return signed_out(&format!("/?{query}"), &state.network);
-        }
-        Err(e) => return e.into_response(),
+        Err(e) => return to_login_page(e, Some(&raw), &state.network),
     };
     let Ok(room) = RoomName::parse(&raw) else {
         return render(state, req).await;
@@ -53,9 +45,21 @@ pub async fn room(
     render(state, req).await
 }
 
-/// A banned reader's session is ended, and the login page says until when.
-fn signed_out_banned(reason: &str, network: &Network) -> Response {
-    let query = serde_urlencoded::to_string([("banned", reason)]).unwrap_or_default();
+/// Where a page sends a reader it cannot serve, signed out: a banned one to
+/// the login page saying until when, one whose session ended to the login
+/// page saying so (with the `room` they were in, to sign in to again); any
+/// other refusal is answered as it is.
+pub fn to_login_page(e: ApiError, room: Option<&str>, network: &Network) -> Response {
+    let query = match e.code() {
+        ErrorCode::Banned => vec![("banned", e.to_string())],
+        ErrorCode::SessionEnded => room
+            .map(|room| ("room", room.to_owned()))
+            .into_iter()
+            .chain([("ended", "1".to_owned())])
+            .collect(),
+        _ => return e.into_response(),
+    };
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
     signed_out(&format!("/?{query}"), network)
 }
 

@@ -19,7 +19,7 @@ use protocol::events::ErrorCode;
 use protocol::message::format_timestamp;
 use protocol::names::{NameError, Username};
 use serde::{Deserialize, Serialize};
-use sign_in::{checked_password, user_agent};
+use sign_in::{counting_failures, user_agent};
 
 #[derive(Debug, Deserialize)]
 pub struct RegisterRequest {
@@ -151,7 +151,8 @@ pub async fn account(
 }
 
 /// `POST /api/account/password`: every other session of the account
-/// ends. A wrong current password counts as a failed sign-in.
+/// ends. A wrong current password counts as a failed sign-in (a guest,
+/// who has none, is refused without counting).
 pub async fn change_password(
     State(chat): State<Chat>,
     State(throttles): State<Throttles>,
@@ -159,18 +160,12 @@ pub async fn change_password(
     SessionUser(me): SessionUser,
     ApiJson(request): ApiJson<PasswordRequest>,
 ) -> Result<Json<protocol::events::Done>, ApiError> {
-    if !me.guest {
-        checked_password(
-            &chat,
-            &throttles,
-            client,
-            me.username.as_str(),
-            &request.current,
-        )
-        .await?;
+    let change = chat.change_password(&me, &request.current, &request.new);
+    if me.guest {
+        change.await?;
+    } else {
+        counting_failures(&throttles, client, me.username.as_str(), change).await?;
     }
-    chat.change_password(&me, &request.current, &request.new)
-        .await?;
     Ok(Json(protocol::events::Done {}))
 }
 

@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::net::ClientIp;
 use crate::routes::admin::pages::{context, html};
 use crate::routes::login::signed_out;
+use crate::routes::pages::to_login_page;
 use crate::routes::reader::SessionUser;
 use crate::state::AppState;
 use crate::throttles::Throttles;
@@ -24,7 +25,7 @@ use protocol::names::RoomName;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::sign_in::checked_password;
+use super::sign_in::counting_failures;
 
 /// The room a form came from, if it names one.
 fn room_of(raw: Option<&String>) -> Option<RoomName> {
@@ -60,7 +61,7 @@ fn refused(e: ApiError, room: Option<&RoomName>) -> Response {
 }
 
 /// The reader, or where they should go instead: the login page without a
-/// session, saying so once it ended.
+/// session, saying why once it ended or while banned.
 async fn reader(
     state: &AppState,
     reader: Result<Option<SessionUser>, ApiError>,
@@ -68,15 +69,7 @@ async fn reader(
     match reader {
         Ok(Some(SessionUser(me))) => Ok(me),
         Ok(None) => Err(Redirect::to("/").into_response()),
-        Err(e) if e.code() == ErrorCode::SessionEnded => {
-            Err(signed_out("/?ended=1", &state.network))
-        }
-        Err(e) if e.code() == ErrorCode::Banned => {
-            let query =
-                serde_urlencoded::to_string([("banned", e.to_string())]).unwrap_or_default();
-            Err(signed_out(&format!("/?{query}"), &state.network))
-        }
-        Err(e) => Err(e.into_response()),
+        Err(e) => Err(to_login_page(e, None, &state.network)),
     }
 }
 
@@ -168,25 +161,15 @@ pub async fn change_password(
         Ok(me) => me,
         Err(elsewhere) => return elsewhere,
     };
-    if !me.guest
-        && let Err(e) = checked_password(
-            &state.chat,
-            &throttles,
-            client,
-            me.username.as_str(),
-            &form.current,
-        )
-        .await
-    {
-        return refused(e, None);
-    }
-    match state
-        .chat
-        .change_password(&me, &form.current, &form.new)
-        .await
-    {
+    let change = state.chat.change_password(&me, &form.current, &form.new);
+    let changed = if me.guest {
+        change.await.map_err(ApiError::from)
+    } else {
+        counting_failures(&throttles, client, me.username.as_str(), change).await
+    };
+    match changed {
         Ok(()) => back("done", "password", None),
-        Err(e) => refused(e.into(), None),
+        Err(e) => refused(e, None),
     }
 }
 

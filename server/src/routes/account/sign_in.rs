@@ -22,10 +22,8 @@ pub fn user_agent(headers: &HeaderMap) -> &str {
         .unwrap_or_default()
 }
 
-/// The account, if `username` and `password` are right. Every attempt
-/// takes from the address's allowance and from the account's, and a
-/// success gives both back, so only failures count: guessing is slowed
-/// from one address (or IPv6 /64) and against one account from many.
+/// The account, if `username` and `password` are right; failures are
+/// limited ([`counting_failures`]).
 pub async fn checked_password(
     chat: &Chat,
     throttles: &Throttles,
@@ -33,6 +31,26 @@ pub async fn checked_password(
     username: &str,
     password: &str,
 ) -> Result<Account, ApiError> {
+    counting_failures(
+        throttles,
+        client,
+        username,
+        chat.check_password(username, password),
+    )
+    .await
+}
+
+/// Runs `attempt`, which checks a password of `username` (a sign-in, a
+/// password change). Every attempt takes from the address's allowance and
+/// from the account's, and only `bad_credentials` keeps what it took, so
+/// only failures count: guessing is slowed from one address (or IPv6 /64)
+/// and against one account from many.
+pub async fn counting_failures<T>(
+    throttles: &Throttles,
+    client: ClientIp,
+    username: &str,
+    attempt: impl Future<Output = Result<T, chat_core::Error>>,
+) -> Result<T, ApiError> {
     let by_address = &throttles.login_failures;
     let by_account = &throttles.account_failures;
     let source = address_group(client.0);
@@ -54,7 +72,7 @@ pub async fn checked_password(
             wait,
         ));
     }
-    let checked = chat.check_password(username, password).await;
+    let checked = attempt.await;
     let refund = || async {
         by_address.refund(&source).await;
         if let Some(key) = &account_key {
@@ -62,16 +80,16 @@ pub async fn checked_password(
         }
     };
     match checked {
-        Ok(account) => {
+        Ok(done) => {
             refund().await;
-            Ok(account)
+            Ok(done)
         }
         Err(e) if e.code() == ErrorCode::BadCredentials => {
             tracing::warn!(client = %client.0, "failed sign-in");
             Err(e.into())
         }
-        // Not checked (the hashing pool is full, or the database is
-        // away): no failure to count.
+        // Not a wrong password (the hashing pool is full, the database is
+        // away, the new password is weak): no failure to count.
         Err(e) => {
             refund().await;
             Err(e.into())

@@ -48,15 +48,12 @@ impl<A: Adapter> LiveRooms<A> {
     /// Sends this node's sockets what was stored in their rooms since
     /// `marks` (at most one catch-up's worth per room, oldest first).
     pub async fn send_stored_since(&self, chat: &Chat, marks: Marks) {
-        let Some(io) = self.io() else {
-            return;
-        };
         for (room, mark) in marks.0 {
             let Ok(name) = RoomName::parse(&room) else {
                 continue;
             };
-            let listening = io
-                .of("/")
+            let listening = self
+                .root()
                 .is_some_and(|root| !root.within(room.clone()).sockets().is_empty());
             if !is_chat_room(&room) || !listening {
                 continue;
@@ -73,7 +70,7 @@ impl<A: Adapter> LiveRooms<A> {
                 }
             };
             for message in &page.messages {
-                let Some(root) = io.of("/") else {
+                let Some(root) = self.root() else {
                     return;
                 };
                 let to_room = root.local().to(room.clone());

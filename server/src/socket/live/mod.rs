@@ -81,12 +81,13 @@ impl<A: Adapter> LiveRooms<A> {
         self.io.write().expect("not poisoned").take();
     }
 
-    /// The Socket.IO server, while attached. Once it is closing its
-    /// namespace is gone, and the disconnect handlers of its last sockets
-    /// still run: every use goes through `io.of("/")`, which then answers
-    /// `None`, never the shorthands (`io.to`, `io.within`), which panic.
-    fn io(&self) -> Option<SocketIo<A>> {
-        self.io.read().expect("not poisoned").clone()
+    /// The namespace's operators, while attached and serving. Once the
+    /// server is closing its namespace is gone while the disconnect
+    /// handlers of its last sockets still run: then this answers `None`,
+    /// where the `SocketIo` shorthands (`io.to`, `io.within`) would panic.
+    /// Operators are used up by each broadcast, so every use asks anew.
+    fn root(&self) -> Option<BroadcastOperators<A>> {
+        self.io.read().expect("not poisoned").as_ref()?.of("/")
     }
 
     /// The sessions this node has connections of.
@@ -97,19 +98,16 @@ impl<A: Adapter> LiveRooms<A> {
     /// Tells the connections of sessions `ids` they were signed out, and
     /// closes them: on every node if Redis carries it, else on this one.
     pub async fn close_sessions(&self, ids: &[String]) {
-        let Some(io) = self.io() else {
-            return;
-        };
         for id in ids {
             let room = session_room(id);
             self.emit(None, &room, events::SESSION_ENDED, &events::Done {})
                 .await;
-            let Some(root) = io.of("/") else {
+            let Some(root) = self.root() else {
                 return;
             };
             if let Err(e) = root.within(room.clone()).disconnect().await {
                 tracing::warn!(error = %e, "closing an ended session's connections on the other nodes failed");
-                let Some(root) = io.of("/") else {
+                let Some(root) = self.root() else {
                     return;
                 };
                 if let Err(e) = root.within(room).local().disconnect().await {
@@ -137,6 +135,16 @@ impl<A: Adapter> LiveRooms<A> {
             .map(|cluster| format!("{NODE_ROOM_MARK}node:{}", cluster.node()))
     }
 
+    /// Everyone in `room` except the socket `from` (when it is still here),
+    /// while serving.
+    fn to_room(&self, from: Option<Sid>, room: &str) -> Option<BroadcastOperators<A>> {
+        let root = self.root()?;
+        Some(match from.and_then(|sid| root.get_socket(sid)) {
+            Some(socket) => socket.to(room.to_owned()),
+            None => root.to(room.to_owned()),
+        })
+    }
+
     /// Sends `event` to everyone in `room` but the socket `from`: on every
     /// node if Redis carries it, else on this one.
     async fn emit<T: Serialize + ?Sized>(
@@ -146,11 +154,8 @@ impl<A: Adapter> LiveRooms<A> {
         event: &str,
         data: &T,
     ) -> Reached {
-        let Some(io) = self.io() else {
-            return Reached::ThisNode;
-        };
         if self.cluster.as_ref().is_none_or(Cluster::is_reachable) {
-            let Some(everyone) = to_room(&io, from, room) else {
+            let Some(everyone) = self.to_room(from, room) else {
                 return Reached::ThisNode;
             };
             match everyone.emit(event, data).await {
@@ -164,7 +169,7 @@ impl<A: Adapter> LiveRooms<A> {
                 Ok(()) => return Reached::EveryNode,
             }
         }
-        if let Some(here) = to_room(&io, from, room)
+        if let Some(here) = self.to_room(from, room)
             && let Err(e) = here.local().emit(event, data).await
         {
             tracing::warn!(error = %e, event, "broadcast failed");
@@ -193,22 +198,6 @@ pub fn session_room(id: &str) -> String {
 /// Whether a Socket.IO room is a chat room (not a node's or a person's).
 pub fn is_chat_room(room: &str) -> bool {
     !room.starts_with(NODE_ROOM_MARK)
-}
-
-/// Everyone in `room` except the socket `from` (when it is still here);
-/// `None` once the server is closing (its namespace is gone: the
-/// `SocketIo` shorthands would panic then, so every use here goes through
-/// `of("/")`).
-fn to_room<A: Adapter>(
-    io: &SocketIo<A>,
-    from: Option<Sid>,
-    room: &str,
-) -> Option<BroadcastOperators<A>> {
-    let root = io.of("/")?;
-    Some(match from.and_then(|sid| root.get_socket(sid)) {
-        Some(socket) => socket.to(room.to_owned()),
-        None => root.to(room.to_owned()),
-    })
 }
 
 #[async_trait]
@@ -242,10 +231,7 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
     }
 
     async fn banned(&self, user: &Username) {
-        let Some(io) = self.io() else {
-            return;
-        };
-        let Some(root) = io.of("/") else {
+        let Some(root) = self.root() else {
             return;
         };
         if let Err(e) = root.within(person_room(user.as_str())).disconnect().await {

@@ -16,7 +16,7 @@ impl<A: Adapter> LiveRooms<A> {
     /// Sends on the messages that reached only this node while Redis was
     /// away, to the other nodes' sockets (this node's have them).
     pub async fn send_on_missed(&self) {
-        let (Some(io), Some(node_room)) = (self.io(), self.node_room()) else {
+        let Some(node_room) = self.node_room() else {
             return;
         };
         let mut sent = 0;
@@ -27,7 +27,7 @@ impl<A: Adapter> LiveRooms<A> {
             let Some(message) = next else {
                 break;
             };
-            let Some(root) = io.of("/") else {
+            let Some(root) = self.root() else {
                 self.lock_outbox().push_front(message);
                 break;
             };

@@ -13,10 +13,7 @@ impl<A: Adapter> LiveRooms<A> {
     /// The distinct names of this node's sockets in `room` (sorted), the
     /// socket `except` (one on its way out) aside.
     pub fn here(&self, room: &str, except: Option<Sid>) -> Vec<String> {
-        let Some(io) = self.io() else {
-            return Vec::new();
-        };
-        let Some(root) = io.of("/") else {
+        let Some(root) = self.root() else {
             return Vec::new();
         };
         let mut names: Vec<String> = root
@@ -48,12 +45,11 @@ impl<A: Adapter> LiveRooms<A> {
 
     /// Everyone on this node, as `(room, name)`.
     pub fn everyone_here(&self) -> BTreeSet<(String, String)> {
-        let Some(io) = self.io() else {
+        let Some(root) = self.root() else {
             return BTreeSet::new();
         };
         let mut here = BTreeSet::new();
-        let sockets = io.of("/").map(|root| root.sockets()).unwrap_or_default();
-        for socket in sockets {
+        for socket in root.sockets() {
             let Some(Identity(name)) = socket.extensions.get() else {
                 continue;
             };
