@@ -176,6 +176,9 @@ struct Guesses {
     refused: AtomicU64,
 }
 
+/// The account whose password the flood guesses.
+const VICTIM: &str = "Bob";
+
 async fn passwords(sign_ins: usize) -> Result<(), Box<dyn std::error::Error>> {
     const SENDS: usize = 1_000;
     let mut rows = Vec::new();
@@ -192,12 +195,22 @@ async fn passwords(sign_ins: usize) -> Result<(), Box<dyn std::error::Error>> {
         let server = start(dir.path(), |config| {
             config.password_hashing_threads = threads;
             // Only the hashing pool stands in the flood's way.
+            config.logins_per_minute = 1_000_000_000;
             config.login_failures_per_minute = 1_000_000_000;
             config.max_connections_per_ip = 10_000;
         })
         .await?;
         let http = reqwest::Client::new();
         let token = server.login(&http, "Alice", "general").await?;
+        // The account the flood guesses at.
+        let registered = http
+            .post(format!("{}/api/register", server.base))
+            .json(&json!({"username": VICTIM, "password": "a long and quiet river"}))
+            .send()
+            .await?;
+        if !registered.status().is_success() {
+            return Err(format!("registering {VICTIM}: {}", registered.status()).into());
+        }
         let guesses = Arc::new(Guesses::default());
         let done = Arc::new(AtomicBool::new(false));
         let peak_rss = Arc::new(AtomicU64::new(0));
@@ -249,7 +262,7 @@ async fn passwords(sign_ins: usize) -> Result<(), Box<dyn std::error::Error>> {
     let body = format!(
         "## Password guessing against a normal user's sends (SQLite)\n\n\
          One user sends {SENDS} messages one after another (latency to the ack) while 8 \
-         clients keep {sign_ins} staff sign-ins with wrong passwords in flight between them \
+         clients keep {sign_ins} sign-ins to one account with wrong passwords in flight between them \
          (each sends its share at once, and again as soon as it is answered). The flood runs \
          on a thread of its own at the lowest priority, standing in for the attacker's own \
          machine. Peak RSS and CPU are the whole benchmark process (server and clients), \
@@ -265,8 +278,8 @@ async fn passwords(sign_ins: usize) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The flood: `FLOODERS` clients keeping `sign_ins` wrong-password staff
-/// sign-ins in flight between them until `done`. They run on a thread and
+/// The flood: `FLOODERS` clients keeping `sign_ins` wrong-password
+/// sign-ins to `VICTIM`'s account in flight between them until `done`. They run on a thread and
 /// runtime of their own at the lowest priority, standing in for an
 /// attacker's own machine: the CPU measured against the user is the
 /// server's, answering them.
@@ -292,11 +305,9 @@ fn guess_from_elsewhere(base: &str, sign_ins: usize, guesses: &Guesses, done: &A
             while !done.load(Ordering::Relaxed) {
                 round += 1;
                 let attempts = (0..share).map(|n| {
-                    let name = format!("guess{f}x{round}x{n}");
-                    let body = json!({"username": name, "password": "hunter22"});
-                    http.post(format!("{base}/api/admin/login"))
-                        .json(&body)
-                        .send()
+                    let guess = format!("guess{f}x{round}x{n}");
+                    let body = json!({"username": VICTIM, "password": guess, "room": "general"});
+                    http.post(format!("{base}/api/login")).json(&body).send()
                 });
                 for answer in futures::future::join_all(attempts).await {
                     match answer.map(|r| r.status().as_u16()) {

@@ -28,6 +28,7 @@ mod idempotency;
 mod push;
 mod sanctions;
 mod sessions;
+mod upgrade;
 
 /// A migrated store on a fresh database, and the database (dropped with it).
 pub struct Fixture {
