@@ -1,6 +1,6 @@
 //! Server-rendered pages and the server-function endpoint.
 
-use super::login::signed_out;
+use super::login::{setting_cookie, signed_out};
 use super::reader::SessionUser;
 use crate::error::ApiError;
 use crate::net::Network;
@@ -9,8 +9,9 @@ use app::location::room_path;
 use app::shell;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use chat_core::session::{session_cookie, token_from_headers};
 use leptos::prelude::provide_context;
 use protocol::events::ErrorCode;
 use protocol::names::RoomName;
@@ -42,7 +43,24 @@ pub async fn room(
     if room.as_str() != raw {
         return Redirect::permanent(&room_path(room.as_str())).into_response();
     }
-    render(state, req).await
+    let cookie = session_cookie_again(req.headers(), &state.network);
+    let page = render(state, req).await;
+    match cookie {
+        Some(cookie) => setting_cookie(page, &cookie),
+        None => page,
+    }
+}
+
+/// The session cookie a request carries, set again for another full
+/// lifetime: the browser keeps a session that is in use as long as the
+/// server does (which lets it idle for 30 days), instead of dropping it 30
+/// days after sign-in. `None` for a bearer token, which is not a cookie.
+fn session_cookie_again(headers: &HeaderMap, network: &Network) -> Option<String> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let token = token_from_headers(headers)?;
+    Some(session_cookie(token, network.secure_cookies()))
 }
 
 /// Where a page sends a reader it cannot serve, signed out: a banned one to

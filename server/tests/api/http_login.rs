@@ -30,6 +30,42 @@ async fn the_login_form_sets_an_httponly_session_and_redirects_to_the_room(
     );
 }
 
+/// A session in use stays in the browser: each visit to a room sets its
+/// cookie again for a full lifetime, so it does not lapse 30 days after
+/// the sign-in while the person is still chatting.
+#[apply(backends)]
+#[tokio::test]
+async fn visiting_a_room_keeps_the_session_cookie_for_another_lifetime(#[case] backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = app.login("Alice", "general").await;
+    let page = app.get("/chat/general/", Some(&token)).await;
+    assert_eq!(page.status(), 200);
+    let cookie = page.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with(&format!("chat_session={token};")),
+        "{cookie}"
+    );
+    assert!(cookie.contains("Max-Age=2592000"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+
+    // A session that has ended is not kept: the page signs it out.
+    let logout = app
+        .http
+        .post(app.url("/logout"))
+        .header(reqwest::header::COOKIE, format!("chat_session={token}"))
+        .header(reqwest::header::ORIGIN, format!("http://{}", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 303);
+    let page = app.get("/chat/general/", Some(&token)).await;
+    assert_eq!(page.status(), 303);
+    let cleared = page.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+}
+
 #[apply(backends)]
 #[tokio::test]
 async fn the_login_form_sends_bad_names_back_with_their_errors(#[case] backend: Backend) {
