@@ -45,6 +45,14 @@ unreachable() { # name variable
   backends=${backends//$3/}
 }
 
+# Whether scratch database $1 (chat_scratch_<pid>_…) was left by a test
+# process that is gone: one still running (another test run) keeps its own.
+left_behind() {
+  local pid=${1#chat_scratch_}
+  pid=${pid%%_*}
+  [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null
+}
+
 if [[ " $backends " == *" postgres "* ]]; then
   export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
   if ! listening "$TEST_POSTGRES_URL" 5432 && command -v pg_ctlcluster >/dev/null; then
@@ -54,7 +62,9 @@ if [[ " $backends " == *" postgres "* ]]; then
   if wait_until_listening "$TEST_POSTGRES_URL" 5432; then
     # Scratch databases left by an interrupted run.
     psql -d "$TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'chat\_scratch\_%'" 2>/dev/null |
-      while read -r db; do psql -d "$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done || true
+      while read -r db; do
+        left_behind "$db" && psql -d "$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+      done || true
   else
     unreachable PostgreSQL TEST_POSTGRES_URL postgres
   fi
@@ -71,7 +81,9 @@ if [[ " $backends " == *" mysql "* ]]; then
   if wait_until_listening "$TEST_MYSQL_URL" 3306; then
     if [[ "$TEST_MYSQL_URL" == mysql://root@127.0.0.1:3306* ]] && command -v mariadb >/dev/null; then
       mariadb -h127.0.0.1 -uroot -N -e "SHOW DATABASES LIKE 'chat\_scratch\_%'" 2>/dev/null |
-        while read -r db; do mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$db\`"; done || true
+        while read -r db; do
+          left_behind "$db" && mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS \`$db\`"
+        done || true
     fi
   else
     unreachable MariaDB TEST_MYSQL_URL mysql
