@@ -4,17 +4,10 @@
 use crate::Error;
 use crate::chat::Chat;
 use crate::post::body_refused;
+use crate::rooms::Reader;
 use crate::store::Change;
 use protocol::message::{ChatMessage, ContentType};
-use protocol::names::{MessageBody, RoomName, Username};
-
-/// Who asks for a change.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub username: &'a Username,
-    /// Signed in as staff (rights confirmed).
-    pub staff: bool,
-}
+use protocol::names::{MessageBody, RoomName};
 
 /// A deleted message, and the image that went with it (for the caller to
 /// remove from disk).
@@ -28,7 +21,7 @@ impl Chat {
     /// Replaces the text of the actor's own text message.
     pub async fn edit_message(
         &self,
-        actor: Actor<'_>,
+        actor: Reader<'_>,
         room: &RoomName,
         id: i64,
         content: &str,
@@ -36,7 +29,7 @@ impl Chat {
         let _in_flight = self.drain().enter().await?;
         let body = MessageBody::parse(content.trim(), self.limits().message_max_chars)
             .map_err(body_refused)?;
-        let message = self.live_message(room, id).await?;
+        let message = self.live_message(actor, room, id).await?;
         if message.username != actor.username.as_str() {
             return Err(Error::forbidden("only its author can edit a message"));
         }
@@ -63,12 +56,12 @@ impl Chat {
     /// its place as a tombstone.
     pub async fn delete_message(
         &self,
-        actor: Actor<'_>,
+        actor: Reader<'_>,
         room: &RoomName,
         id: i64,
     ) -> Result<Deleted, Error> {
         let _in_flight = self.drain().enter().await?;
-        let message = self.live_message(room, id).await?;
+        let message = self.live_message(actor, room, id).await?;
         if message.username != actor.username.as_str() && !actor.staff {
             return Err(Error::forbidden(
                 "only its author or staff can delete a message",
@@ -86,8 +79,15 @@ impl Chat {
         })
     }
 
-    /// Message `id` of `room`, unless it is unknown or deleted.
-    async fn live_message(&self, room: &RoomName, id: i64) -> Result<ChatMessage, Error> {
+    /// Message `id` of `room`, unless it is unknown or deleted, or the room
+    /// is one `actor` may not read.
+    async fn live_message(
+        &self,
+        actor: Reader<'_>,
+        room: &RoomName,
+        id: i64,
+    ) -> Result<ChatMessage, Error> {
+        self.readable_room(actor, room).await?;
         match self.store().message(room, id).await? {
             Some(message) if !message.deleted => Ok(message),
             _ => Err(not_found(id)),

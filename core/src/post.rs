@@ -103,9 +103,9 @@ impl Chat {
                 client_id: draft.client_id.as_ref().map(ClientId::as_str),
             })
             .await?;
-        if inserted.is_new {
+        if let Some(seq) = inserted.seq {
             self.fanout()
-                .message_posted(&inserted.message, origin)
+                .message_posted(&inserted.message, seq, origin)
                 .await;
             self.notifier().message_stored(&inserted.message);
             let metrics = self.metrics();

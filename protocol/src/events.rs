@@ -66,6 +66,10 @@ pub struct JoinReply {
     /// after it was stored, oldest change first, as they are now.
     #[serde(default)]
     pub updated: Vec<ChatMessage>,
+    /// The newest message I have read here (absent for staff reading a
+    /// private room they are not a member of).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_up_to: Option<i64>,
 }
 
 /// `edit_message` payload.

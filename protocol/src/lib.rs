@@ -7,3 +7,4 @@
 pub mod events;
 pub mod message;
 pub mod names;
+pub mod rooms;

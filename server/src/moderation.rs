@@ -2,7 +2,7 @@
 //! core's deletion, then its image file off the disk.
 
 use crate::images;
-use chat_core::{Actor, Chat, Error};
+use chat_core::{Chat, Error, Reader};
 use protocol::message::ChatMessage;
 use protocol::names::RoomName;
 use std::path::Path;
@@ -12,7 +12,7 @@ use std::path::Path;
 pub async fn delete_message(
     chat: &Chat,
     media_dir: &Path,
-    actor: Actor<'_>,
+    actor: Reader<'_>,
     room: &RoomName,
     id: i64,
 ) -> Result<ChatMessage, Error> {

@@ -9,7 +9,8 @@ use crate::routes::{AllowedOrigins, check_origin};
 use crate::secret::{self, SecretError};
 use crate::site::Site;
 use crate::socket::{
-    Handshakes, LiveRooms, SocketState, limit_handshakes, own_request_head, sweep_ended_sessions,
+    Handshakes, LiveRooms, SocketState, keep_room_lists, limit_handshakes, own_request_head,
+    sweep_ended_sessions,
 };
 use crate::state::AppState;
 use crate::throttles::Throttles;
@@ -293,6 +294,7 @@ impl<A: Adapter> Node<A> {
             network,
         } = self;
         let _sessions = Background::spawn(keep_sessions(chat.clone(), live.clone()));
+        let _room_lists = Background::spawn(keep_room_lists(chat.clone(), live.clone()));
         let _detach = Detach(live);
         tracing::info!(site_addr = %listener.local_addr()?, "serving");
         let closing = chat.clone();

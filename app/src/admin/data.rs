@@ -6,6 +6,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoomSummary {
     pub name: String,
+    /// Seen only by its members (and staff).
+    pub private: bool,
     pub message_count: i64,
     /// When its newest message was stored (RFC 3339), if it has one.
     pub last_activity: Option<String>,

@@ -38,9 +38,12 @@ fn RoomsTable(rooms: Vec<RoomSummary>) -> impl IntoView {
                 0 => "—".to_owned(),
                 _ => room.online.join(", "),
             };
+            let private = room.private.then(|| {
+                view! { <span class="admin-badge" title="Only its members see it">"private"</span> }
+            });
             view! {
                 <tr>
-                    <td><a href=href>"#" {room.name}</a></td>
+                    <td><a href=href>"#" {room.name}</a> {private}</td>
                     <td class="number">{room.message_count}</td>
                     <td><Moment at=room.last_activity /></td>
                     <td>{online}</td>

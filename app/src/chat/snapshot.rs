@@ -90,6 +90,18 @@ mod ssr {
                 }
             };
             let room = RoomName::parse(room).map_err(|e| format!("Room name {e}."))?;
+            // A private room they may not read is a room that does not
+            // exist, as on every other path.
+            match chat.room_page((&caller.session).into(), &room).await {
+                Ok(_) => {}
+                Err(e) if e.code() == crate::events::ErrorCode::NotFound => {
+                    return Err(format!("There is no room named #{room}."));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, %room, "the room could not be read");
+                    return Err("The room is unavailable right now; try again.".into());
+                }
+            }
             Ok(Reader {
                 chat,
                 guest: caller.session.guest,

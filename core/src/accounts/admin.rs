@@ -46,7 +46,8 @@ impl Chat {
         Ok(password)
     }
 
-    /// Deletes the account `username` and ends its sessions. Its messages
+    /// Deletes the account `username`, takes it out of its private rooms and
+    /// direct messages, and ends its sessions. Its messages
     /// stay under its name; with `release_name`, others may then use or
     /// claim the name, otherwise it stays kept (the account is retired).
     pub async fn delete_account(&self, username: &str, release_name: bool) -> Result<(), Error> {
@@ -58,6 +59,8 @@ impl Chat {
         if !done {
             return Err(Error::not_found(format!("no account named {username:?}")));
         }
+        // Whoever has the name next is not let into its private rooms.
+        self.store().leave_private_rooms(username).await?;
         self.end_sessions_of_account(username).await
     }
 

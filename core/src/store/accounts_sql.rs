@@ -1,24 +1,9 @@
 //! The account and session queries in each dialect: `standard` for SQLite
 //! and PostgreSQL (`$n` parameters), `mysql` for MySQL and MariaDB.
 
+use super::dialects::both;
+#[allow(unused_imports)]
 use super::sessions::select_sessions;
-
-/// The same statement in both dialects, written once with `?` and given
-/// `$n` for the standard one.
-macro_rules! both {
-    ($($name:ident = $standard:expr, $mysql:expr;)*) => {
-        pub(super) mod standard {
-            #[allow(unused_imports)]
-            use super::select_sessions;
-            $(pub(in super::super) const $name: &str = $standard;)*
-        }
-        pub(super) mod mysql {
-            #[allow(unused_imports)]
-            use super::select_sessions;
-            $(pub(in super::super) const $name: &str = $mysql;)*
-        }
-    };
-}
 
 both! {
     CREATE_ACCOUNT =

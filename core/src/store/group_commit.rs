@@ -41,9 +41,17 @@ pub(super) fn lanes_beside_reads(max_connections: u32) -> usize {
 /// A failed write, shared by every message it failed.
 pub(crate) type Failure = Arc<dyn std::error::Error + Send + Sync>;
 
-/// What storing one message of a batch came to: its new id, or `None` when
-/// its `client_id` was stored before (and nothing was stored for it).
-pub(super) type Stored = Result<Option<i64>, Failure>;
+/// A stored message's id and its number in its room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Numbered {
+    pub(super) id: i64,
+    pub(super) seq: i64,
+}
+
+/// What storing one message of a batch came to: its new id and number, or
+/// `None` when its `client_id` was stored before (and nothing was stored
+/// for it).
+pub(super) type Stored = Result<Option<Numbered>, Failure>;
 
 /// Every message of `batch` failed with `error` (its transaction did).
 pub(super) fn all_failed(
@@ -57,10 +65,11 @@ pub(super) fn all_failed(
 /// A backend's way of storing a batch over its pool.
 #[async_trait]
 pub(super) trait Writer: Send + Sync + 'static {
-    /// Stores `batch` in one transaction: each message's new id, or `None`
-    /// when its `client_id` was stored before (and nothing is stored for
-    /// it). Messages carry their `timestamp`; their `id` is not read.
-    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error>;
+    /// Stores `batch` in one transaction: each message's new id and number,
+    /// or `None` when its `client_id` was stored before (and nothing is
+    /// stored for it). Messages carry their `timestamp`; their `id` is not
+    /// read.
+    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<Numbered>>, sqlx::Error>;
 }
 
 /// A backend's way of storing a batch on a thread of its own.
@@ -71,9 +80,9 @@ pub(super) trait BlockingWriter: Send + 'static {
     fn write(&mut self, batch: &[ChatMessage]) -> Vec<Stored>;
 }
 
-/// What a lane answers one insert: the message as stored, or `None` for a
-/// stored `client_id`.
-type Outcome = Result<Option<ChatMessage>, Failure>;
+/// What a lane answers one insert: the message as stored and its number in
+/// its room, or `None` for a stored `client_id`.
+type Outcome = Result<Option<(ChatMessage, i64)>, Failure>;
 
 struct Pending {
     message: ChatMessage,
@@ -101,7 +110,17 @@ impl Batch {
     fn answer(self, stored: Vec<Stored>) {
         let answers = self.messages.into_iter().zip(stored).zip(self.replies);
         for ((message, id), reply) in answers {
-            let outcome = id.map(|id| id.map(|id| ChatMessage { id, ..message }));
+            let outcome = id.map(|stored| {
+                stored.map(|n| {
+                    (
+                        ChatMessage {
+                            id: n.id,
+                            ..message
+                        },
+                        n.seq,
+                    )
+                })
+            });
             // A sender that gave up waiting has dropped its receiver.
             let _ = reply.send(outcome);
         }
@@ -177,11 +196,12 @@ impl GroupCommit {
     }
 
     /// Stores `message` (its timestamp is set to its commit's) and returns
-    /// it with its id, or `None` when its `client_id` was stored before.
+    /// it with its id, and its number in its room; `None` when its
+    /// `client_id` was stored before.
     pub(super) async fn insert(
         &self,
         message: ChatMessage,
-    ) -> Result<Option<ChatMessage>, StoreError> {
+    ) -> Result<Option<(ChatMessage, i64)>, StoreError> {
         let lane = {
             let lanes = self.lanes.read().unwrap_or_else(PoisonError::into_inner);
             if lanes.is_empty() {

@@ -1,6 +1,7 @@
 //! Message storage (and by entity: accounts in [`accounts`], sign-ins in
-//! [`sessions`], mutes and bans in [`sanctions`], what push notifications
-//! keep in [`push`]).
+//! [`sessions`], memberships, read markers and private rooms in [`rooms`],
+//! mutes and bans in [`sanctions`], what push notifications keep in
+//! [`push`]).
 //! Callers hold an [`Arc<dyn Store>`](Store) from [`connect`]; each
 //! backend keeps its SQL and its migrations to itself
 //! (`migrations/<backend>/`), and one conformance suite holds all three to
@@ -18,12 +19,15 @@
 pub mod accounts;
 mod accounts_sql;
 mod contention;
+mod dialects;
 mod group_commit;
 mod mysql;
 mod numbering;
 mod postgres;
 pub mod push;
 mod push_sql;
+pub mod rooms;
+mod rooms_sql;
 mod row;
 pub mod sanctions;
 pub mod sessions;
@@ -36,6 +40,7 @@ pub use accounts::{Account, AccountStore, AccountSummary, NewAccount};
 use async_trait::async_trait;
 use protocol::message::{ChatMessage, ContentType, HistoryPage};
 use protocol::names::{RoomName, Username};
+pub use rooms::{DirectSide, DirectoryRoom, MemberRoom, ReadMarker, RoomAccess, RoomStore};
 pub use sanctions::{Sanction, SanctionKind, SanctionStore};
 pub use sessions::{NewSession, SessionStore, StoredSession};
 use std::path::Path;
@@ -158,6 +163,9 @@ pub struct Inserted {
     pub message: ChatMessage,
     /// False when an earlier send with the same `client_id` was found.
     pub is_new: bool,
+    /// The new message's number in its room (1 for its first): what
+    /// unread counts are reckoned from. `None` for one stored earlier.
+    pub seq: Option<i64>,
 }
 
 /// An edit or deletion of a stored message.
@@ -177,6 +185,8 @@ pub enum Change<'a> {
 pub struct RoomSummary {
     pub name: String,
     pub message_count: i64,
+    /// Seen only by its members (and staff).
+    pub private: bool,
     /// When its newest message was stored, if it has any.
     pub last_activity: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -184,7 +194,7 @@ pub struct RoomSummary {
 /// Storage for rooms and messages, the same on every backend.
 #[async_trait]
 pub trait Store:
-    push::PushStore + AccountStore + SessionStore + SanctionStore + Send + Sync + 'static
+    push::PushStore + AccountStore + SessionStore + RoomStore + SanctionStore + Send + Sync + 'static
 {
     /// Which database this is.
     fn backend(&self) -> Backend;
@@ -350,6 +360,7 @@ async fn stored_earlier(store: &dyn Store, new: &NewMessage<'_>) -> Result<Inser
     Ok(Inserted {
         message,
         is_new: false,
+        seq: None,
     })
 }
 

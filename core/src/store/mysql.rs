@@ -4,7 +4,7 @@
 //! exactly as on the other backends (not case- or accent-folded).
 
 use super::contention;
-use super::group_commit::{self, GroupCommit, Writer};
+use super::group_commit::{self, GroupCommit, Numbered, Writer};
 use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError, is_unique_violation};
@@ -37,7 +37,7 @@ struct Inserts(MySqlPool);
 impl Writer for Inserts {
     /// Tried again when InnoDB breaks a deadlock by rolling it back (first
     /// messages of different nodes racing to create one room can do that).
-    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<Numbered>>, sqlx::Error> {
         contention::retrying(move || self.write_once(batch)).await
     }
 }
@@ -45,7 +45,10 @@ impl Writer for Inserts {
 impl Inserts {
     /// The batch in a few statements, or, when it holds a retried
     /// `client_id`, one message at a time.
-    async fn write_once(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    async fn write_once(
+        &self,
+        batch: &[ChatMessage],
+    ) -> Result<Vec<Option<Numbered>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
         let ids = insert_at_once(&mut tx, batch).await?;
         numbering::commit_or_one_by_one(tx, ids, self.insert_one_by_one(batch)).await
@@ -54,17 +57,20 @@ impl Inserts {
     async fn insert_one_by_one(
         &self,
         batch: &[ChatMessage],
-    ) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    ) -> Result<Vec<Option<Numbered>>, sqlx::Error> {
         let mut tx = self.0.begin().await?;
         let mut ids = Vec::with_capacity(batch.len());
         for message in batch {
             // Locks the room's row until commit: one room's messages are
             // stored one after another, so ids increase in commit order.
             sqlx::query(
-                "INSERT INTO rooms (name, message_count, created_at) VALUES (?, 1, ?)
-                 ON DUPLICATE KEY UPDATE message_count = message_count + 1",
+                "INSERT INTO rooms (name, message_count, created_at, last_activity)
+                 VALUES (?, 1, ?, ?)
+                 ON DUPLICATE KEY UPDATE
+                 message_count = message_count + 1, last_activity = VALUES(last_activity)",
             )
             .bind(message.room.as_str())
+            .bind(message.timestamp)
             .bind(message.timestamp)
             .execute(&mut *tx)
             .await?;
@@ -91,7 +97,9 @@ impl Inserts {
                 Ok(result) => {
                     let id = i64::try_from(result.last_insert_id())
                         .map_err(|_| sqlx::Error::Protocol("message id out of range".into()))?;
-                    ids.push(Some(id));
+                    read_own_message(&mut tx, message.room.as_str(), &message.username, id, seq)
+                        .await?;
+                    ids.push(Some(Numbered { id, seq }));
                 }
                 // InnoDB undid only the refused statement: give the room's
                 // number back and go on with the batch.
@@ -118,7 +126,7 @@ impl Inserts {
 async fn insert_at_once(
     tx: &mut sqlx::Transaction<'_, MySql>,
     batch: &[ChatMessage],
-) -> Result<Option<Vec<i64>>, sqlx::Error> {
+) -> Result<Option<Vec<Numbered>>, sqlx::Error> {
     let Some(first) = batch.first() else {
         return Ok(Some(Vec::new()));
     };
@@ -131,7 +139,7 @@ async fn insert_at_once(
         let mut count = QueryBuilder::<MySql>::new(numbering::INSERT_ROOM_COUNTS);
         numbering::push_room_counts(&mut count, piece.iter().copied(), first.timestamp);
         count
-            .push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)");
+            .push(" ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count), last_activity = VALUES(last_activity)");
         count.build().execute(&mut **tx).await?;
     }
 
@@ -188,14 +196,43 @@ async fn insert_at_once(
                 .await?,
         );
     }
-    Ok(numbering::ids_in_order(batch, &numbers, stored))
+    let Some(stored) = numbering::ids_in_order(batch, &numbers, stored) else {
+        return Ok(None);
+    };
+    for (room, username, id, seq) in numbering::senders_newest(batch, &stored) {
+        read_own_message(tx, room, username, id, seq).await?;
+    }
+    Ok(Some(stored))
+}
+
+/// Moves the sender's read marker to their message `id`, number `seq` in
+/// `room`: what one sends is read. A marker only moves forward.
+async fn read_own_message(
+    tx: &mut sqlx::Transaction<'_, MySql>,
+    room: &str,
+    username: &str,
+    id: i64,
+    seq: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE room_members SET read_up_to = ?, read_seq = ?
+         WHERE room = ? AND username = ? AND read_seq < ?",
+    )
+    .bind(id)
+    .bind(seq)
+    .bind(room)
+    .bind(username)
+    .bind(seq)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 mod sql {
     use super::super::row::select_messages;
 
     pub(in super::super) const ENSURE_ROOM: &str =
-        "INSERT INTO rooms (name, created_at) VALUES (?, ?)
+        "INSERT INTO rooms (name, created_at, last_activity) VALUES (?, ?, ?)
          ON DUPLICATE KEY UPDATE name = name";
     pub(in super::super) const ROOM_SIZE: &str = "SELECT message_count FROM rooms WHERE name = ?";
     pub(in super::super) const FIND_BY_CLIENT_ID: &str =
@@ -211,13 +248,10 @@ mod sql {
     );
     pub(in super::super) const SEQ_RANGE: &str =
         select_messages!("WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq ASC");
-    pub(in super::super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
-         SELECT r.name, r.message_count,
-                (SELECT m.created_at FROM messages m WHERE m.room = r.name
-                 ORDER BY m.id DESC LIMIT 1) AS last_activity
-         FROM rooms r
-     ) summary
-     ORDER BY last_activity IS NULL, last_activity DESC, name ASC
+    pub(in super::super) const ROOMS: &str = "SELECT name, message_count, private,
+            CASE WHEN message_count > 0 THEN last_activity END AS last_activity
+     FROM rooms
+     ORDER BY message_count = 0, last_activity DESC, name ASC
      LIMIT ?";
     pub(in super::super) const IMPOSE: &str =
         "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
@@ -250,5 +284,6 @@ mod sql {
 impl_store!(MySqlStore, Backend::MySql, sql);
 super::accounts::impl_account_store!(MySqlStore, super::accounts_sql::mysql);
 super::sessions::impl_session_store!(MySqlStore, sqlx::MySql, super::accounts_sql::mysql);
+super::rooms::impl_room_store!(MySqlStore, super::rooms_sql::mysql);
 super::sanctions::impl_sanction_store!(MySqlStore, sql);
 super::push::impl_push_store!(MySqlStore, sqlx::MySql, super::push_sql::mysql);

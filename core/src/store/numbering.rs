@@ -3,6 +3,7 @@
 //! messages in the batch at once, and the messages take the numbers just
 //! below the new count, in batch order.
 
+use super::group_commit::Numbered;
 use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
 use sqlx::query_builder::Separated;
@@ -10,7 +11,8 @@ use sqlx::{Database, Encode, QueryBuilder, Transaction, Type};
 use std::collections::{BTreeMap, HashMap};
 
 /// Raises rooms' counts, with the columns in [`push_room_counts`]'s order.
-pub(super) const INSERT_ROOM_COUNTS: &str = "INSERT INTO rooms (name, message_count, created_at) ";
+pub(super) const INSERT_ROOM_COUNTS: &str =
+    "INSERT INTO rooms (name, message_count, created_at, last_activity) ";
 
 /// Stores messages, with the columns in [`push_messages`]'s order.
 pub(super) const INSERT_MESSAGES: &str = "INSERT INTO messages (room, seq, username, content, image, content_type, client_id, created_at) ";
@@ -20,12 +22,12 @@ pub(super) const INSERT_MESSAGES: &str = "INSERT INTO messages (room, seq, usern
 /// `client_id`), rolls it back and stores the batch through `one_by_one`.
 pub(super) async fn commit_or_one_by_one<DB: Database>(
     tx: Transaction<'static, DB>,
-    ids: Option<Vec<i64>>,
-    one_by_one: impl Future<Output = Result<Vec<Option<i64>>, sqlx::Error>>,
-) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    if let Some(ids) = ids {
+    stored: Option<Vec<Numbered>>,
+    one_by_one: impl Future<Output = Result<Vec<Option<Numbered>>, sqlx::Error>>,
+) -> Result<Vec<Option<Numbered>>, sqlx::Error> {
+    if let Some(stored) = stored {
         tx.commit().await?;
-        return Ok(ids.into_iter().map(Some).collect());
+        return Ok(stored.into_iter().map(Some).collect());
     }
     tx.rollback().await?;
     one_by_one.await
@@ -75,8 +77,9 @@ impl<'b> Rooms<'b> {
     }
 }
 
-/// Appends `VALUES (name, message_count, created_at), …`: rooms of a
-/// batch with their messages in it (from [`Rooms::counts`], in name order).
+/// Appends `VALUES (name, message_count, created_at, last_activity), …`:
+/// rooms of a batch with their messages in it (from [`Rooms::counts`], in
+/// name order), active at `at`.
 pub(super) fn push_room_counts<'r, DB>(
     query: &mut QueryBuilder<DB>,
     rooms: impl IntoIterator<Item = (&'r str, i64)>,
@@ -88,7 +91,10 @@ pub(super) fn push_room_counts<'r, DB>(
     for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
 {
     query.push_values(rooms, |mut row, (room, messages)| {
-        row.push_bind(room).push_bind(messages).push_bind(at);
+        row.push_bind(room)
+            .push_bind(messages)
+            .push_bind(at)
+            .push_bind(at);
     });
 }
 
@@ -117,6 +123,27 @@ pub(super) fn push_messages<DB>(
     });
 }
 
+/// Each sender's newest message in each room of a stored batch, as
+/// `(room, username, id, seq)`: where their read markers move, since what
+/// one sends is read.
+pub(super) fn senders_newest<'b>(
+    batch: &'b [ChatMessage],
+    stored: &[Numbered],
+) -> Vec<(&'b str, &'b str, i64, i64)> {
+    let mut newest: BTreeMap<(&str, &str), Numbered> = BTreeMap::new();
+    for (message, &n) in batch.iter().zip(stored) {
+        let key = (message.room.as_str(), message.username.as_str());
+        let entry = newest.entry(key).or_insert(n);
+        if n.seq > entry.seq {
+            *entry = n;
+        }
+    }
+    newest
+        .into_iter()
+        .map(|((room, username), n)| (room, username, n.id, n.seq))
+        .collect()
+}
+
 /// `items` in consecutive pieces whose lengths are powers of two, largest
 /// first (13 items: 8, 4, 1). A statement with one placeholder list per
 /// item then takes one of a few shapes, and its prepared form stays in the
@@ -137,14 +164,14 @@ pub(super) fn in_cached_sizes<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
-/// The ids of a batch's messages, in batch order, from the `(id, room,
-/// seq)` rows stored; `None` when one is missing (its `client_id` was
-/// stored before).
+/// The ids and numbers of a batch's messages, in batch order, from the
+/// `(id, room, seq)` rows stored; `None` when one is missing (its
+/// `client_id` was stored before).
 pub(super) fn ids_in_order(
     batch: &[ChatMessage],
     numbers: &[i64],
     stored: Vec<(i64, String, i64)>,
-) -> Option<Vec<i64>> {
+) -> Option<Vec<Numbered>> {
     if stored.len() != batch.len() {
         return None;
     }
@@ -155,7 +182,10 @@ pub(super) fn ids_in_order(
     batch
         .iter()
         .zip(numbers)
-        .map(|(message, &seq)| ids.get(&(message.room.clone(), seq)).copied())
+        .map(|(message, &seq)| {
+            let id = *ids.get(&(message.room.clone(), seq))?;
+            Some(Numbered { id, seq })
+        })
         .collect()
 }
 
@@ -192,7 +222,11 @@ mod tests {
         assert_eq!(ids_in_order(&batch, &numbers, stored.clone()), None);
         let mut all = stored;
         all.push((8, "b".into(), 10));
-        assert_eq!(ids_in_order(&batch, &numbers, all), Some(vec![5, 6, 7, 8]));
+        let stored = ids_in_order(&batch, &numbers, all).unwrap();
+        assert_eq!(
+            stored.iter().map(|n| (n.id, n.seq)).collect::<Vec<_>>(),
+            [(5, 8), (6, 1), (7, 9), (8, 10)]
+        );
     }
 
     #[test]

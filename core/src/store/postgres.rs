@@ -2,7 +2,7 @@
 //! default `synchronous_commit = on`.
 
 use super::contention;
-use super::group_commit::{self, GroupCommit, Writer};
+use super::group_commit::{self, GroupCommit, Numbered, Writer};
 use super::numbering::{self, Rooms};
 use super::sql_store::impl_store;
 use super::{Backend, PoolSettings, StoreError, standard};
@@ -14,7 +14,8 @@ use std::collections::HashMap;
 /// Raises each room's count by its messages in a batch (creating rooms as
 /// need be), locking the rows until commit; the new counts come back.
 const COUNT_ROOMS_END: &str = " ON CONFLICT (name) DO UPDATE
-     SET message_count = rooms.message_count + excluded.message_count
+     SET message_count = rooms.message_count + excluded.message_count,
+         last_activity = excluded.last_activity
      RETURNING name, message_count";
 
 /// A retried `client_id` inserts nothing and returns no row.
@@ -47,7 +48,7 @@ impl Writer for Inserts {
     /// In two statements, or, when the batch holds a retried `client_id`,
     /// one message at a time.
     /// Tried again when PostgreSQL breaks a deadlock by rolling it back.
-    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    async fn write(&self, batch: &[ChatMessage]) -> Result<Vec<Option<Numbered>>, sqlx::Error> {
         contention::retrying(move || async move {
             let mut tx = self.0.begin().await?;
             let ids = insert_at_once(&mut tx, batch).await?;
@@ -63,7 +64,7 @@ impl Writer for Inserts {
 async fn insert_at_once(
     tx: &mut sqlx::Transaction<'_, Postgres>,
     batch: &[ChatMessage],
-) -> Result<Option<Vec<i64>>, sqlx::Error> {
+) -> Result<Option<Vec<Numbered>>, sqlx::Error> {
     let Some(first) = batch.first() else {
         return Ok(Some(Vec::new()));
     };
@@ -88,11 +89,24 @@ async fn insert_at_once(
         .build_query_as::<(i64, String, i64)>()
         .fetch_all(&mut **tx)
         .await?;
-    Ok(numbering::ids_in_order(batch, &numbers, stored))
+    let Some(stored) = numbering::ids_in_order(batch, &numbers, stored) else {
+        return Ok(None);
+    };
+    for (room, username, id, seq) in numbering::senders_newest(batch, &stored) {
+        sqlx::query(standard::READ_OWN_MESSAGE)
+            .bind(id)
+            .bind(seq)
+            .bind(room)
+            .bind(username)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Some(stored))
 }
 
 impl_store!(PgStore, Backend::Postgres, standard);
 super::accounts::impl_account_store!(PgStore, super::accounts_sql::standard);
 super::sessions::impl_session_store!(PgStore, sqlx::Postgres, super::accounts_sql::standard);
+super::rooms::impl_room_store!(PgStore, super::rooms_sql::standard);
 super::sanctions::impl_sanction_store!(PgStore, standard);
 super::push::impl_push_store!(PgStore, sqlx::Postgres, super::push_sql::standard);

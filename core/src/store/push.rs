@@ -135,9 +135,6 @@ pub struct Recipient {
 /// The push side of the storage, the same on every backend.
 #[async_trait]
 pub trait PushStore: Send + Sync {
-    /// Records that `username` has joined `room` (idempotent).
-    async fn remember_member(&self, room: &str, username: &str) -> Result<(), StoreError>;
-
     /// Saves `address` for `username`, keeping only their `keep` newest
     /// devices.
     async fn save_device(
@@ -304,24 +301,6 @@ macro_rules! impl_push_store {
     ($store:ty, $db:ty, $($sql:ident)::+) => {
         #[async_trait::async_trait]
         impl $crate::store::push::PushStore for $store {
-            async fn remember_member(
-                &self,
-                room: &str,
-                username: &str,
-            ) -> Result<(), $crate::store::StoreError> {
-                use $($sql)::+ as sql;
-                $crate::store::contention::retrying(move || async move {
-                    sqlx::query(sql::REMEMBER_MEMBER)
-                        .bind(room)
-                        .bind(username)
-                        .bind($crate::store::now_millis())
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
-                })
-                .await
-            }
-
             async fn save_device(
                 &self,
                 username: &str,

@@ -48,9 +48,6 @@ pub(super) mod standard {
     pub(in super::super) const DROP_PUSH: &str = "DELETE FROM push_outbox WHERE id = $1";
     pub(in super::super) const NEXT_PUSH_DUE: &str = "SELECT MIN(due_at) FROM push_outbox";
 
-    pub(in super::super) const REMEMBER_MEMBER: &str =
-        "INSERT INTO room_members (room, username, joined_at) VALUES ($1, $2, $3)
-         ON CONFLICT (room, username) DO NOTHING";
     pub(in super::super) const SAVE_DEVICE: &str =
         "INSERT INTO push_devices (username, kind, address_key, address, p256dh, auth, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -107,9 +104,6 @@ pub(super) mod mysql {
         "UPDATE push_outbox SET due_at = ?, attempts = ? WHERE id = ?";
     pub(in super::super) const DROP_PUSH: &str = "DELETE FROM push_outbox WHERE id = ?";
     pub(in super::super) const NEXT_PUSH_DUE: &str = "SELECT MIN(due_at) FROM push_outbox";
-    pub(in super::super) const REMEMBER_MEMBER: &str =
-        "INSERT INTO room_members (room, username, joined_at) VALUES (?, ?, ?)
-         ON DUPLICATE KEY UPDATE room = room";
     pub(in super::super) const SAVE_DEVICE: &str =
         "INSERT INTO push_devices (username, kind, address_key, address, p256dh, auth, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)

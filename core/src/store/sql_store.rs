@@ -25,10 +25,12 @@ macro_rules! impl_store {
                 &self,
                 room: &protocol::names::RoomName,
             ) -> Result<(), $crate::store::StoreError> {
+                let now = $crate::store::now_millis();
                 $crate::store::contention::retrying(move || async move {
                     sqlx::query($sql::ENSURE_ROOM)
                         .bind(room.as_str())
-                        .bind($crate::store::now_millis())
+                        .bind(now)
+                        .bind(now)
                         .execute(&self.pool)
                         .await?;
                     Ok(())
@@ -41,9 +43,10 @@ macro_rules! impl_store {
                 new: $crate::store::NewMessage<'_>,
             ) -> Result<$crate::store::Inserted, $crate::store::StoreError> {
                 match self.writes.insert(new.unsaved()).await? {
-                    Some(message) => Ok($crate::store::Inserted {
+                    Some((message, seq)) => Ok($crate::store::Inserted {
                         message,
                         is_new: true,
+                        seq: Some(seq),
                     }),
                     // A retry of a stored send: answer with the original.
                     None => $crate::store::stored_earlier(self, &new).await,

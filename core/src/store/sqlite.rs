@@ -57,5 +57,6 @@ impl SqliteStore {
 impl_store!(SqliteStore, Backend::Sqlite, standard);
 super::accounts::impl_account_store!(SqliteStore, super::accounts_sql::standard);
 super::sessions::impl_session_store!(SqliteStore, sqlx::Sqlite, super::accounts_sql::standard);
+super::rooms::impl_room_store!(SqliteStore, super::rooms_sql::standard);
 super::sanctions::impl_sanction_store!(SqliteStore, standard);
 super::push::impl_push_store!(SqliteStore, sqlx::Sqlite, super::push_sql::standard);

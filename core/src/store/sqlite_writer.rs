@@ -11,7 +11,7 @@
 //! connection write at a time and the others wait their turn (the busy
 //! timeout).
 
-use super::group_commit::{self, BlockingWriter, Failure, Stored};
+use super::group_commit::{self, BlockingWriter, Failure, Numbered, Stored};
 use super::standard;
 use chrono::{DateTime, SecondsFormat, Utc};
 use protocol::message::ChatMessage;
@@ -75,16 +75,16 @@ impl BlockingWriter for SqliteWriter {
     }
 }
 
-/// Numbers `message` in its room and stores it: its id, or `None` when its
+/// Numbers `message` in its room and stores it: its id and number, or `None` when its
 /// `client_id` was stored before (its number is then given back). The
 /// statements are the pool's own (`$n` parameters bind in order).
-fn store(db: &Connection, message: &ChatMessage) -> rusqlite::Result<Option<i64>> {
+fn store(db: &Connection, message: &ChatMessage) -> rusqlite::Result<Option<Numbered>> {
     let room = message.room.as_str();
     let at = sql_time(message.timestamp);
     let seq: i64 = db
         .prepare_cached(standard::NUMBER_IN_ROOM)?
         .query_row((room, &at), |row| row.get(0))?;
-    let id = db
+    let id: Option<i64> = db
         .prepare_cached(standard::INSERT_MESSAGE)?
         .query_row(
             (
@@ -100,11 +100,21 @@ fn store(db: &Connection, message: &ChatMessage) -> rusqlite::Result<Option<i64>
             |row| row.get(0),
         )
         .optional()?;
-    if id.is_none() {
-        db.prepare_cached(standard::UNNUMBER_IN_ROOM)?
-            .execute([room])?;
+    match id {
+        Some(id) => {
+            db.prepare_cached(standard::READ_OWN_MESSAGE)?.execute((
+                id,
+                seq,
+                room,
+                message.username.as_str(),
+            ))?;
+        }
+        None => {
+            db.prepare_cached(standard::UNNUMBER_IN_ROOM)?
+                .execute([room])?;
+        }
     }
-    Ok(id)
+    Ok(id.map(|id| Numbered { id, seq }))
 }
 
 /// A time as sqlx writes it to SQLite (RFC 3339 with `+00:00`): the pool

@@ -2,13 +2,14 @@
 //! `ON CONFLICT`, `RETURNING`), and storing a batch one message at a time
 //! on it.
 
+use super::group_commit::Numbered;
 use super::row::select_messages;
 use chrono::{DateTime, Utc};
 use protocol::message::ChatMessage;
 use sqlx::{Database, Encode, Executor, Pool, Type};
 
-pub(super) const ENSURE_ROOM: &str =
-    "INSERT INTO rooms (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+pub(super) const ENSURE_ROOM: &str = "INSERT INTO rooms (name, created_at, last_activity)
+     VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING";
 pub(super) const ROOM_SIZE: &str = "SELECT message_count FROM rooms WHERE name = $1";
 pub(super) const FIND_BY_CLIENT_ID: &str =
     select_messages!("WHERE room = $1 AND username = $2 AND client_id = $3");
@@ -18,13 +19,10 @@ pub(super) const PAGE_AFTER: &str =
     select_messages!("WHERE room = $1 AND id > $2 ORDER BY id ASC LIMIT $3");
 pub(super) const SEQ_RANGE: &str =
     select_messages!("WHERE room = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq ASC");
-pub(super) const ROOMS: &str = "SELECT name, message_count, last_activity FROM (
-         SELECT r.name, r.message_count,
-                (SELECT m.created_at FROM messages m WHERE m.room = r.name
-                 ORDER BY m.id DESC LIMIT 1) AS last_activity
-         FROM rooms r
-     ) summary
-     ORDER BY last_activity IS NULL, last_activity DESC, name ASC
+pub(super) const ROOMS: &str = "SELECT name, message_count, private,
+            CASE WHEN message_count > 0 THEN last_activity END AS last_activity
+     FROM rooms
+     ORDER BY message_count = 0, last_activity DESC, name ASC
      LIMIT $1";
 pub(super) const IMPOSE: &str =
     "INSERT INTO sanctions (kind, room, name_key, username, until, issued_by, created_at)
@@ -59,9 +57,15 @@ pub(super) const CHANGES_SINCE: &str = select_messages!(
 /// write lock) until the transaction ends, so messages of one room are
 /// stored one after another and their ids increase in commit order.
 pub(super) const NUMBER_IN_ROOM: &str =
-    "INSERT INTO rooms (name, message_count, created_at) VALUES ($1, 1, $2)
-     ON CONFLICT (name) DO UPDATE SET message_count = rooms.message_count + 1
+    "INSERT INTO rooms (name, message_count, created_at, last_activity) VALUES ($1, 1, $2, $2)
+     ON CONFLICT (name) DO UPDATE
+     SET message_count = rooms.message_count + 1, last_activity = excluded.last_activity
      RETURNING message_count";
+
+/// Moves the sender's read marker to their message: what one sends is read.
+/// A marker only moves forward.
+pub(super) const READ_OWN_MESSAGE: &str = "UPDATE room_members SET read_up_to = $1, read_seq = $2
+     WHERE room = $3 AND username = $4 AND read_seq < $2";
 
 /// Gives back the number of a message that was not stored, so the room's
 /// numbers stay 1, 2, 3, … without a gap.
@@ -80,7 +84,7 @@ pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages
 pub(super) async fn insert_one_by_one<DB>(
     pool: &Pool<DB>,
     batch: &[ChatMessage],
-) -> Result<Vec<Option<i64>>, sqlx::Error>
+) -> Result<Vec<Option<Numbered>>, sqlx::Error>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -110,13 +114,24 @@ where
             .bind(message.timestamp)
             .fetch_optional(&mut *tx)
             .await?;
-        if id.is_none() {
-            sqlx::query(UNNUMBER_IN_ROOM)
-                .bind(message.room.as_str())
-                .execute(&mut *tx)
-                .await?;
+        match id {
+            Some(id) => {
+                sqlx::query(READ_OWN_MESSAGE)
+                    .bind(id)
+                    .bind(seq)
+                    .bind(message.room.as_str())
+                    .bind(message.username.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                sqlx::query(UNNUMBER_IN_ROOM)
+                    .bind(message.room.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-        ids.push(id);
+        ids.push(id.map(|id| Numbered { id, seq }));
     }
     tx.commit().await?;
     Ok(ids)

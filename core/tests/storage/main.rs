@@ -26,6 +26,7 @@ mod fields;
 mod history;
 mod idempotency;
 mod push;
+mod rooms;
 mod sanctions;
 mod sessions;
 mod upgrade;

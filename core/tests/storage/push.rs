@@ -3,7 +3,7 @@
 //! device and room, claimed by one sender, replaced by newer messages) and
 //! each device's window of pushes.
 
-use crate::{backends, open};
+use crate::{backends, open, room};
 use chat_core::store::Backend;
 use chat_core::store::push::{DeviceAddress, QueuedPush, SavedDevice, WINDOW_MS};
 use rstest_reuse::apply;
@@ -29,7 +29,8 @@ async fn devices_of(store: &dyn chat_core::store::Store, room: &str, sender: &st
 
 /// Bob, a member of #general, with one phone: its device id.
 async fn bobs_phone(store: &dyn chat_core::store::Store) -> i64 {
-    store.remember_member("general", "Bob").await.unwrap();
+    store.ensure_room(&room("general")).await.unwrap();
+    store.join_room(&room("general"), "Bob").await.unwrap();
     store.save_device("Bob", &phone(1), 10).await.unwrap();
     store.member_devices("general", "Alice", 10).await.unwrap()[0].device_id
 }
@@ -43,11 +44,12 @@ async fn a_device_belongs_to_whoever_saved_it_last_and_each_person_keeps_their_n
         return;
     };
     let store = &*fx.store;
+    store.ensure_room(&room("general")).await.unwrap();
     for name in ["Alice", "Bob", "Carol"] {
-        store.remember_member("general", name).await.unwrap();
+        store.join_room(&room("general"), name).await.unwrap();
     }
     // Joining twice is joining once.
-    store.remember_member("general", "Alice").await.unwrap();
+    store.join_room(&room("general"), "Alice").await.unwrap();
 
     assert_eq!(
         store.save_device("Alice", &phone(1), 2).await.unwrap(),

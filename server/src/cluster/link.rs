@@ -16,6 +16,8 @@ pub struct Cluster {
 
 struct Inner {
     redis: Link,
+    /// The node's own channels (beside the adapter's).
+    pubsub: PubSub,
     health: Arc<Health>,
     prefix: String,
     node: String,
@@ -41,15 +43,17 @@ impl Cluster {
             }
         };
         let redis = Link::open(urls, sharded, on_push).await?;
+        let pubsub = PubSub::new(redis.clone(), pushes, health.clone());
         let cluster = Cluster {
             inner: Arc::new(Inner {
-                redis: redis.clone(),
-                health: health.clone(),
+                redis,
+                pubsub: pubsub.clone(),
+                health,
                 prefix: format!("{{{prefix}}}"),
                 node: new_node_id(),
             }),
         };
-        Ok((cluster, PubSub::new(redis, pushes, health)))
+        Ok((cluster, pubsub))
     }
 
     /// This node's id: new on every start, so a restarted node is a new
@@ -76,6 +80,10 @@ impl Cluster {
     /// A key under the site's prefix.
     pub(super) fn key(&self, name: std::fmt::Arguments<'_>) -> String {
         format!("{}:{name}", self.inner.prefix)
+    }
+
+    pub(super) fn pubsub(&self) -> &PubSub {
+        &self.inner.pubsub
     }
 
     pub(super) fn redis(&self) -> Link {

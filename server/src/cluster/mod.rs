@@ -11,6 +11,7 @@ mod buckets;
 mod connection;
 mod health;
 mod link;
+mod notices;
 mod presence;
 mod pubsub;
 mod typing;

@@ -11,7 +11,7 @@ mod store;
 mod webp;
 
 pub use budget::{Busy, DecodeBudget};
-pub use store::{IMAGE_DIR, is_stored_name, remove_stored, save};
+pub use store::{IMAGE_DIR, Shelf, is_stored_name, remove_stored, save};
 
 use image::ImageReader;
 use std::io::Cursor;

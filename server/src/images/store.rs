@@ -1,16 +1,89 @@
-//! Image files under `MEDIA_DIR/chat_images/`, named by the server and
-//! written atomically: a reader sees a whole file or none.
+//! Image files under the media directory, named by the server and written
+//! atomically: a reader sees a whole file or none. Public rooms' images are
+//! under `chat_images/`, served to anyone with the link (and cached);
+//! private rooms' under `private_images/<room>/`, served only to the
+//! room's members.
 
 use super::{Cleaned, Format};
+use protocol::names::RoomName;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The folder inside the media directory, and the URL path it is served at.
+/// The folder of public rooms' images in the media directory, and the URL
+/// path it is served at.
 pub const IMAGE_DIR: &str = "chat_images";
 
-/// Writes the image as `img_<unix>_<hex>.<ext>` and returns that name.
-pub async fn save(media_dir: &Path, image: Cleaned) -> std::io::Result<String> {
-    let dir = media_dir.join(IMAGE_DIR);
+/// The folder of private rooms' images (one folder per room), and the URL
+/// path they are served at.
+pub const PRIVATE_IMAGE_DIR: &str = "private_images";
+
+/// Where a room's images are kept and served from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shelf {
+    Public,
+    /// A private room's, by the room's name in hex: a path segment of
+    /// nothing but `0-9a-f` whatever characters the name has.
+    Private(String),
+}
+
+impl Shelf {
+    /// The shelf of `room`'s images.
+    pub fn of(room: &RoomName, private: bool) -> Self {
+        if private {
+            Shelf::Private(hex::encode(room.as_str()))
+        } else {
+            Shelf::Public
+        }
+    }
+
+    /// The room a private shelf's URL segment names, if it is one.
+    pub fn room_of(segment: &str) -> Option<RoomName> {
+        let bytes = hex::decode(segment).ok()?;
+        RoomName::parse(std::str::from_utf8(&bytes).ok()?).ok()
+    }
+
+    fn dir(&self, media_dir: &Path) -> PathBuf {
+        match self {
+            Shelf::Public => media_dir.join(IMAGE_DIR),
+            Shelf::Private(room) => media_dir.join(PRIVATE_IMAGE_DIR).join(room),
+        }
+    }
+
+    /// The path of the stored image `name`.
+    pub fn file(&self, media_dir: &Path, name: &str) -> PathBuf {
+        self.dir(media_dir).join(name)
+    }
+
+    /// The URL the stored image `name` is served at.
+    pub fn url(&self, name: &str) -> String {
+        match self {
+            Shelf::Public => format!("/media/{IMAGE_DIR}/{name}"),
+            Shelf::Private(room) => format!("/media/{PRIVATE_IMAGE_DIR}/{room}/{name}"),
+        }
+    }
+
+    /// The shelf and file name a stored image's URL names, if it names one.
+    fn parse_url(url: &str) -> Option<(Shelf, &str)> {
+        let rest = url.strip_prefix("/media/")?;
+        let (shelf, name) = match rest.strip_prefix(PRIVATE_IMAGE_DIR) {
+            Some(private) => {
+                let (room, name) = private.strip_prefix('/')?.split_once('/')?;
+                Shelf::room_of(room)?;
+                (Shelf::Private(room.to_owned()), name)
+            }
+            None => (
+                Shelf::Public,
+                rest.strip_prefix(IMAGE_DIR)?.strip_prefix('/')?,
+            ),
+        };
+        is_stored_name(name).then_some((shelf, name))
+    }
+}
+
+/// Writes the image as `img_<unix>_<hex>.<ext>` on `shelf` and returns that
+/// name.
+pub async fn save(media_dir: &Path, shelf: &Shelf, image: Cleaned) -> std::io::Result<String> {
+    let dir = shelf.dir(media_dir);
     let name = new_name(image.format)?;
     let bytes = image.bytes;
     let target = dir.join(&name);
@@ -20,24 +93,18 @@ pub async fn save(media_dir: &Path, image: Cleaned) -> std::io::Result<String> {
     Ok(name)
 }
 
-/// Removes the stored image a message's `image` URL names
-/// (`/media/chat_images/<name>`); anything else is left alone. A file
-/// already gone is fine; other failures are logged (the message is deleted
-/// either way).
+/// Removes the stored image a message's `image` URL names (see
+/// [`Shelf::url`]); anything else is left alone. A file already gone is
+/// fine; other failures are logged (the message is deleted either way).
 pub async fn remove_stored(media_dir: &Path, url: &str) {
-    let Some(name) = url
-        .strip_prefix("/media/")
-        .and_then(|rest| rest.strip_prefix(IMAGE_DIR))
-        .and_then(|rest| rest.strip_prefix('/'))
-        .filter(|name| is_stored_name(name))
-    else {
+    let Some((shelf, name)) = Shelf::parse_url(url) else {
         tracing::warn!(
             url,
             "a deleted message named an image that is not a stored one"
         );
         return;
     };
-    match tokio::fs::remove_file(media_dir.join(IMAGE_DIR).join(name)).await {
+    match tokio::fs::remove_file(shelf.file(media_dir, name)).await {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => tracing::error!(error = %e, name, "removing a deleted message's image failed"),
@@ -126,6 +193,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_private_shelf_is_one_plain_folder_per_room_whatever_its_name() {
+        for raw in ["general", "ünïcödé", "a.b-c_d"] {
+            let room = RoomName::parse(raw).unwrap();
+            let shelf = Shelf::of(&room, true);
+            let url = shelf.url("img_1_ff.png");
+            let segment = url.split('/').nth(3).unwrap();
+            assert!(segment.bytes().all(|b| b.is_ascii_hexdigit()), "{url}");
+            assert_eq!(Shelf::room_of(segment), Some(room));
+            assert_eq!(Shelf::parse_url(&url), Some((shelf, "img_1_ff.png")));
+        }
+        assert_eq!(
+            Shelf::parse_url("/media/chat_images/img_1_ff.png"),
+            Some((Shelf::Public, "img_1_ff.png"))
+        );
+        for bad in [
+            "/media/private_images/zz/img_1_ff.png",
+            "/media/private_images/6162/../img_1_ff.png",
+            "/media/private_images/img_1_ff.png",
+            "/media/chat_images/../img_1_ff.png",
+        ] {
+            assert_eq!(Shelf::parse_url(bad), None, "{bad}");
+        }
+    }
+
     #[tokio::test]
     async fn saved_files_hold_exactly_the_bytes() {
         let dir = tempfile::tempdir().unwrap();
@@ -135,7 +227,7 @@ mod tests {
             width: 1,
             height: 1,
         };
-        let name = save(dir.path(), image).await.unwrap();
+        let name = save(dir.path(), &Shelf::Public, image).await.unwrap();
         assert!(is_stored_name(&name), "{name}");
         assert!(name.ends_with(".gif"));
         let stored = std::fs::read(dir.path().join(IMAGE_DIR).join(&name)).unwrap();

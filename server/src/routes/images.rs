@@ -5,9 +5,9 @@
 //! the name generated. The file is written only once it passed, and the
 //! message stored only once the file is on disk.
 
-use super::reader::{SessionUser, existing_room};
+use super::reader::{SessionUser, readable_room};
 use crate::error::ApiError;
-use crate::images::{self, Bounds, Busy, IMAGE_DIR, Rejection};
+use crate::images::{self, Bounds, Busy, Rejection};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
@@ -63,8 +63,9 @@ async fn store_upload(
         .check(&session.id)
         .await
         .map_err(|wait| ApiError::rate_limited("uploads", wait))?;
+    let (room, access) = readable_room(chat, &session, &room).await?;
+    let shelf = images::Shelf::of(&room, access.private);
     let user = session.username;
-    let (room, _) = existing_room(chat, &room).await?;
     // Checked again when posting; here so a muted sender's upload is not
     // even read.
     if let Some(until) = chat.muted_until(&room, user.as_str()).await? {
@@ -97,7 +98,7 @@ async fn store_upload(
     // a file written must become a message (or be removed), and a message
     // stored must be delivered.
     let (state, user) = (state.clone(), user.clone());
-    tokio::spawn(async move { store_image(&state, &user, draft, cleaned).await })
+    tokio::spawn(async move { store_image(&state, &user, draft, &shelf, cleaned).await })
         .await
         .map_err(std::io::Error::other)?
 }
@@ -107,12 +108,13 @@ async fn store_image(
     state: &AppState,
     user: &Username,
     draft: chat_core::Draft,
+    shelf: &images::Shelf,
     cleaned: images::Cleaned,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     let (width, height, size) = (cleaned.width, cleaned.height, cleaned.bytes.len());
-    let name = images::save(&state.media_dir, cleaned).await?;
-    let file = state.media_dir.join(IMAGE_DIR).join(&name);
-    let url = format!("/media/{IMAGE_DIR}/{name}");
+    let name = images::save(&state.media_dir, shelf, cleaned).await?;
+    let file = shelf.file(&state.media_dir, &name);
+    let url = shelf.url(&name);
     let posted = state
         .chat
         .post_message(user, draft.with_image(url), Origin::Request)

@@ -117,7 +117,9 @@ async fn log_in(
         })?,
     };
     if let Some(room) = &room
-        && let Err(e) = chat.open_room(room, client.0).await
+        && let Err(e) = chat
+            .enter_room((&signed_in.session).into(), room, client.0)
+            .await
     {
         // Not signed in after all: the session goes with the refusal.
         let _ = chat.sign_out(&signed_in.session).await;

@@ -4,7 +4,7 @@
 //! range of the room's message numbers; `cursor` pages read by id. Neither
 //! scans with OFFSET or counts rows: `count` is kept with the room.
 
-use super::reader::{SessionUser, existing_room, int_param};
+use super::reader::{SessionUser, int_param, readable_room};
 use crate::error::ApiError;
 use crate::net::SiteBase;
 use axum::Json;
@@ -31,7 +31,7 @@ pub struct ApiPage {
 
 pub async fn messages(
     State(chat): State<Chat>,
-    _user: SessionUser,
+    SessionUser(reader): SessionUser,
     Path(room): Path<String>,
     OriginalUri(uri): OriginalUri,
     SiteBase(site): SiteBase,
@@ -40,7 +40,8 @@ pub async fn messages(
     let size = int_param(&query, "page_size", 1, i64::MAX)?
         .unwrap_or(DEFAULT_PAGE_SIZE)
         .min(MAX_PAGE_SIZE);
-    let (room, count) = existing_room(&chat, &room).await?;
+    let (room, access) = readable_room(&chat, &reader, &room).await?;
+    let count = access.message_count;
     let links = Links {
         base: format!("{site}{}", uri.path()),
         query: &query,

@@ -15,6 +15,7 @@ mod origin;
 mod pages;
 mod push;
 mod reader;
+mod rooms;
 
 pub use origin::{AllowedOrigins, check_origin};
 
@@ -111,6 +112,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/account/sessions/end-others",
             post(account::pages::end_other_sessions),
         )
+        .route("/api/rooms", get(rooms::mine).post(rooms::create))
+        .route("/api/rooms/directory", get(rooms::directory))
+        .route("/api/rooms/{room}/members", post(rooms::add_member))
+        .route("/api/rooms/{room}/membership", delete(rooms::leave))
+        .route("/api/dm/{username}", get(rooms::direct))
         .route("/chat/{room}/", get(pages::room))
         .route("/chat/{room}", get(pages::add_trailing_slash))
         .route("/chat/{room}/history/", get(history::history))
@@ -129,6 +135,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(push::BODY_LIMIT)),
         )
         .route("/media/chat_images/{file}", get(media::image))
+        .route(
+            "/media/private_images/{room}/{file}",
+            get(media::private_image),
+        )
         .route("/healthz", get(health::healthz))
         .route("/healthz/live", get(health::live))
         .route("/healthz/ready", get(health::ready))

@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use chat_core::session::Session;
+use chat_core::store::RoomAccess;
 use chat_core::{Caller, Chat};
 use protocol::events::ErrorCode;
 use protocol::names::RoomName;
@@ -81,7 +82,21 @@ where
     }
 }
 
-/// A room that exists, and how many messages it holds.
+/// A room `reader` may read, and what they may do there: 404 for one that
+/// does not exist and for a private room they are not in, alike.
+pub async fn readable_room(
+    chat: &Chat,
+    reader: &Session,
+    raw: &str,
+) -> Result<(RoomName, RoomAccess), ApiError> {
+    let not_found = || ApiError::not_found(format!("no room named '{raw}'"));
+    let room = RoomName::parse(raw).map_err(|_| not_found())?;
+    let access = chat.readable_room(reader.into(), &room).await?;
+    Ok((room, access))
+}
+
+/// A room that exists, private or not (for staff, who see every room), and
+/// how many messages it holds.
 pub async fn existing_room(chat: &Chat, raw: &str) -> Result<(RoomName, i64), ApiError> {
     let not_found = || ApiError::not_found(format!("no room named '{raw}'"));
     let room = RoomName::parse(raw).map_err(|_| not_found())?;

@@ -5,7 +5,7 @@
 use super::state::SocketState;
 use crate::net::ClientIp;
 use chat_core::metrics::Metrics;
-use chat_core::{Caller, Chat};
+use chat_core::{Caller, Chat, Reader};
 use protocol::events::ErrorCode;
 use protocol::names::Username;
 use serde::Deserialize;
@@ -38,6 +38,25 @@ impl Staff {
 /// [`Session::id`]: chat_core::session::Session::id
 #[derive(Debug, Clone)]
 pub struct SessionId(pub String);
+
+/// What the connection's user may see of rooms, as signed in: a guest is
+/// in no private room; staff see every room.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing {
+    pub guest: bool,
+    pub staff: bool,
+}
+
+impl Standing {
+    /// The user `me`, as the core's room checks take them.
+    pub fn reader(self, me: &Username) -> Reader<'_> {
+        Reader {
+            username: me,
+            guest: self.guest,
+            staff: self.staff,
+        }
+    }
+}
 
 /// The `auth` object non-browser clients send.
 #[derive(Debug, Deserialize)]
@@ -94,6 +113,10 @@ pub async fn authenticate<A: Adapter>(
     if staff {
         socket.extensions.insert(Staff(session.id.clone()));
     }
+    socket.extensions.insert(Standing {
+        guest: session.guest,
+        staff,
+    });
     socket.extensions.insert(Identity(session.username));
     socket.extensions.insert(SessionId(session.id));
     Ok(())

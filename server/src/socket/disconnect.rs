@@ -23,6 +23,7 @@ pub async fn on_disconnect<A: Adapter>(
     let Some(Identity(name)) = socket.extensions.get::<Identity>() else {
         return;
     };
+    sockets.live.connection_closed(socket.id, name.as_str());
     for room in socket.rooms().into_iter().filter(|r| is_chat_room(r)) {
         sockets.live.departed(socket.id, &room, name.as_str()).await;
     }

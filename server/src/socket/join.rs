@@ -1,21 +1,24 @@
 //! `join` and `leave`.
 
-use super::auth::Identity;
+use super::auth::{Identity, Standing};
 use super::reply::{
     counted, invalid, joined_room, limit, refused, respond, room_name, unavailable,
 };
 use super::state::SocketState;
 use crate::net::ClientIp;
-use chat_core::Chat;
+use chat_core::{Chat, Reader};
 use protocol::events::{AckError, Done, JoinReply, JoinRequest, LeaveRequest, Presence};
 use socketioxide::ParserError;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 
 /// Joins a room and answers with the messages the client lacks.
+// Each argument is an extractor socketioxide fills in.
+#[allow(clippy::too_many_arguments)]
 pub async fn join<A: Adapter>(
     socket: SocketRef<A>,
     Extension(Identity(me)): Extension<Identity>,
+    Extension(standing): Extension<Standing>,
     Extension(ClientIp(client)): Extension<ClientIp>,
     State(chat): State<Chat>,
     State(sockets): State<SocketState<A>>,
@@ -23,7 +26,10 @@ pub async fn join<A: Adapter>(
     ack: AckSender<A>,
 ) {
     let outcome = match limit(&sockets, sockets.events_per_connection.check(socket.id)) {
-        Ok(()) => join_room(&socket, me.as_str(), client, &chat, &sockets, request).await,
+        Ok(()) => {
+            let reader = standing.reader(&me);
+            join_room(&socket, reader, client, &chat, &sockets, request).await
+        }
         Err(refused) => Err(refused),
     };
     respond(ack, outcome);
@@ -31,7 +37,7 @@ pub async fn join<A: Adapter>(
 
 async fn join_room<A: Adapter>(
     socket: &SocketRef<A>,
-    me: &str,
+    reader: Reader<'_>,
     client: std::net::IpAddr,
     chat: &Chat,
     sockets: &SocketState<A>,
@@ -39,21 +45,20 @@ async fn join_room<A: Adapter>(
 ) -> Result<JoinReply, AckError> {
     let request = request.map_err(invalid)?;
     let room = room_name(&request.room)?;
-    chat.open_room(&room, client)
+    // A member from now on (if not already): the room is in their list,
+    // and its messages are pushed to their devices while they are away.
+    let entered = chat
+        .enter_room(reader, &room, client)
         .await
         .map_err(|e| counted(sockets, refused(e)))?;
-    // From now on the room's messages are pushed to this user's devices
-    // while they are away.
-    chat.store()
-        .remember_member(room.as_str(), me)
-        .await
-        .map_err(unavailable)?;
+    let me = reader.username.as_str();
 
     let mut online = sockets.live.online(room.as_str(), None).await;
     let already_here = online.iter().any(|n| n == me);
     // Join before reading, so a message stored meanwhile arrives as an event
     // (the client drops the duplicate by id) instead of falling in between.
     socket.join(room.to_string());
+    sockets.live.viewing(socket.id, me, room.as_str(), true);
     sockets.live.arrived(room.as_str(), me).await;
 
     let (store, limits) = (chat.store(), chat.limits());
@@ -103,6 +108,7 @@ async fn join_room<A: Adapter>(
         recovered,
         online,
         updated,
+        read_up_to: entered.marker.map(|m| m.read_up_to),
     })
 }
 
@@ -122,6 +128,7 @@ pub async fn leave<A: Adapter>(
         sockets.live.typing_ended(Some(socket.id), room, me).await;
         sockets.live.departed(socket.id, room, me).await;
         socket.leave(room.to_owned());
+        sockets.live.viewing(socket.id, me, room, false);
         Ok(Done {})
     };
     respond(ack, outcome.await);

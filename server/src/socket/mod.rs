@@ -7,6 +7,7 @@ mod handshakes;
 mod join;
 mod live;
 mod nodes;
+mod reading;
 mod reply;
 mod request_head;
 mod sanctions;
@@ -15,14 +16,14 @@ mod state;
 mod typing;
 
 pub use handshakes::{Handshakes, limit_handshakes};
-pub use live::{LiveRooms, sweep as sweep_ended_sessions};
+pub use live::{LiveRooms, keep_room_lists, sweep as sweep_ended_sessions};
 pub use nodes::keep_in_touch;
 pub use request_head::own_request_head;
 pub use state::SocketState;
 
 use auth::{Identity, SessionId};
 use chat_core::metrics::Metrics;
-use protocol::events;
+use protocol::{events, rooms};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
@@ -80,6 +81,7 @@ async fn attach_handlers<A: Adapter>(
     socket.on(events::TYPING, typing::typing);
     socket.on(events::EDIT_MESSAGE, changes::edit_message);
     socket.on(events::DELETE_MESSAGE, changes::delete_message);
+    socket.on(rooms::MARK_READ, reading::mark_read);
     socket.on(events::MUTE, sanctions::mute);
     socket.on(events::BAN, sanctions::ban);
     socket.on_disconnect(disconnect::on_disconnect);
@@ -87,6 +89,8 @@ async fn attach_handlers<A: Adapter>(
     // and each session's: signing it out closes them.
     if let Some(Identity(me)) = socket.extensions.get::<Identity>() {
         socket.join(live::person_room(me.as_str()));
+        // Its rooms' counts come to it from now on.
+        sockets.live.connection_opened(socket.id, me.as_str());
     }
     if let Some(SessionId(id)) = socket.extensions.get::<SessionId>() {
         socket.join(live::session_room(&id));

@@ -344,6 +344,38 @@ impl TestSocket {
             .unwrap_or_else(|_| panic!("no {name} event within {limit:?}"))
     }
 
+    /// The next event named `name` that `wanted` picks within `limit`,
+    /// skipping others.
+    pub async fn next_matching(
+        &mut self,
+        name: &str,
+        limit: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let event = self.next_event_within(name, left).await;
+            if wanted(&event) {
+                return event;
+            }
+        }
+    }
+
+    /// Asserts that no event named `name` that `unwanted` picks arrives for
+    /// a short while.
+    pub async fn assert_none_matching(&mut self, name: &str, unwanted: impl Fn(&Value) -> bool) {
+        let deadline = tokio::time::Instant::now() + QUIET;
+        while let Ok(Some((event, value))) =
+            tokio::time::timeout_at(deadline, self.events.recv()).await
+        {
+            assert!(
+                !(event == name && unwanted(&value)),
+                "unexpected {name} event: {value}"
+            );
+        }
+    }
+
     /// Asserts that no event named `name` arrives for a short while.
     pub async fn assert_no_event(&mut self, name: &str) {
         let deadline = tokio::time::Instant::now() + QUIET;

@@ -22,7 +22,7 @@ fn picture(format: ImageFormat) -> Vec<u8> {
     bytes.into_inner()
 }
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     picture(ImageFormat::Png)
 }
 

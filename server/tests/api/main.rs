@@ -35,6 +35,7 @@ mod push;
 mod push_moderation;
 mod push_services;
 mod reliability;
+mod rooms;
 mod sanctions;
 mod socket_auth;
 mod socket_messages;

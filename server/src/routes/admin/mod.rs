@@ -14,7 +14,7 @@ use crate::state::AppState;
 use app::admin::{RoomSummary, SanctionSummary};
 use chat_core::session::Session;
 use chat_core::store::{Sanction, SanctionKind};
-use chat_core::{Actor, Chat};
+use chat_core::{Chat, Reader};
 use chrono::{DateTime, Utc};
 use protocol::message::{ChatMessage, HistoryPage, format_timestamp};
 use protocol::names::{RoomName, Username};
@@ -30,6 +30,7 @@ pub async fn room_summaries(chat: &Chat, limit: i64) -> Result<Vec<RoomSummary>,
             online: chat.online(&room.name).await,
             last_activity: room.last_activity.as_ref().map(format_timestamp),
             name: room.name,
+            private: room.private,
             message_count: room.message_count,
         });
     }
@@ -98,8 +99,9 @@ pub async fn delete_message_as(
 ) -> Result<ChatMessage, ApiError> {
     let room = RoomName::parse(room)
         .map_err(|_| ApiError::not_found(format!("no room named '{room}'")))?;
-    let actor = Actor {
+    let actor = Reader {
         username: &staff.username,
+        guest: false,
         staff: true,
     };
     Ok(moderation::delete_message(&state.chat, &state.media_dir, actor, &room, id).await?)

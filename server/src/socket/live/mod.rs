@@ -6,8 +6,11 @@
 //! node's sockets only, and messages wait in a bounded outbox to be sent
 //! on to the other nodes once Redis is back.
 
+mod activity;
 mod catch_up;
+mod sidebars;
 
+pub use activity::keep_room_lists;
 pub use catch_up::Marks;
 pub use sessions::{LiveSessions, sweep};
 mod outbox;
@@ -19,6 +22,7 @@ mod typing_board;
 use crate::cluster::Cluster;
 use async_trait::async_trait;
 use chat_core::metrics::Metrics;
+use chat_core::store::ReadMarker;
 use chat_core::{Fanout, Origin};
 use chrono::{DateTime, Utc};
 use protocol::events;
@@ -49,6 +53,7 @@ pub struct LiveRooms<A: Adapter> {
     /// Set on shutdown, once the other nodes were told everyone here left.
     gone: AtomicBool,
     sessions: LiveSessions,
+    activity: activity::Activity,
 }
 
 /// Whether a broadcast reached the other nodes too.
@@ -68,6 +73,7 @@ impl<A: Adapter> LiveRooms<A> {
             outbox: Mutex::new(VecDeque::new()),
             gone: AtomicBool::new(false),
             sessions: LiveSessions::default(),
+            activity: activity::Activity::default(),
         })
     }
 
@@ -202,7 +208,7 @@ pub fn is_chat_room(room: &str) -> bool {
 
 #[async_trait]
 impl<A: Adapter> Fanout for LiveRooms<A> {
-    async fn message_posted(&self, message: &ChatMessage, origin: Origin) {
+    async fn message_posted(&self, message: &ChatMessage, seq: i64, origin: Origin) {
         let from = match origin {
             Origin::Socket(sid) => Some(sid),
             Origin::Request => None,
@@ -215,6 +221,52 @@ impl<A: Adapter> Fanout for LiveRooms<A> {
         }
         // Posting ends the author's typing; its expiry then finds it gone.
         self.typing_ended(from, room, &message.username).await;
+        self.notify(activity::Notice::Message {
+            room: room.to_owned(),
+            id: message.id,
+            seq,
+            sender: message.username.clone(),
+        })
+        .await;
+    }
+
+    async fn read_moved(
+        &self,
+        user: &str,
+        room: &str,
+        marker: ReadMarker,
+        message_count: i64,
+        origin: Origin,
+    ) {
+        let origin = match origin {
+            Origin::Socket(sid) => Some(sid.to_string()),
+            Origin::Request => None,
+        };
+        self.notify(activity::Notice::Read {
+            user: user.to_owned(),
+            room: room.to_owned(),
+            read_up_to: marker.read_up_to,
+            read_seq: marker.read_seq,
+            count: message_count,
+            origin,
+        })
+        .await;
+    }
+
+    async fn member_added(&self, user: &str, room: &str) {
+        self.notify(activity::Notice::Added {
+            user: user.to_owned(),
+            room: room.to_owned(),
+        })
+        .await;
+    }
+
+    async fn member_left(&self, user: &str, room: &str) {
+        self.notify(activity::Notice::Left {
+            user: user.to_owned(),
+            room: room.to_owned(),
+        })
+        .await;
     }
 
     async fn muted(&self, room: &str, user: &Username, until: Option<DateTime<Utc>>) {

@@ -343,6 +343,60 @@ async fn receive_ids(socket: &mut TestSocket, expected: &BTreeSet<i64>) -> BTree
     seen
 }
 
+/// A person's room list is the same on every node: news of a room a
+/// connection is not in arrives within a second wherever it was sent, a
+/// marker moved on one node is told on the other, and leaving on one node
+/// stops delivery on both.
+#[rstest_reuse::apply(shared_backends)]
+#[tokio::test]
+async fn room_news_read_markers_and_leaving_cross_nodes(backend: Backend) {
+    use crate::accounts::{call, register};
+    let Some(shared) = Shared::new(backend).await else {
+        return;
+    };
+    let (a, b) = (shared.node("a").await, shared.node("b").await);
+    let alice = register(&a, "alice").await;
+    let bob = register(&b, "bob").await;
+    let mut laptop = a.socket(&alice).await;
+    let mut phone = b.socket(&alice).await;
+    let bob_socket = b.socket(&bob).await;
+    for room in ["lobby", "ops"] {
+        assert_eq!(laptop.join(room).await["ok"], true);
+        assert_eq!(bob_socket.join(room).await["ok"], true);
+    }
+    laptop.ack("leave", json!({"room": "ops"})).await;
+
+    let sent = bob_socket.send("ops", "deploy at five").await;
+    let id = sent["message"]["id"].clone();
+    for socket in [&mut laptop, &mut phone] {
+        let news = socket
+            .next_matching("room_activity", Duration::from_secs(1), |news| {
+                news["room"] == "ops" && news["last_message_id"] == id
+            })
+            .await;
+        assert_eq!(news["unread"], 1, "{news}");
+    }
+
+    let read = phone
+        .ack("mark_read", json!({"room": "ops", "id": id}))
+        .await;
+    assert_eq!(read["ok"], true, "{read}");
+    let told = laptop.next_event("read").await;
+    assert_eq!(told, json!({"room": "ops", "read_up_to": id, "unread": 0}));
+
+    let left = call(
+        &b,
+        reqwest::Method::DELETE,
+        "/api/rooms/lobby/membership",
+        &alice,
+    )
+    .await;
+    assert_eq!(left.0, reqwest::StatusCode::OK, "{}", left.1);
+    assert_eq!(laptop.next_event("room_left").await["room"], "lobby");
+    bob_socket.send("lobby", "still there?").await;
+    laptop.assert_no_event("message").await;
+}
+
 /// The same over a Redis Cluster (`REDIS_CLUSTER=true`): sharded pub/sub,
 /// and every script on the site's one slot.
 #[rstest_reuse::apply(shared_backends)]
