@@ -120,7 +120,8 @@ for (const [proxy, transport] of [['no-websocket', 'polling'], ['open', 'websock
 
 test('a polling session upgrades to a WebSocket when one can be opened', async () => {
   const room = 'reach-upgrade';
-  const before = await openConnections();
+  // The earlier tests' clients may still be closing: count once it is still.
+  const before = await settledConnections();
   const alice = await newPage(await env.browser.newContext());
   await logIn(alice, env.proxies['no-new-websocket'].url, 'Alice', room);
   await onTransport(alice, 'websocket');
@@ -139,6 +140,17 @@ test('a polling session upgrades to a WebSocket when one can be opened', async (
 });
 
 /** How many Socket.IO connections the server has open. */
+/** The open connections, once the count stays the same for half a second. */
+async function settledConnections() {
+  let count = await openConnections();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = await openConnections();
+    if (again === count) return count;
+    count = again;
+  }
+}
+
 async function openConnections() {
   const metrics = await (await fetch(`${env.server.url}/metrics`)).text();
   return Number(metrics.match(/^chat_socket_connections_open (\d+)/m)?.[1]);

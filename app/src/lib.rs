@@ -11,6 +11,7 @@ pub mod chat;
 pub mod location;
 pub mod login;
 pub mod message_time;
+pub mod rooms;
 mod shell;
 pub mod sio;
 #[cfg(feature = "hydrate")]

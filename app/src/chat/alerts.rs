@@ -1,13 +1,16 @@
-//! Telling the reader about messages that arrive while the tab is hidden:
-//! the count in the tab's title (`(3) #general · Chat`) until the tab is
-//! seen again, and a desktop notification when they allowed them.
+//! Telling the reader what they have not read: the count in the tab's
+//! title (`(3) #general · Chat`, all their rooms' unread messages), and a
+//! desktop notification for a message that arrives while the tab is hidden,
+//! when they allowed them.
 
 use leptos::prelude::*;
 
-/// Messages not seen yet; `Copy`, like the room's other live state.
+/// Messages not read yet; `Copy`, like the room's other live state.
 #[derive(Clone, Copy)]
 pub struct Alerts {
     pub unread: RwSignal<u32>,
+    /// Whether the tab is on screen.
+    pub visible: RwSignal<bool>,
     room: StoredValue<String>,
 }
 
@@ -15,10 +18,11 @@ impl Alerts {
     pub fn new(room: String) -> Self {
         let alerts = Alerts {
             unread: RwSignal::new(0),
+            visible: RwSignal::new(true),
             room: StoredValue::new(room),
         };
         #[cfg(feature = "hydrate")]
-        alerts.clear_when_seen();
+        alerts.follow_visibility();
         alerts
     }
 
@@ -44,26 +48,23 @@ impl Alerts {
         let hidden = web_sys::window()
             .and_then(|w| w.document())
             .is_some_and(|d| d.hidden());
-        if !hidden {
-            return;
+        if hidden {
+            super::push_flow::show_notification(message);
         }
-        self.unread.update(|n| *n += 1);
-        super::push_flow::show_notification(message);
     }
 
-    /// Resets the count whenever the tab becomes visible.
+    /// Keeps [`Alerts::visible`] true while the tab is on screen.
     #[cfg(feature = "hydrate")]
-    fn clear_when_seen(self) {
+    fn follow_visibility(self) {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
+        self.visible.set(!document.hidden());
         let seen = document.clone();
         let on_change = Closure::<dyn FnMut()>::new(move || {
-            if !seen.hidden() {
-                self.unread.try_set(0);
-            }
+            self.visible.try_set(!seen.hidden());
         });
         let _ = document.add_event_listener_with_callback(
             "visibilitychange",

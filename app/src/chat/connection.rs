@@ -11,6 +11,7 @@ use crate::message::ChatMessage;
 use crate::sio::Status;
 use crate::sio::client::{EmitError, Handlers, SocketClient};
 use leptos::prelude::*;
+use protocol::rooms::{self, ReadNotice, RoomActivity, RoomLeft};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -87,6 +88,33 @@ impl Live {
                 Err(e) => warn(&format!("bad message_updated event: {e}")),
             },
             events::SESSION_ENDED => self.signed_out(),
+            rooms::ROOM_ACTIVITY => {
+                if let Ok(news) = serde_json::from_value::<RoomActivity>(payload)
+                    && news.room != room
+                    && !self.rooms.activity(news)
+                {
+                    // A room that just became mine.
+                    self.rooms.refresh();
+                }
+            }
+            rooms::READ => {
+                if let Ok(notice) = serde_json::from_value::<ReadNotice>(payload) {
+                    if notice.room == room {
+                        self.read_up_to.update(|r| *r = (*r).max(notice.read_up_to));
+                    } else {
+                        self.rooms.read(&notice);
+                    }
+                }
+            }
+            rooms::ROOM_LEFT => {
+                if let Ok(left) = serde_json::from_value::<RoomLeft>(payload) {
+                    if left.room == room {
+                        // Left on another device: this page has nothing to show.
+                        let _ = window().location().assign(&self.rooms.next_room());
+                    }
+                    self.rooms.left(&left.room);
+                }
+            }
             events::MUTED => {
                 if let Ok(notice) = serde_json::from_value::<events::MutedNotice>(payload)
                     && notice.room == room
@@ -146,11 +174,27 @@ impl Live {
                         self.history_resets.update(|n| *n += 1);
                     }
                     self.online.set(reply.online);
+                    if let Some(marker) = reply.read_up_to {
+                        self.read_up_to.update(|r| *r = (*r).max(marker));
+                        if self.unread_from.get_untracked().is_none() {
+                            self.unread_from.set(Some(marker));
+                        }
+                    }
                     let was_offline = matches!(
                         self.status.get_untracked(),
                         Status::Offline | Status::TurnedAway(_)
                     );
                     self.status.set(Status::Connected);
+                    let room = self.room.get_value();
+                    let unlisted = self
+                        .rooms
+                        .rooms
+                        .with_untracked(|r| r.iter().all(|r| r.name != room));
+                    if was_offline || unlisted {
+                        // News of other rooms may have been missed meanwhile;
+                        // a first visit makes this room mine.
+                        self.rooms.refresh();
+                    }
                     if was_offline {
                         self.show_back_online();
                     }

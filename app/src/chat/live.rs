@@ -7,6 +7,7 @@ use super::alerts::Alerts;
 use super::client_id::new_client_id;
 use super::feed::Feed;
 use crate::message::{ChatMessage, ContentType};
+use crate::rooms::RoomList;
 use crate::sio::{Status, Transport};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -37,8 +38,19 @@ pub struct Live {
     pub muted_until: RwSignal<Option<String>>,
     /// Signed in as staff: may delete any message.
     pub staff: bool,
-    /// Messages that arrived while the tab was hidden.
+    /// The tab's title count and desktop notifications.
     pub alerts: Alerts,
+    /// My rooms, for the sidebar.
+    pub rooms: RoomList,
+    /// The newest message I have read here (0: none; the server's marker
+    /// once joined).
+    pub read_up_to: RwSignal<i64>,
+    /// The marker as it was when the page opened: the *New* divider stands
+    /// above the first message after it (it stays while the page is open).
+    pub unread_from: RwSignal<Option<i64>>,
+    /// Whether the newest message is on screen (the list is scrolled to the
+    /// bottom).
+    pub at_newest: RwSignal<bool>,
     /// The largest image the server accepts.
     #[cfg(feature = "hydrate")]
     pub(super) max_upload_bytes: u64,
@@ -64,6 +76,8 @@ impl Live {
         staff: bool,
         history: Vec<ChatMessage>,
         max_upload_bytes: u64,
+        rooms: RoomList,
+        read_up_to: Option<i64>,
     ) -> Self {
         let alerts = Alerts::new(room.clone());
         let live = Live {
@@ -80,6 +94,10 @@ impl Live {
             muted_until: RwSignal::new(None),
             staff,
             alerts,
+            rooms,
+            read_up_to: RwSignal::new(read_up_to.unwrap_or(0)),
+            unread_from: RwSignal::new(read_up_to),
+            at_newest: RwSignal::new(true),
             #[cfg(feature = "hydrate")]
             max_upload_bytes,
             #[cfg(feature = "hydrate")]
@@ -91,11 +109,39 @@ impl Live {
             #[cfg(feature = "hydrate")]
             files: StoredValue::new_local(HashMap::new()),
         };
+        live.count_unread();
         #[cfg(feature = "hydrate")]
-        live.connect();
+        {
+            live.connect();
+            live.mark_read_when_seen();
+        }
         #[cfg(not(feature = "hydrate"))]
         let _ = max_upload_bytes;
         live
+    }
+
+    /// Messages by others after my marker, shown in the sidebar and the
+    /// tab's title with my other rooms' counts.
+    fn count_unread(self) {
+        Effect::new(move |_| {
+            let marker = self.read_up_to.get();
+            let me = self.me.get_value();
+            let (unread, newest) = self.feed.with(|f| {
+                let unread = f
+                    .entries()
+                    .iter()
+                    .filter(|e| e.notice.is_none() && !e.deleted && e.username != me)
+                    .filter(|e| e.id.is_some_and(|id| id > marker))
+                    .count();
+                (unread as i64, f.last_id())
+            });
+            self.rooms.showing(unread, newest);
+        });
+        let alerts = self.alerts;
+        Effect::new(move |_| {
+            let total = self.rooms.unread_total();
+            alerts.unread.set(u32::try_from(total).unwrap_or(u32::MAX));
+        });
     }
 
     /// The reader's name.

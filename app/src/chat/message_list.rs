@@ -38,6 +38,24 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
     let stick_to_bottom = StoredValue::new(true);
     let unseen = RwSignal::new(false);
     let me = live.me();
+    // The first message of others after the marker the page opened with:
+    // the *New* divider stands above it.
+    let first_unread = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            let from = live.unread_from.get()?;
+            live.feed.with(|f| {
+                f.entries()
+                    .iter()
+                    .filter(|e| e.notice.is_none() && e.username != me)
+                    .find_map(|e| e.id.filter(|id| *id > from))
+            })
+        })
+    };
+    // *Jump to first unread* stays until used, or until the reader scrolls
+    // back themselves.
+    let jumped = RwSignal::new(false);
+    let last_top = StoredValue::new(i32::MAX);
 
     let scroll_to_bottom = move || {
         if let Some(el) = scroller.get_untracked() {
@@ -125,11 +143,24 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
         };
         let gap = el.scroll_height() - el.scroll_top() - el.client_height();
         stick_to_bottom.set_value(gap < STICKY_PX);
+        if live.at_newest.get_untracked() != (gap < STICKY_PX) {
+            live.at_newest.set(gap < STICKY_PX);
+        }
+        if el.scroll_top() < last_top.get_value() && last_top.get_value() != i32::MAX {
+            jumped.set(true);
+        }
+        last_top.set_value(el.scroll_top());
         if gap < STICKY_PX {
             unseen.set(false);
         }
         if el.scroll_top() < PRELOAD_PX {
             load_older_page();
+        }
+    };
+    let jump_to_first_unread = move |_| {
+        jumped.set(true);
+        if let Some(divider) = document().get_element_by_id("first-unread") {
+            divider.scroll_into_view();
         }
     };
     let jump_to_newest = move |_| {
@@ -163,11 +194,25 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
                                 return Either::Left(view! { <li class="notice">{entry.content}</li> });
                             }
                             let mine = entry.username == me;
-                            Either::Right(view! { <MessageRow entry mine local_time live /> })
+                            let id = entry.id;
+                            let divider = move || {
+                                (id.is_some() && first_unread.get() == id).then(|| view! {
+                                    <li class="unread-divider" id="first-unread" role="separator"
+                                        aria-label="New messages">
+                                        <span>"New"</span>
+                                    </li>
+                                })
+                            };
+                            Either::Right(view! { {divider} <MessageRow entry mine local_time live /> })
                         }
                     />
                 </ol>
             </div>
+            <Show when=move || first_unread.get().is_some() && !jumped.get()>
+                <button type="button" class="jump-to-unread" on:click=jump_to_first_unread>
+                    "Jump to first unread ↑"
+                </button>
+            </Show>
             <Show when=move || unseen.get()>
                 <button type="button" class="jump-to-newest" on:click=jump_to_newest>
                     "New messages ↓"

@@ -21,6 +21,8 @@ mod page;
 mod push_flow;
 mod push_state;
 mod push_toggle;
+#[cfg(feature = "hydrate")]
+mod reading;
 mod snapshot;
 #[cfg(feature = "hydrate")]
 mod upload;

@@ -4,6 +4,7 @@ use super::live::Live;
 use super::message_list::MessageList;
 use super::push_toggle::PushToggle;
 use super::snapshot::{RoomSnapshot, load_room};
+use crate::rooms::{LeaveButton, RoomList, Sidebar};
 use crate::sio::{Status, Transport};
 use leptos::either::Either;
 use leptos::ev::DragEvent;
@@ -32,6 +33,10 @@ pub fn RoomPage(
 
 #[component]
 fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
+    let listed = snapshot.listed().cloned();
+    let read_up_to = listed.as_ref().map(|r| r.read_up_to);
+    let direct_with = listed.as_ref().and_then(|r| r.direct_with.clone());
+    let private = listed.as_ref().is_some_and(|r| r.private);
     let RoomSnapshot {
         room,
         me,
@@ -42,8 +47,23 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         has_more,
         message_max_chars,
         max_upload_bytes,
+        rooms,
     } = snapshot;
-    let live = Live::new(room.clone(), me.clone(), staff, messages, max_upload_bytes);
+    let list = RoomList::new(rooms, room.clone());
+    let live = Live::new(
+        room.clone(),
+        me.clone(),
+        staff,
+        messages,
+        max_upload_bytes,
+        list,
+        read_up_to,
+    );
+    let drawer = RwSignal::new(false);
+    let heading = match &direct_with {
+        Some(person) => format!("@{person}"),
+        None => format!("#{room}"),
+    };
     let account = format!(
         "/account?room={}",
         percent_encoding::utf8_percent_encode(&room, percent_encoding::NON_ALPHANUMERIC)
@@ -78,20 +98,35 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
 
     view! {
         <Title text=title />
+        <div class="chat-window">
+        <Sidebar list open=drawer guest />
         <div
             class="chat"
             data-connection=connection
             data-transport=move || live.transport.get().map(Transport::as_str)
             on:dragover=on_dragover on:drop=on_drop>
             <header class="chat-header">
+                <button type="button" class="drawer-open" aria-label="Your rooms"
+                    title="Your rooms" on:click=move |_| drawer.set(true)>
+                    <span aria-hidden="true">"☰"</span>
+                    {move || {
+                        let others = list.unread_total() - list.rooms.with(|r| {
+                            r.iter().find(|r| r.name == live.room()).map_or(0, |r| r.unread)
+                        });
+                        (others > 0).then(|| view! { <span class="badge">{others}</span> })
+                    }}
+                </button>
                 <div class="chat-title">
-                    <h1>"#" {room.clone()}</h1>
+                    <h1>{heading}
+                        {private.then(|| view! { <span class="private-mark" title="Private: only its members see it">"private"</span> })}
+                    </h1>
                     <OnlineList
                         online=live.online
                         live=Signal::derive(move || matches!(status.get(), Status::Connected))
                     />
                 </div>
                 <div class="chat-me">
+                    <LeaveButton list direct=direct_with.is_some() />
                     <PushToggle />
                     {guest.then(|| view! {
                         <a class="protect" href=account.clone()>"Protect this name"</a>
@@ -115,6 +150,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                 </Show>
                 <LightboxView lightbox />
             </main>
+        </div>
         </div>
     }
 }

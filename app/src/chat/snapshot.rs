@@ -1,6 +1,7 @@
 //! What the room page starts from, read on the server.
 
 use crate::message::ChatMessage;
+use protocol::rooms::MyRoom;
 use serde::{Deserialize, Serialize};
 
 /// What the room page starts from: who is reading and the newest messages.
@@ -24,6 +25,16 @@ pub struct RoomSnapshot {
     pub message_max_chars: usize,
     /// The largest image the server accepts, checked before uploading.
     pub max_upload_bytes: u64,
+    /// The reader's rooms, for the sidebar (this one among them once
+    /// joined).
+    pub rooms: Vec<MyRoom>,
+}
+
+impl RoomSnapshot {
+    /// This room in the reader's list, if it is there.
+    pub fn listed(&self) -> Option<&MyRoom> {
+        self.rooms.iter().find(|r| r.name == self.room)
+    }
 }
 
 /// The reader's session and the newest page of `room`, read while the
@@ -32,7 +43,15 @@ pub struct RoomSnapshot {
 pub async fn load_room(room: String) -> Result<RoomSnapshot, String> {
     let reader = ssr::Reader::of(&room).await?;
     let page = reader.page_before(None).await?;
+    // A list that cannot be read leaves the sidebar empty; the room
+    // itself still reads.
+    let rooms = reader
+        .chat
+        .my_rooms(&reader.username)
+        .await
+        .unwrap_or_default();
     Ok(RoomSnapshot {
+        rooms,
         room: reader.room.to_string(),
         me: reader.username.to_string(),
         staff: reader.staff,

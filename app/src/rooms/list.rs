@@ -1,0 +1,156 @@
+//! My rooms as the sidebar shows them: kept from the server's list, and
+//! moved by the live events of rooms this page is not showing.
+
+use crate::location::room_path;
+use leptos::prelude::*;
+use protocol::rooms::{MyRoom, ReadNotice, RoomActivity};
+
+/// My rooms, most recent activity first; `Copy`, like the room's other
+/// live state.
+#[derive(Clone, Copy)]
+pub struct RoomList {
+    pub rooms: RwSignal<Vec<MyRoom>>,
+    /// The room this page shows.
+    pub current: StoredValue<String>,
+}
+
+impl RoomList {
+    pub fn new(rooms: Vec<MyRoom>, current: String) -> Self {
+        RoomList {
+            rooms: RwSignal::new(rooms),
+            current: StoredValue::new(current),
+        }
+    }
+
+    /// News of a room: its counts as the server has them, and it moves to
+    /// the top when it has a newer message. `false` for a room not listed
+    /// (one that just became mine): the list is then to be fetched again.
+    pub fn activity(self, news: RoomActivity) -> bool {
+        self.rooms
+            .try_update(|rooms| {
+                let Some(at) = rooms.iter().position(|r| r.name == news.room) else {
+                    return false;
+                };
+                let newer = news.last_message_id > rooms[at].last_message_id;
+                let room = &mut rooms[at];
+                room.unread = news.unread;
+                room.mentions = news.mentions;
+                room.last_message_id = room.last_message_id.max(news.last_message_id);
+                if newer {
+                    let room = rooms.remove(at);
+                    rooms.insert(0, room);
+                }
+                true
+            })
+            .unwrap_or(true)
+    }
+
+    /// My marker moved (here or on another device).
+    pub fn read(self, notice: &ReadNotice) {
+        self.rooms.update(|rooms| {
+            if let Some(room) = rooms.iter_mut().find(|r| r.name == notice.room) {
+                room.read_up_to = room.read_up_to.max(notice.read_up_to);
+                room.unread = notice.unread;
+            }
+        });
+    }
+
+    /// The room this page shows: what is unread in it, as the page counts.
+    pub fn showing(self, unread: i64, newest: Option<i64>) {
+        let current = self.current.get_value();
+        self.rooms.update(|rooms| {
+            if let Some(room) = rooms.iter_mut().find(|r| r.name == current) {
+                room.unread = unread;
+                if let Some(newest) = newest {
+                    room.last_message_id = room.last_message_id.max(newest);
+                }
+            }
+        });
+    }
+
+    /// A room is mine no more.
+    pub fn left(self, name: &str) {
+        self.rooms.update(|rooms| rooms.retain(|r| r.name != name));
+    }
+
+    /// Unread messages in all my rooms.
+    pub fn unread_total(self) -> i64 {
+        self.rooms
+            .with(|rooms| rooms.iter().map(|r| r.unread).sum())
+    }
+
+    /// Where to go after leaving the room shown: the next room of mine, or
+    /// the login page's room chooser.
+    pub fn next_room(self) -> String {
+        let current = self.current.get_value();
+        self.rooms
+            .with_untracked(|rooms| {
+                rooms
+                    .iter()
+                    .find(|r| r.name != current)
+                    .map(|r| room_path(&r.name))
+            })
+            .unwrap_or_else(|| "/".to_owned())
+    }
+
+    /// Fetches the list again (after a connection came back, or a room
+    /// became mine).
+    #[cfg(feature = "hydrate")]
+    pub fn refresh(self) {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::xhr::get_json::<protocol::rooms::MyRooms>("/api/rooms").await {
+                self.rooms.set(list.rooms);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room(name: &str, last: i64, unread: i64) -> MyRoom {
+        MyRoom {
+            name: name.to_owned(),
+            private: false,
+            unread,
+            mentions: 0,
+            last_message_id: last,
+            last_activity: String::new(),
+            read_up_to: 0,
+            direct_with: None,
+        }
+    }
+
+    #[test]
+    fn news_moves_a_room_up_and_sets_its_counts() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let list = RoomList::new(vec![room("a", 5, 0), room("b", 3, 0)], "a".into());
+            let news = |last_message_id, unread| RoomActivity {
+                room: "b".into(),
+                last_message_id,
+                unread,
+                mentions: 0,
+            };
+            assert!(list.activity(news(9, 2)));
+            let names: Vec<_> = list
+                .rooms
+                .with(|r| r.iter().map(|r| r.name.clone()).collect());
+            assert_eq!(names, ["b", "a"]);
+            assert_eq!(list.unread_total(), 2);
+            list.read(&ReadNotice {
+                room: "b".into(),
+                read_up_to: 9,
+                unread: 0,
+            });
+            assert_eq!(list.unread_total(), 0);
+            assert!(!list.activity(RoomActivity {
+                room: "new".into(),
+                ..news(1, 1)
+            }));
+            list.left("b");
+            assert_eq!(list.next_room(), "/");
+        });
+    }
+}

@@ -1,0 +1,18 @@
+//! All my rooms in one window: the sidebar with unread counts, browsing
+//! and making rooms, direct messages, and leaving a room.
+
+mod browse;
+mod leave;
+mod list;
+mod new_room;
+mod sidebar;
+
+pub use leave::LeaveButton;
+pub use list::RoomList;
+pub use sidebar::Sidebar;
+
+/// Sends the page to `path` (a room, after making, opening or leaving one).
+#[cfg(feature = "hydrate")]
+fn go_to(path: &str) {
+    let _ = leptos::prelude::window().location().assign(path);
+}

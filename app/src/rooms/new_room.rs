@@ -1,0 +1,140 @@
+//! *New room* (public or private) and *Message someone* (a direct
+//! message): each a small form that takes the page to the room.
+
+use leptos::prelude::*;
+
+/// A form's state: what was typed, and why the server said no.
+#[derive(Clone, Copy)]
+struct Form {
+    open: RwSignal<bool>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Form {
+    fn new() -> Self {
+        Form {
+            open: RwSignal::new(false),
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// The toggle that shows the form.
+    fn toggle(self, label: &'static str) -> impl IntoView {
+        view! {
+            <button type="button" class="panel-toggle" aria-expanded=move || self.open.get().to_string()
+                on:click=move |_| self.open.update(|o| *o = !*o)>{label}</button>
+        }
+    }
+
+    fn error_line(self) -> impl IntoView {
+        move || {
+            self.error
+                .get()
+                .map(|e| view! { <p class="panel-note error" role="alert">{e}</p> })
+        }
+    }
+}
+
+#[component]
+pub fn NewRoom(guest: bool) -> impl IntoView {
+    let form = Form::new();
+    let name = RwSignal::new(String::new());
+    let private = RwSignal::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.busy.get_untracked() {
+            return;
+        }
+        form.busy.set(true);
+        form.error.set(None);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let request = protocol::rooms::NewRoom {
+                name: name.get_untracked().trim().to_owned(),
+                private: private.get_untracked(),
+            };
+            let body = serde_json::to_string(&request).unwrap_or_default();
+            match crate::xhr::send_json("POST", "/api/rooms", &body).await {
+                Some(reply) if reply.status == 201 => {
+                    match serde_json::from_str::<protocol::rooms::RoomRef>(&reply.body) {
+                        Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
+                        Err(e) => form.error.set(Some(format!("Unexpected reply: {e}"))),
+                    }
+                }
+                Some(reply) => form.error.set(Some(reply.refusal())),
+                None => form.error.set(Some(crate::xhr::unreachable())),
+            }
+            form.busy.set(false);
+        });
+    };
+    view! {
+        <div class="sidebar-panel new-room">
+            {form.toggle("New room")}
+            <Show when=move || form.open.get()>
+                <form class="panel-form" on:submit=on_submit>
+                    <label>"Name"
+                        <input type="text" required maxlength="64" autocomplete="off"
+                            placeholder="design-review"
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev)) />
+                    </label>
+                    {if guest {
+                        view! { <p class="panel-note">"Protect your name to make private rooms."</p> }.into_any()
+                    } else {
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || private.get()
+                                    on:change=move |ev| private.set(event_target_checked(&ev)) />
+                                "Private: only people you add see it"
+                            </label>
+                        }.into_any()
+                    }}
+                    <button type="submit" disabled=move || form.busy.get()>"Create"</button>
+                    {form.error_line()}
+                </form>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+pub fn OpenDirect() -> impl IntoView {
+    let form = Form::new();
+    let person = RwSignal::new(String::new());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if form.busy.get_untracked() {
+            return;
+        }
+        form.busy.set(true);
+        form.error.set(None);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let who = String::from(js_sys::encode_uri_component(person.get_untracked().trim()));
+            match crate::xhr::get_json::<protocol::rooms::RoomRef>(&format!("/api/dm/{who}")).await
+            {
+                Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
+                Err(reason) => form.error.set(Some(reason)),
+            }
+            form.busy.set(false);
+        });
+    };
+    view! {
+        <div class="sidebar-panel open-direct">
+            {form.toggle("Message someone")}
+            <Show when=move || form.open.get()>
+                <form class="panel-form" on:submit=on_submit>
+                    <label>"Their name"
+                        <input type="text" required maxlength="32" autocomplete="off"
+                            prop:value=move || person.get()
+                            on:input=move |ev| person.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" disabled=move || form.busy.get()>"Open"</button>
+                    {form.error_line()}
+                </form>
+            </Show>
+        </div>
+    }
+}
