@@ -28,6 +28,27 @@ impl Form {
         }
     }
 
+    /// Sends the form (one submission at a time): `ask` is the request,
+    /// whose answer takes the page to the room, or says why not.
+    #[cfg(feature = "hydrate")]
+    fn submit(
+        self,
+        ask: impl std::future::Future<Output = Result<protocol::rooms::RoomRef, String>> + 'static,
+    ) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        self.error.set(None);
+        leptos::task::spawn_local(async move {
+            match ask.await {
+                Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
+                Err(reason) => self.error.set(Some(reason)),
+            }
+            self.busy.set(false);
+        });
+    }
+
     fn error_line(self) -> impl IntoView {
         move || {
             self.error
@@ -44,29 +65,19 @@ pub fn NewRoom(guest: bool) -> impl IntoView {
     let private = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.busy.get_untracked() {
-            return;
-        }
-        form.busy.set(true);
-        form.error.set(None);
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        form.submit(async move {
             let request = protocol::rooms::NewRoom {
                 name: name.get_untracked().trim().to_owned(),
                 private: private.get_untracked(),
             };
             let body = serde_json::to_string(&request).unwrap_or_default();
             match crate::xhr::send_json("POST", "/api/rooms", &body).await {
-                Some(reply) if reply.status == 201 => {
-                    match serde_json::from_str::<protocol::rooms::RoomRef>(&reply.body) {
-                        Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
-                        Err(e) => form.error.set(Some(format!("Unexpected reply: {e}"))),
-                    }
-                }
-                Some(reply) => form.error.set(Some(reply.refusal())),
-                None => form.error.set(Some(crate::xhr::unreachable())),
+                Some(reply) if reply.status == 201 => serde_json::from_str(&reply.body)
+                    .map_err(|e| format!("Unexpected reply from the server: {e}")),
+                Some(reply) => Err(reply.refusal()),
+                None => Err(crate::xhr::unreachable()),
             }
-            form.busy.set(false);
         });
     };
     view! {
@@ -105,20 +116,10 @@ pub fn OpenDirect() -> impl IntoView {
     let person = RwSignal::new(String::new());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if form.busy.get_untracked() {
-            return;
-        }
-        form.busy.set(true);
-        form.error.set(None);
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        form.submit(async move {
             let who = String::from(js_sys::encode_uri_component(person.get_untracked().trim()));
-            match crate::xhr::get_json::<protocol::rooms::RoomRef>(&format!("/api/dm/{who}")).await
-            {
-                Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
-                Err(reason) => form.error.set(Some(reason)),
-            }
-            form.busy.set(false);
+            crate::xhr::get_json(&format!("/api/dm/{who}")).await
         });
     };
     view! {

@@ -30,6 +30,16 @@ pub struct ReadMarker {
     pub read_seq: i64,
 }
 
+/// A marker as its row holds it: `(read_up_to, read_seq)`.
+impl From<(i64, i64)> for ReadMarker {
+    fn from((read_up_to, read_seq): (i64, i64)) -> Self {
+        ReadMarker {
+            read_up_to,
+            read_seq,
+        }
+    }
+}
+
 /// One of a member's rooms, as their sidebar lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberRoom {
@@ -259,10 +269,7 @@ macro_rules! impl_room_store {
                     .await?;
                 // Only a leave racing this join finds no row: nothing read.
                 Ok(marker
-                    .map(|(read_up_to, read_seq)| $crate::store::ReadMarker {
-                        read_up_to,
-                        read_seq,
-                    })
+                    .map($crate::store::ReadMarker::from)
                     .unwrap_or_default())
             }
 
@@ -314,12 +321,7 @@ macro_rules! impl_room_store {
                     .bind(username)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(
-                    marker.map(|(read_up_to, read_seq)| $crate::store::ReadMarker {
-                        read_up_to,
-                        read_seq,
-                    }),
-                )
+                Ok(marker.map($crate::store::ReadMarker::from))
             }
 
             async fn member_rooms(

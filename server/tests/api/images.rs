@@ -82,7 +82,8 @@ fn jpeg_with_gps() -> Vec<u8> {
     jpeg
 }
 
-struct Uploader<'a> {
+/// Uploads as one signed-in person.
+pub(crate) struct Uploader<'a> {
     app: &'a TestApp,
     token: String,
 }
@@ -91,6 +92,14 @@ impl Uploader<'_> {
     async fn new<'a>(app: &'a TestApp, user: &str, room: &str) -> Uploader<'a> {
         let token = app.login(user, room).await;
         Uploader { app, token }
+    }
+
+    /// Uploads as the holder of `token`.
+    pub(crate) fn holding<'a>(app: &'a TestApp, token: &str) -> Uploader<'a> {
+        Uploader {
+            app,
+            token: token.to_owned(),
+        }
     }
 
     async fn post(&self, room: &str, form: Form) -> (StatusCode, Value) {
@@ -107,7 +116,12 @@ impl Uploader<'_> {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn upload(&self, room: &str, file_name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    pub(crate) async fn upload(
+        &self,
+        room: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
         self.post(
             room,
             Form::new().part("image", Part::bytes(bytes).file_name(file_name.to_owned())),

@@ -9,11 +9,9 @@ mod making;
 
 use crate::accounts::{call, post, register};
 use crate::helpers::{Site, TestApp, TestSocket, staff_site, staff_token, start};
-use crate::images::png;
+use crate::images::{Uploader, png};
 use chat_core::store::Backend;
 use reqwest::StatusCode;
-use reqwest::header::AUTHORIZATION;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use server::config::Config;
 
@@ -153,17 +151,9 @@ pub async fn posted(app: &TestApp, token: &str, content: &str) -> i64 {
 
 /// Uploads a small PNG to `room` as `token`'s holder; status and JSON.
 pub async fn upload(app: &TestApp, token: &str, room: &str) -> (StatusCode, Value) {
-    let form = Form::new().part("image", Part::bytes(png()).file_name("plan.png"));
-    let response = app
-        .http
-        .post(app.url(&format!("/api/chat/{room}/images/")))
-        .header(AUTHORIZATION, format!("Bearer {token}"))
-        .multipart(form)
-        .send()
+    Uploader::holding(app, token)
+        .upload(room, "plan.png", png())
         .await
-        .expect("upload request");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// GETs `path` as `token`'s holder; status and body.
