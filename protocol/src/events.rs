@@ -70,6 +70,10 @@ pub struct JoinReply {
     /// private room they are not a member of).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_up_to: Option<i64>,
+    /// Until when I am muted here (RFC 3339), if I am: a client that
+    /// switches rooms learns it as it joins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_until: Option<String>,
 }
 
 /// `edit_message` payload.

@@ -11,15 +11,16 @@ pub struct Alerts {
     pub unread: RwSignal<u32>,
     /// Whether the tab is on screen.
     pub visible: RwSignal<bool>,
-    room: StoredValue<String>,
+    /// The room shown, as its heading reads (`#general`, `@bob`).
+    pub heading: RwSignal<String>,
 }
 
 impl Alerts {
-    pub fn new(room: String) -> Self {
+    pub fn new(heading: String) -> Self {
         let alerts = Alerts {
             unread: RwSignal::new(0),
             visible: RwSignal::new(true),
-            room: StoredValue::new(room),
+            heading: RwSignal::new(heading),
         };
         #[cfg(feature = "hydrate")]
         alerts.follow_visibility();
@@ -28,17 +29,17 @@ impl Alerts {
 
     /// The tab's title.
     ///
-    /// The closure owns what it reads (an `ArcRwSignal`, the name), not
-    /// the component's `Copy` handles: on the server the head is filled in
+    /// The closure owns what it reads (`ArcRwSignal`s), not the
+    /// component's `Copy` handles: on the server the head is filled in
     /// beside the first chunk of the body, outside the rendering's arena and
     /// sometimes after its values are gone, and reading through a handle
     /// then panics and cuts the response off.
     pub fn title(self) -> impl Fn() -> String + Send + Sync + 'static {
-        let room = self.room.get_value();
+        let heading = ArcRwSignal::from(self.heading);
         let unread = ArcRwSignal::from(self.unread);
         move || match unread.get() {
-            0 => format!("#{room} · Chat"),
-            n => format!("({n}) #{room} · Chat"),
+            0 => format!("{} · Chat", heading.get()),
+            n => format!("({n}) {} · Chat", heading.get()),
         }
     }
 

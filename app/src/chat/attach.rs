@@ -87,14 +87,17 @@ impl Live {
                     p.insert(id.clone(), percent);
                 })
             };
-            let room = self.room.get_value();
+            // The room it was shared in, even if the reader moves on
+            // before it is stored.
+            let room = self.room.get_untracked();
             let outcome =
                 super::upload::upload(&room, &file, &client_id, caption.as_deref(), on_progress)
                     .await;
             match outcome {
                 Ok(message) => {
-                    let preview = self.feed.with_untracked(|f| f.preview_of(&client_id));
-                    self.feed.update(|f| {
+                    let mut preview = None;
+                    self.in_room(&room, |f| {
+                        preview = f.preview_of(&client_id);
                         f.insert(message);
                     });
                     self.forget_upload(&client_id, preview);
@@ -103,7 +106,7 @@ impl Live {
                     progress.update(|p| {
                         p.remove(&client_id);
                     });
-                    self.feed.update(|f| f.mark_failed(&client_id, &reason));
+                    self.in_room(&room, |f| f.mark_failed(&client_id, &reason));
                 }
             }
         });

@@ -14,7 +14,8 @@ impl Live {
                 id,
                 content,
             };
-            self.change(crate::events::EDIT_MESSAGE, &request).await
+            self.change(&request.room, crate::events::EDIT_MESSAGE, &request)
+                .await
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -31,7 +32,8 @@ impl Live {
                 room: self.room(),
                 id,
             };
-            self.change(crate::events::DELETE_MESSAGE, &request).await
+            self.change(&request.room, crate::events::DELETE_MESSAGE, &request)
+                .await
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -41,7 +43,12 @@ impl Live {
     }
 
     #[cfg(feature = "hydrate")]
-    async fn change(self, event: &str, request: &impl serde::Serialize) -> Result<(), String> {
+    async fn change(
+        self,
+        room: &str,
+        event: &str,
+        request: &impl serde::Serialize,
+    ) -> Result<(), String> {
         use super::connection::{Failure, request_ack};
         use crate::events::MessageChanged;
         use leptos::prelude::*;
@@ -50,7 +57,7 @@ impl Live {
         };
         match request_ack::<MessageChanged>(&client, event, request).await {
             Ok(changed) => {
-                self.feed.update(|f| f.update(changed.message));
+                self.in_room(room, |f| f.update(changed.message));
                 Ok(())
             }
             Err(Failure::Refused(e)) => Err(e.message),

@@ -9,7 +9,8 @@ const COUNTER_FROM: usize = 200;
 /// The box at the bottom: Enter sends, Shift+Enter starts a new line. The
 /// paperclip (or a paste) shares images; text typed first becomes the caption.
 #[component]
-pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl IntoView {
+pub fn Composer(live: Live, max_chars: usize) -> impl IntoView {
+    let draft = live.draft;
     let input = NodeRef::<Textarea>::new();
     let length = move || draft.with(|t| t.trim().chars().count());
     let too_long = move || length() > max_chars;
@@ -78,7 +79,7 @@ pub fn Composer(live: Live, draft: RwSignal<String>, max_chars: usize) -> impl I
                 id="composer-text"
                 name="content"
                 rows="1"
-                placeholder=format!("Message #{}", live.room())
+                placeholder=move || format!("Message {}", live.heading())
                 autocomplete="off"
                 disabled=muted
                 node_ref=input
@@ -146,7 +147,7 @@ fn MutedNotice(live: Live) -> impl IntoView {
             let shown = until_text(&until, local.get());
             view! {
                 <p class="muted-notice" role="status">
-                    "A moderator muted you in #" {live.room()} " until "
+                    "A moderator muted you in " {live.heading()} " until "
                     <time datetime=until>{shown}</time>
                     ". You can read along, but not post, edit or share images until then."
                 </p>

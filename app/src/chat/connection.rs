@@ -63,7 +63,7 @@ impl Live {
         let Some(payload) = args.into_iter().next() else {
             return;
         };
-        let room = self.room.get_value();
+        let room = self.room.get_untracked();
         match name {
             events::MESSAGE => match serde_json::from_value::<ChatMessage>(payload) {
                 Ok(m) if m.room == room => {
@@ -109,17 +109,27 @@ impl Live {
             rooms::ROOM_LEFT => {
                 if let Ok(left) = serde_json::from_value::<RoomLeft>(payload) {
                     if left.room == room {
-                        // Left on another device: this page has nothing to show.
-                        let _ = window().location().assign(&self.rooms.next_room());
+                        // Left (perhaps on another device): this page
+                        // shows my next room instead.
+                        self.rooms.open_next();
                     }
                     self.rooms.left(&left.room);
+                    self.parked.update_value(|parked| {
+                        parked.remove(&left.room);
+                    });
                 }
             }
             events::MUTED => {
-                if let Ok(notice) = serde_json::from_value::<events::MutedNotice>(payload)
-                    && notice.room == room
-                {
-                    self.set_muted(notice.until);
+                if let Ok(notice) = serde_json::from_value::<events::MutedNotice>(payload) {
+                    if notice.room == room {
+                        self.set_muted(notice.until);
+                    } else {
+                        self.parked.update_value(|parked| {
+                            if let Some(parked) = parked.get_mut(&notice.room) {
+                                parked.muted_until = notice.until;
+                            }
+                        });
+                    }
                 }
             }
             events::PRESENCE => {
@@ -152,13 +162,22 @@ impl Live {
 
     /// (Re-)joins the room asking only for what came after the newest message
     /// shown, then sends whatever waited for the connection.
-    fn join(self, client: SocketClient) {
+    pub(super) fn join(self, client: SocketClient) {
         let request = JoinRequest {
-            room: self.room.get_value(),
+            room: self.room.get_untracked(),
             since: self.feed.with_untracked(Feed::last_id),
         };
         leptos::task::spawn_local(async move {
-            match request_ack::<JoinReply>(&client, events::JOIN, &request).await {
+            let answer = request_ack::<JoinReply>(&client, events::JOIN, &request).await;
+            if !self.shows(&request.room) {
+                // The reader moved on while it was asked: this connection
+                // is not to stay in it (its `room_activity` comes again).
+                if answer.is_ok() {
+                    self.leave_room(&client, request.room);
+                }
+                return;
+            }
+            match answer {
                 Ok(reply) => {
                     if reply.recovered {
                         self.feed.update(|f| {
@@ -174,6 +193,7 @@ impl Live {
                         self.history_resets.update(|n| *n += 1);
                     }
                     self.online.set(reply.online);
+                    self.set_muted(reply.muted_until);
                     if let Some(marker) = reply.read_up_to {
                         self.read_up_to.update(|r| *r = (*r).max(marker));
                         if self.unread_from.get_untracked().is_none() {
@@ -185,7 +205,7 @@ impl Live {
                         Status::Offline | Status::TurnedAway(_)
                     );
                     self.status.set(Status::Connected);
-                    let room = self.room.get_value();
+                    let room = self.room.get_untracked();
                     let unlisted = self
                         .rooms
                         .rooms
@@ -242,7 +262,7 @@ impl Live {
             return;
         }
         self.status.set(Status::SignedOut);
-        let room = self.room.get_value();
+        let room = self.room.get_untracked();
         leptos::task::spawn_local(async move {
             // Forgets the cookie of the ended session.
             let _ = crate::xhr::post("/logout").await;
@@ -314,7 +334,7 @@ impl Live {
             return;
         };
         let request = TypingRequest {
-            room: self.room.get_value(),
+            room: self.room.get_untracked(),
             typing,
         };
         leptos::task::spawn_local(async move {

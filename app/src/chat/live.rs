@@ -6,19 +6,32 @@
 use super::alerts::Alerts;
 use super::client_id::new_client_id;
 use super::feed::Feed;
-use crate::message::{ChatMessage, ContentType};
+use super::snapshot::RoomSnapshot;
+use crate::message::ContentType;
 use crate::rooms::RoomList;
 use crate::sio::{Status, Transport};
 use leptos::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
-/// A handle on the room's live state; `Copy`, so views can hold it freely.
+/// A handle on the live state of the room shown; `Copy`, so views can hold
+/// it freely. One page shows one room at a time over one connection:
+/// switching rooms (`switching.rs`) parks the room left, with its unsent
+/// messages, and fills these signals with the room opened.
 #[derive(Clone, Copy)]
 pub struct Live {
-    pub(super) room: StoredValue<String>,
+    /// The room shown.
+    pub room: RwSignal<String>,
     pub(super) me: StoredValue<String>,
     /// The room's lines.
     pub feed: RwSignal<Feed>,
+    /// Whether the room has messages older than the first in the feed.
+    pub has_more: StoredValue<bool>,
+    /// What the reader is writing, kept per room.
+    pub draft: RwSignal<String>,
+    /// The room being opened, while its first page loads.
+    pub opening: RwSignal<Option<String>>,
+    /// Why the last room asked for could not be opened.
+    pub open_error: RwSignal<Option<String>>,
     /// The connection, for the banner: `Connected` once the room is joined.
     pub status: RwSignal<Status>,
     /// Which transport carries the connection (none before the first).
@@ -65,25 +78,38 @@ pub struct Live {
     /// Images not yet stored, kept for a retry.
     #[cfg(feature = "hydrate")]
     pub(super) files: StoredValue<HashMap<String, web_sys::File>, LocalStorage>,
+    /// The rooms shown earlier on this page, as they were left.
+    #[cfg(feature = "hydrate")]
+    pub(super) parked: StoredValue<HashMap<String, super::switching::Parked>>,
 }
 
 impl Live {
-    /// Sets up the room's live state from the server-rendered history; in
-    /// the browser, also connects.
-    pub fn new(
-        room: String,
-        me: String,
-        staff: bool,
-        history: Vec<ChatMessage>,
-        max_upload_bytes: u64,
-        rooms: RoomList,
-        read_up_to: Option<i64>,
-    ) -> Self {
-        let alerts = Alerts::new(room.clone());
+    /// Sets up the live state of the room the page opened on, from the
+    /// server-rendered snapshot; in the browser, also connects.
+    pub fn new(snapshot: RoomSnapshot) -> Self {
+        let listed = snapshot.listed().cloned();
+        let read_up_to = listed.as_ref().map(|r| r.read_up_to);
+        let RoomSnapshot {
+            room,
+            me,
+            staff,
+            messages,
+            has_more,
+            max_upload_bytes,
+            rooms,
+            muted_until,
+            ..
+        } = snapshot;
+        let rooms = RoomList::new(rooms, room.clone());
+        let alerts = Alerts::new(heading_of(&room, listed.as_ref()));
         let live = Live {
-            room: StoredValue::new(room),
+            room: RwSignal::new(room),
             me: StoredValue::new(me),
-            feed: RwSignal::new(Feed::from_history(history)),
+            feed: RwSignal::new(Feed::from_history(messages)),
+            has_more: StoredValue::new(has_more),
+            draft: RwSignal::new(String::new()),
+            opening: RwSignal::new(None),
+            open_error: RwSignal::new(None),
             status: RwSignal::new(Status::Connecting),
             transport: RwSignal::new(None),
             back_online: RwSignal::new(false),
@@ -108,12 +134,16 @@ impl Live {
             typing_told_at: StoredValue::new(0.0),
             #[cfg(feature = "hydrate")]
             files: StoredValue::new_local(HashMap::new()),
+            #[cfg(feature = "hydrate")]
+            parked: StoredValue::new(HashMap::new()),
         };
+        live.set_muted(muted_until);
         live.count_unread();
         #[cfg(feature = "hydrate")]
         {
             live.connect();
             live.mark_read_when_seen();
+            live.follow_history();
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = max_upload_bytes;
@@ -151,7 +181,23 @@ impl Live {
 
     /// The room's name.
     pub fn room(&self) -> String {
-        self.room.get_value()
+        self.room.get_untracked()
+    }
+
+    /// The room shown as a reader names it: `#general`, or `@bob` for a
+    /// direct message (tracked: it changes with the room).
+    pub fn heading(&self) -> String {
+        let room = self.room.get();
+        let listed = self
+            .rooms
+            .rooms
+            .with(|r| r.iter().find(|r| r.name == room).cloned());
+        heading_of(&room, listed.as_ref())
+    }
+
+    /// Whether `room` is the one shown.
+    pub fn shows(&self, room: &str) -> bool {
+        self.room.with_untracked(|shown| shown == room)
     }
 
     /// Sends a message: it shows at once as pending, goes out as soon as the
@@ -211,6 +257,14 @@ impl Live {
         let preview = self.feed.with_untracked(|f| f.preview_of(&client_id));
         self.feed.update(|f| f.discard(&client_id));
         self.forget_upload(&client_id, preview);
+    }
+}
+
+/// `#room`, or `@person` for a direct message.
+fn heading_of(room: &str, listed: Option<&protocol::rooms::MyRoom>) -> String {
+    match listed.and_then(|r| r.direct_with.as_deref()) {
+        Some(person) => format!("@{person}"),
+        None => format!("#{room}"),
     }
 }
 

@@ -25,9 +25,9 @@ enum Older {
 /// The scrolling list of the room's messages: loads older pages as the
 /// reader nears the top, follows new ones while the reader is at the bottom.
 #[component]
-pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
+pub fn MessageList(live: Live) -> impl IntoView {
     let scroller = NodeRef::<Div>::new();
-    let older = RwSignal::new(if has_more {
+    let older = RwSignal::new(if live.has_more.get_value() {
         Older::Available
     } else {
         Older::Exhausted
@@ -57,10 +57,27 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
     let jumped = RwSignal::new(false);
     let last_top = StoredValue::new(i32::MAX);
 
+    // Once the divider has been on screen there is nothing to jump to.
+    let note_divider = move || {
+        #[cfg(feature = "hydrate")]
+        if let (Some(el), Some(divider)) = (
+            scroller.get_untracked(),
+            document().get_element_by_id("first-unread"),
+        ) {
+            let (list, line) = (
+                el.get_bounding_client_rect(),
+                divider.get_bounding_client_rect(),
+            );
+            if line.top() >= list.top() && line.bottom() <= list.bottom() {
+                jumped.set(true);
+            }
+        }
+    };
     let scroll_to_bottom = move || {
         if let Some(el) = scroller.get_untracked() {
             el.set_scroll_top(el.scroll_height());
         }
+        note_divider();
     };
 
     let load_older_page = move || {
@@ -72,12 +89,17 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
             return;
         };
         older.set(Older::Loading);
+        let room = live.room();
         leptos::task::spawn_local(async move {
-            match load_older(&live.room(), before).await {
+            match load_older(&room, before).await {
                 Ok(page) => {
-                    let Some(el) = scroller.get_untracked() else {
+                    // The reader moved to another room meanwhile (this list
+                    // is gone): the room's next list asks again.
+                    let (true, Some(Some(el))) = (live.shows(&room), scroller.try_get_untracked())
+                    else {
                         return;
                     };
+                    live.has_more.set_value(page.has_more);
                     // Keep the message the reader is looking at in place:
                     // whatever height is added above it is scrolled past.
                     let (height, top) = (el.scroll_height(), el.scroll_top());
@@ -91,7 +113,9 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
                         el.set_scroll_top(top + el.scroll_height() - height);
                     });
                 }
-                Err(reason) => older.set(Older::Failed(reason)),
+                Err(reason) => {
+                    older.try_set(Older::Failed(reason));
+                }
             }
         });
     };
@@ -104,6 +128,7 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
     Effect::new(move |previous: Option<u32>| {
         let resets = live.history_resets.get();
         if previous.is_some_and(|p| p != resets) {
+            live.has_more.set_value(true);
             older.set(Older::Available);
         }
         resets
@@ -153,6 +178,9 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
         if gap < STICKY_PX {
             unseen.set(false);
         }
+        if !jumped.get_untracked() {
+            note_divider();
+        }
         if el.scroll_top() < PRELOAD_PX {
             load_older_page();
         }
@@ -176,7 +204,7 @@ pub fn MessageList(live: Live, has_more: bool) -> impl IntoView {
             <div
                 class="messages"
                 role="log"
-                aria-label=format!("Messages in #{}", live.room())
+                aria-label=move || format!("Messages in {}", live.heading())
                 tabindex="0"
                 node_ref=scroller
                 on:scroll=on_scroll

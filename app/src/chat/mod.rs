@@ -25,6 +25,8 @@ mod push_toggle;
 mod reading;
 mod snapshot;
 #[cfg(feature = "hydrate")]
+mod switching;
+#[cfg(feature = "hydrate")]
 mod upload;
 
 pub use page::RoomPage;

@@ -20,28 +20,32 @@ impl Live {
                 let Some(client) = self.client.get_value() else {
                     break;
                 };
+                // The room it was written in, even if the reader moves on
+                // before the answer.
+                let room = self.room.get_untracked();
                 let request = SendMessageRequest {
-                    room: self.room.get_value(),
+                    room: room.clone(),
                     content: text,
                     client_id: Some(client_id.clone()),
                 };
                 match request_ack::<SendMessageReply>(&client, events::SEND_MESSAGE, &request).await
                 {
-                    Ok(reply) => self.feed.update(|f| {
+                    Ok(reply) => self.in_room(&room, |f| {
                         f.insert(reply.message);
                     }),
                     Err(Failure::Refused(e)) if e.code == ErrorCode::RateLimited => {
                         let wait = e.retry_after_ms.unwrap_or(1_000).min(60_000) as u32;
                         gloo_timers::future::TimeoutFuture::new(wait).await;
                     }
-                    // Not joined (any more): the next join resends it.
+                    // Not joined (any more, or not yet after a switch): the
+                    // next join resends it.
                     Err(Failure::Refused(e)) if e.code == ErrorCode::NotJoined => break,
                     Err(Failure::Refused(e)) => {
-                        self.feed.update(|f| f.mark_failed(&client_id, &e.message))
+                        self.in_room(&room, |f| f.mark_failed(&client_id, &e.message))
                     }
                     Err(Failure::Link(_)) => break,
                     Err(Failure::Garbled(reason)) => {
-                        self.feed.update(|f| f.mark_failed(&client_id, &reason))
+                        self.in_room(&room, |f| f.mark_failed(&client_id, &reason))
                     }
                 }
             }

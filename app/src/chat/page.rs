@@ -4,7 +4,7 @@ use super::live::Live;
 use super::message_list::MessageList;
 use super::push_toggle::PushToggle;
 use super::snapshot::{RoomSnapshot, load_room};
-use crate::rooms::{LeaveButton, RoomList, Sidebar};
+use crate::rooms::{LeaveButton, Sidebar};
 use crate::sio::{Status, Transport};
 use leptos::either::Either;
 use leptos::ev::DragEvent;
@@ -33,43 +33,39 @@ pub fn RoomPage(
 
 #[component]
 fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
-    let listed = snapshot.listed().cloned();
-    let read_up_to = listed.as_ref().map(|r| r.read_up_to);
-    let direct_with = listed.as_ref().and_then(|r| r.direct_with.clone());
-    let private = listed.as_ref().is_some_and(|r| r.private);
-    let RoomSnapshot {
-        room,
-        me,
-        staff,
-        guest,
-        muted_until,
-        messages,
-        has_more,
-        message_max_chars,
-        max_upload_bytes,
-        rooms,
-    } = snapshot;
-    let list = RoomList::new(rooms, room.clone());
-    let live = Live::new(
-        room.clone(),
-        me.clone(),
-        staff,
-        messages,
-        max_upload_bytes,
-        list,
-        read_up_to,
-    );
-    let drawer = RwSignal::new(false);
-    let heading = match &direct_with {
-        Some(person) => format!("@{person}"),
-        None => format!("#{room}"),
+    let guest = snapshot.guest;
+    let me = snapshot.me.clone();
+    let message_max_chars = snapshot.message_max_chars;
+    let live = Live::new(snapshot);
+    let list = live.rooms;
+    // What the list says of the room shown.
+    let shown = Memo::new(move |_| {
+        let room = live.room.get();
+        list.rooms.with(|rooms| {
+            rooms
+                .iter()
+                .find(|r| r.name == room)
+                .map_or((false, false), |r| (r.private, r.direct_with.is_some()))
+        })
+    });
+    let private = move || {
+        let (private, direct) = shown.get();
+        private && !direct
     };
-    let account = format!(
-        "/account?room={}",
-        percent_encoding::utf8_percent_encode(&room, percent_encoding::NON_ALPHANUMERIC)
-    );
-    live.set_muted(muted_until);
-    let draft = RwSignal::new(String::new());
+    let direct = Signal::derive(move || shown.get().1);
+    let drawer = RwSignal::new(false);
+    // A room chosen from the drawer closes it.
+    Effect::new(move |_| {
+        live.room.track();
+        drawer.set(false);
+    });
+    let account = move || {
+        let room = live.room.get();
+        format!(
+            "/account?room={}",
+            percent_encoding::utf8_percent_encode(&room, percent_encoding::NON_ALPHANUMERIC)
+        )
+    };
     let dragging = RwSignal::new(false);
     let lightbox = Lightbox(RwSignal::new(None));
     provide_context(lightbox);
@@ -80,8 +76,8 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
     let on_drop = move |ev: DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        if live.attach_files(&ev, caption(draft)) {
-            draft.set(String::new());
+        if live.attach_files(&ev, caption(live.draft)) {
+            live.draft.set(String::new());
         }
     };
     let title = live.alerts.title();
@@ -102,6 +98,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
         <Sidebar list open=drawer guest />
         <div
             class="chat"
+            data-room=move || live.room.get()
             data-connection=connection
             data-transport=move || live.transport.get().map(Transport::as_str)
             on:dragover=on_dragover on:drop=on_drop>
@@ -110,15 +107,16 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     title="Your rooms" on:click=move |_| drawer.set(true)>
                     <span aria-hidden="true">"☰"</span>
                     {move || {
+                        let room = live.room.get();
                         let others = list.unread_total() - list.rooms.with(|r| {
-                            r.iter().find(|r| r.name == live.room()).map_or(0, |r| r.unread)
+                            r.iter().find(|r| r.name == room).map_or(0, |r| r.unread)
                         });
                         (others > 0).then(|| view! { <span class="badge">{others}</span> })
                     }}
                 </button>
                 <div class="chat-title">
-                    <h1>{heading}
-                        {private.then(|| view! { <span class="private-mark" title="Private: only its members see it">"private"</span> })}
+                    <h1>{move || live.heading()}
+                        {move || private().then(|| view! { <span class="private-mark" title="Private: only its members see it">"private"</span> })}
                     </h1>
                     <OnlineList
                         online=live.online
@@ -126,10 +124,10 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     />
                 </div>
                 <div class="chat-me">
-                    <LeaveButton list direct=direct_with.is_some() />
+                    <LeaveButton list direct />
                     <PushToggle />
                     {guest.then(|| view! {
-                        <a class="protect" href=account.clone()>"Protect this name"</a>
+                        <a class="protect" href=account>"Protect this name"</a>
                     })}
                     <a class="me-name" href=account title="Your account and sessions">{me}</a>
                     // A form, not a link: logging out changes state, so it
@@ -141,17 +139,48 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
             </header>
             <main class="chat-main">
                 <ConnectionBanner live />
-                <MessageList live has_more />
-                <Composer live draft max_chars=message_max_chars />
+                <SwitchBanner live />
+                // Each room gets a list of its own: where it is scrolled,
+                // its older pages, its divider.
+                {move || {
+                    live.room.track();
+                    view! { <MessageList live /> }
+                }}
+                <Composer live max_chars=message_max_chars />
                 <Show when=move || dragging.get()>
                     <div class="drop-overlay" on:dragleave=move |_| dragging.set(false)>
-                        <p>"Drop images to share them in #" {room.clone()}</p>
+                        <p>"Drop images to share them in " {move || live.heading()}</p>
                     </div>
                 </Show>
                 <LightboxView lightbox />
             </main>
         </div>
         </div>
+    }
+}
+
+/// A room being opened in place, or why it could not be.
+#[component]
+fn SwitchBanner(live: Live) -> impl IntoView {
+    move || {
+        if let Some(room) = live.opening.get() {
+            return Some(Either::Left(view! {
+                <div class="banner opening" role="status">
+                    <span class="spinner" aria-hidden="true"></span>
+                    "Opening #" {room} "…"
+                </div>
+            }));
+        }
+        live.open_error.get().map(|reason| {
+            Either::Right(view! {
+                <div class="banner refused" role="alert">
+                    {reason} " "
+                    <button type="button" class="link" on:click=move |_| live.open_error.set(None)>
+                        "Dismiss"
+                    </button>
+                </div>
+            })
+        })
     }
 }
 

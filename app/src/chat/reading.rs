@@ -54,12 +54,14 @@ impl Live {
             return;
         }
         let request = MarkReadRequest {
-            room: self.room.get_value(),
+            room: self.room.get_untracked(),
             id,
         };
         leptos::task::spawn_local(async move {
             // A lost request is asked again by the next change it waits on.
-            if let Ok(reply) = request_ack::<MarkReadReply>(&client, MARK_READ, &request).await {
+            if let Ok(reply) = request_ack::<MarkReadReply>(&client, MARK_READ, &request).await
+                && self.shows(&request.room)
+            {
                 self.read_up_to.update(|r| *r = (*r).max(reply.read_up_to));
             }
         });

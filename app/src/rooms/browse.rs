@@ -1,6 +1,8 @@
 //! *Browse rooms*: the directory of public rooms, found by the beginning
 //! of their name, with how many people are in each.
 
+use super::list::RoomList;
+use super::sidebar::open_in_place;
 use crate::location::room_path;
 use leptos::prelude::*;
 use protocol::rooms::DirectoryRoom;
@@ -16,7 +18,7 @@ enum Found {
 }
 
 #[component]
-pub fn BrowseRooms() -> impl IntoView {
+pub fn BrowseRooms(list: RoomList) -> impl IntoView {
     let found = RwSignal::new(Found::Idle);
     let query = RwSignal::new(String::new());
     // Each search is numbered, so a slow answer to an older one never
@@ -73,9 +75,11 @@ pub fn BrowseRooms() -> impl IntoView {
                         1 => "1 member".to_owned(),
                         n => format!("{n} members"),
                     };
+                    let name = room.name.clone();
                     view! {
                         <li>
-                            <a href=room_path(&room.name)>"#" {room.name.clone()}</a>
+                            <a href=room_path(&room.name)
+                                on:click=move |ev| open_in_place(ev, list, &name)>"#" {room.name.clone()}</a>
                             <span class="members">{members}</span>
                         </li>
                     }

@@ -5,21 +5,27 @@ use super::list::RoomList;
 use leptos::prelude::*;
 
 #[component]
-pub fn LeaveButton(list: RoomList, direct: bool) -> impl IntoView {
+pub fn LeaveButton(
+    list: RoomList,
+    /// The room shown is a direct message.
+    direct: Signal<bool>,
+) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
-    let label = if direct {
-        "Close conversation"
-    } else {
-        "Leave room"
+    let label = move || {
+        if direct.get() {
+            "Close conversation"
+        } else {
+            "Leave room"
+        }
     };
     let on_click = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let room = list.current.get_value();
+            let room = list.current.get_untracked();
             let asked = format!(
                 "Leave #{room}? It leaves your list on every device; a private room takes being added again."
             );
-            if !direct && !window().confirm_with_message(&asked).unwrap_or(false) {
+            if !direct.get_untracked() && !window().confirm_with_message(&asked).unwrap_or(false) {
                 return;
             }
             leptos::task::spawn_local(async move {
@@ -28,14 +34,17 @@ pub fn LeaveButton(list: RoomList, direct: bool) -> impl IntoView {
                     String::from(js_sys::encode_uri_component(&room))
                 );
                 match crate::xhr::send_json("DELETE", &path, "").await {
-                    Some(reply) if reply.status == 200 => super::go_to(&list.next_room()),
+                    Some(reply) if reply.status == 200 => {
+                        list.left(&room);
+                        list.open_next();
+                    }
                     Some(reply) => error.set(Some(reply.refusal())),
                     None => error.set(Some(crate::xhr::unreachable())),
                 }
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = list;
+        let _ = (list, direct);
     };
     view! {
         <button type="button" class="leave-room" on:click=on_click>{label}</button>

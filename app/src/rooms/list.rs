@@ -11,15 +11,41 @@ use protocol::rooms::{MyRoom, ReadNotice, RoomActivity};
 pub struct RoomList {
     pub rooms: RwSignal<Vec<MyRoom>>,
     /// The room this page shows.
-    pub current: StoredValue<String>,
+    pub current: RwSignal<String>,
+    /// How the page shows another room (in place, once it is live).
+    opener: StoredValue<Option<Callback<String>>>,
 }
 
 impl RoomList {
     pub fn new(rooms: Vec<MyRoom>, current: String) -> Self {
         RoomList {
             rooms: RwSignal::new(rooms),
-            current: StoredValue::new(current),
+            current: RwSignal::new(current),
+            opener: StoredValue::new(None),
         }
+    }
+
+    /// Lets the page switch rooms in place: [`RoomList::open`] calls
+    /// `opener` from now on.
+    pub fn open_with(self, opener: Callback<String>) {
+        self.opener.set_value(Some(opener));
+    }
+
+    /// Shows `room`: in place when the page can switch, else by loading
+    /// its page.
+    pub fn open(self, room: &str) {
+        match self.opener.get_value() {
+            Some(opener) => opener.run(room.to_owned()),
+            None => {
+                let _ = window().location().assign(&room_path(room));
+            }
+        }
+    }
+
+    /// This room in the list, if it is there.
+    pub fn find(self, room: &str) -> Option<MyRoom> {
+        self.rooms
+            .with_untracked(|rooms| rooms.iter().find(|r| r.name == room).cloned())
     }
 
     /// News of a room: its counts as the server has them, and it moves to
@@ -37,8 +63,7 @@ impl RoomList {
                 room.mentions = news.mentions;
                 room.last_message_id = room.last_message_id.max(news.last_message_id);
                 if newer {
-                    let room = rooms.remove(at);
-                    rooms.insert(0, room);
+                    move_up(rooms, at);
                 }
                 true
             })
@@ -57,13 +82,16 @@ impl RoomList {
 
     /// The room this page shows: what is unread in it, as the page counts.
     pub fn showing(self, unread: i64, newest: Option<i64>) {
-        let current = self.current.get_value();
+        let current = self.current.get_untracked();
         self.rooms.update(|rooms| {
-            if let Some(room) = rooms.iter_mut().find(|r| r.name == current) {
-                room.unread = unread;
-                if let Some(newest) = newest {
-                    room.last_message_id = room.last_message_id.max(newest);
-                }
+            let Some(at) = rooms.iter().position(|r| r.name == current) else {
+                return;
+            };
+            let room = &mut rooms[at];
+            room.unread = unread;
+            if let Some(newest) = newest.filter(|n| *n > room.last_message_id) {
+                room.last_message_id = newest;
+                move_up(rooms, at);
             }
         });
     }
@@ -79,18 +107,22 @@ impl RoomList {
             .with(|rooms| rooms.iter().map(|r| r.unread).sum())
     }
 
-    /// Where to go after leaving the room shown: the next room of mine, or
-    /// the login page's room chooser.
-    pub fn next_room(self) -> String {
-        let current = self.current.get_value();
-        self.rooms
-            .with_untracked(|rooms| {
-                rooms
-                    .iter()
-                    .find(|r| r.name != current)
-                    .map(|r| room_path(&r.name))
-            })
-            .unwrap_or_else(|| "/".to_owned())
+    /// Where to go after leaving the room shown: the next room of mine,
+    /// or (with none left) the login page's room chooser.
+    pub fn open_next(self) {
+        let current = self.current.get_untracked();
+        let next = self.rooms.with_untracked(|rooms| {
+            rooms
+                .iter()
+                .find(|r| r.name != current)
+                .map(|r| r.name.clone())
+        });
+        match next {
+            Some(room) => self.open(&room),
+            None => {
+                let _ = window().location().assign("/");
+            }
+        }
     }
 
     /// Fetches the list again (after a connection came back, or a room
@@ -103,6 +135,19 @@ impl RoomList {
             }
         });
     }
+}
+
+/// Moves the room at `at`, which has a newer message, above those whose
+/// newest message is older. News of two rooms may arrive in either order;
+/// message ids grow across rooms, so they order the rooms as their
+/// activity does.
+fn move_up(rooms: &mut Vec<MyRoom>, at: usize) {
+    let room = rooms.remove(at);
+    let to = rooms
+        .iter()
+        .position(|r| r.last_message_id < room.last_message_id)
+        .unwrap_or(rooms.len());
+    rooms.insert(to, room);
 }
 
 #[cfg(test)]
@@ -134,10 +179,18 @@ mod tests {
                 mentions: 0,
             };
             assert!(list.activity(news(9, 2)));
-            let names: Vec<_> = list
-                .rooms
-                .with(|r| r.iter().map(|r| r.name.clone()).collect());
-            assert_eq!(names, ["b", "a"]);
+            let names = || -> Vec<String> {
+                list.rooms
+                    .with(|r| r.iter().map(|r| r.name.clone()).collect())
+            };
+            assert_eq!(names(), ["b", "a"]);
+            // Older news of a room arriving late does not put it above
+            // one with newer messages.
+            assert!(list.activity(RoomActivity {
+                room: "a".into(),
+                ..news(7, 0)
+            }));
+            assert_eq!(names(), ["b", "a"]);
             assert_eq!(list.unread_total(), 2);
             list.read(&ReadNotice {
                 room: "b".into(),
@@ -150,7 +203,8 @@ mod tests {
                 ..news(1, 1)
             }));
             list.left("b");
-            assert_eq!(list.next_room(), "/");
+            assert_eq!(list.find("b"), None);
+            assert!(list.find("a").is_some());
         });
     }
 }

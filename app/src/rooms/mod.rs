@@ -10,9 +10,3 @@ mod sidebar;
 pub use leave::LeaveButton;
 pub use list::RoomList;
 pub use sidebar::Sidebar;
-
-/// Sends the page to `path` (a room, after making, opening or leaving one).
-#[cfg(feature = "hydrate")]
-fn go_to(path: &str) {
-    let _ = leptos::prelude::window().location().assign(path);
-}

@@ -1,6 +1,7 @@
 //! *New room* (public or private) and *Message someone* (a direct
 //! message): each a small form that takes the page to the room.
 
+use super::list::RoomList;
 use leptos::prelude::*;
 
 /// A form's state: what was typed, and why the server said no.
@@ -29,11 +30,14 @@ impl Form {
     }
 
     /// Sends the form (one submission at a time): `ask` is the request,
-    /// whose answer takes the page to the room, or says why not.
+    /// whose answer takes the page to the room (the form closing, `clear`
+    /// emptying it), or says why not.
     #[cfg(feature = "hydrate")]
     fn submit(
         self,
+        list: RoomList,
         ask: impl std::future::Future<Output = Result<protocol::rooms::RoomRef, String>> + 'static,
+        clear: impl FnOnce() + 'static,
     ) {
         if self.busy.get_untracked() {
             return;
@@ -42,7 +46,11 @@ impl Form {
         self.error.set(None);
         leptos::task::spawn_local(async move {
             match ask.await {
-                Ok(room) => super::go_to(&crate::location::room_path(&room.name)),
+                Ok(room) => {
+                    self.open.set(false);
+                    clear();
+                    list.open(&room.name);
+                }
                 Err(reason) => self.error.set(Some(reason)),
             }
             self.busy.set(false);
@@ -59,26 +67,34 @@ impl Form {
 }
 
 #[component]
-pub fn NewRoom(guest: bool) -> impl IntoView {
+pub fn NewRoom(list: RoomList, guest: bool) -> impl IntoView {
     let form = Form::new();
     let name = RwSignal::new(String::new());
     let private = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
-        form.submit(async move {
+        {
             let request = protocol::rooms::NewRoom {
                 name: name.get_untracked().trim().to_owned(),
                 private: private.get_untracked(),
             };
-            let body = serde_json::to_string(&request).unwrap_or_default();
-            match crate::xhr::send_json("POST", "/api/rooms", &body).await {
-                Some(reply) if reply.status == 201 => serde_json::from_str(&reply.body)
-                    .map_err(|e| format!("Unexpected reply from the server: {e}")),
-                Some(reply) => Err(reply.refusal()),
-                None => Err(crate::xhr::unreachable()),
-            }
-        });
+            let ask = async move {
+                let body = serde_json::to_string(&request).unwrap_or_default();
+                match crate::xhr::send_json("POST", "/api/rooms", &body).await {
+                    Some(reply) if reply.status == 201 => serde_json::from_str(&reply.body)
+                        .map_err(|e| format!("Unexpected reply from the server: {e}")),
+                    Some(reply) => Err(reply.refusal()),
+                    None => Err(crate::xhr::unreachable()),
+                }
+            };
+            form.submit(list, ask, move || {
+                name.set(String::new());
+                private.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = list;
     };
     view! {
         <div class="sidebar-panel new-room">
@@ -111,16 +127,19 @@ pub fn NewRoom(guest: bool) -> impl IntoView {
 }
 
 #[component]
-pub fn OpenDirect() -> impl IntoView {
+pub fn OpenDirect(list: RoomList) -> impl IntoView {
     let form = Form::new();
     let person = RwSignal::new(String::new());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
-        form.submit(async move {
+        {
             let who = String::from(js_sys::encode_uri_component(person.get_untracked().trim()));
-            crate::xhr::get_json(&format!("/api/dm/{who}")).await
-        });
+            let ask = async move { crate::xhr::get_json(&format!("/api/dm/{who}")).await };
+            form.submit(list, ask, move || person.set(String::new()));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = list;
     };
     view! {
         <div class="sidebar-panel open-direct">

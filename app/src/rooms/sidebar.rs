@@ -43,14 +43,14 @@ pub fn Sidebar(
             <ul class="room-links">
                 <For each=rooms key=|r| r.name.clone() children=move |room| view! { <RoomLink room list /> } />
             </ul>
-            <BrowseRooms />
-            <NewRoom guest />
+            <BrowseRooms list />
+            <NewRoom list guest />
             {(!guest).then(|| view! {
                 <h2>"Direct messages"</h2>
                 <ul class="room-links">
                     <For each=directs key=|r| r.name.clone() children=move |room| view! { <RoomLink room list /> } />
                 </ul>
-                <OpenDirect />
+                <OpenDirect list />
             })}
         </nav>
         <div class="drawer-scrim" class:open=move || open.get() on:click=move |_| open.set(false)></div>
@@ -63,7 +63,10 @@ pub fn Sidebar(
 #[component]
 fn RoomLink(room: MyRoom, list: RoomList) -> impl IntoView {
     let name = room.name.clone();
-    let current = list.current.get_value() == name;
+    let current = {
+        let name = name.clone();
+        move || (list.current.get() == name).then_some("page")
+    };
     let counts = {
         let name = name.clone();
         Memo::new(move |_| {
@@ -91,7 +94,8 @@ fn RoomLink(room: MyRoom, list: RoomList) -> impl IntoView {
         <li>
             <a class="room-link" href=room_path(&name) title=title
                 class:unread=move || { unread() > 0 }
-                aria-current=current.then_some("page")>
+                aria-current=current
+                on:click=move |ev| open_in_place(ev, list, &name)>
                 <span class="room-mark" aria-hidden="true">{mark}</span>
                 <span class="room-name">{label}</span>
                 {move || (mentions() > 0).then(|| view! {
@@ -103,4 +107,15 @@ fn RoomLink(room: MyRoom, list: RoomList) -> impl IntoView {
             </a>
         </li>
     }
+}
+
+/// A plain click on a room's link shows the room in place; one that asks
+/// for a new tab or window (a modifier key, the middle button) is left to
+/// the browser, which loads the room's page there.
+pub(super) fn open_in_place(ev: leptos::ev::MouseEvent, list: RoomList, room: &str) {
+    if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+        return;
+    }
+    ev.prevent_default();
+    list.open(room);
 }

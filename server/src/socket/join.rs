@@ -91,6 +91,12 @@ async fn join_room<A: Adapter>(
         }
     };
 
+    let muted_until = chat
+        .muted_until(&room, me)
+        .await
+        .map_err(unavailable)?
+        .map(|until| protocol::message::format_timestamp(&until));
+
     if !already_here {
         online.push(me.to_owned());
         online.sort();
@@ -109,6 +115,7 @@ async fn join_room<A: Adapter>(
         online,
         updated,
         read_up_to: entered.marker.map(|m| m.read_up_to),
+        muted_until,
     })
 }
 
