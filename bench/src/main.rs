@@ -11,7 +11,9 @@
 //! - `nodes`: deliveries per second and delivery latency on 1, 2 and 3
 //!   nodes sharing PostgreSQL and Redis;
 //! - `compare`: this server beside Node's socket.io under the same load
-//!   (run it with `bench/compare.sh`, which builds what it needs).
+//!   (run it with `bench/compare.sh`, which builds what it needs);
+//! - `sidebars`: fan-out to people in many rooms each, whose sidebars
+//!   hear of the rooms they do not show (`room_activity`).
 
 mod abuse;
 mod backends;
@@ -22,6 +24,7 @@ mod nodes;
 mod report;
 mod running;
 mod seed;
+mod sidebars;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +47,8 @@ enum Bench {
     Nodes(nodes::Options),
     /// This server beside Node's socket.io.
     Compare(compare::Options),
+    /// Fan-out with sidebars: `message` and `room_activity`.
+    Sidebars(sidebars::Options),
 }
 
 #[tokio::main]
@@ -54,5 +59,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Bench::Abuse(options) => abuse::run(options).await,
         Bench::Nodes(options) => nodes::run(options).await,
         Bench::Compare(options) => compare::run(options).await,
+        Bench::Sidebars(options) => sidebars::run(options).await,
     }
 }

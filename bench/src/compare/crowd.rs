@@ -74,6 +74,14 @@ impl Venue {
         room: String,
         recorder: Option<Arc<Recorder>>,
     ) -> Result<Member, Error> {
+        let token = self.sign_in(n, &user, &room).await?;
+        let mut conn = self.connect(n, &token, recorder).await?;
+        conn.call("join", &json!({ "room": room })).await?;
+        Ok(Member { room, conn })
+    }
+
+    /// Person `n` signs in as `user` (a guest) to `room`: their token.
+    pub async fn sign_in(&self, n: usize, user: &str, room: &str) -> Result<String, Error> {
         let http = &self.http[n % self.http.len()];
         let reply: Value = http
             .post(format!("http://{}/api/login", self.server))
@@ -83,10 +91,17 @@ impl Venue {
             .error_for_status()?
             .json()
             .await?;
-        let token = reply["token"].as_str().ok_or("login refused")?;
-        let mut conn = Conn::connect(self.server, address(n), token, recorder).await?;
-        conn.call("join", &json!({ "room": room })).await?;
-        Ok(Member { room, conn })
+        Ok(reply["token"].as_str().ok_or("login refused")?.to_owned())
+    }
+
+    /// A connection of person `n`, from their address.
+    pub async fn connect(
+        &self,
+        n: usize,
+        token: &str,
+        recorder: Option<Arc<Recorder>>,
+    ) -> Result<Conn, Error> {
+        Conn::connect(self.server, address(n), token, recorder).await
     }
 }
 

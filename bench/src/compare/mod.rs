@@ -11,12 +11,12 @@
 //! separates what the library costs (against Node) from what this server
 //! adds on top of it (storing, checking, limiting).
 
-mod clock;
-mod crowd;
+pub(crate) mod clock;
+pub(crate) mod crowd;
 mod load;
 mod page;
-mod target;
-mod wire;
+pub(crate) mod target;
+pub(crate) mod wire;
 
 use crate::report;
 use load::{Delivery, Idle, Layout, Pace};

@@ -118,17 +118,7 @@ impl Target {
 
     /// CPU time the process has used so far (user + system).
     pub fn cpu(&self) -> Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
-        // Fields after the command name (which may hold spaces) in `)`.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .ok_or("unreadable /proc stat")?
-            .1
-            .split_whitespace()
-            .collect();
-        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-        // /proc counts in USER_HZ, which Linux fixes at 100 for userspace.
-        Ok(Duration::from_millis(ticks * 10))
+        process_cpu(self.pid)
     }
 
     /// Resident memory, in KiB.
@@ -167,6 +157,21 @@ fn ours(programs: &Programs, addr: SocketAddr, data: &Path) -> Command {
         .env("MAX_CONNECTIONS_PER_IP", "1000000")
         .env("MAX_OPEN_CONNECTIONS", "1000000");
     command
+}
+
+/// CPU time process `pid` has used so far (user + system).
+pub fn process_cpu(pid: u32) -> Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) in `)`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("unreadable /proc stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+    // /proc counts in USER_HZ, which Linux fixes at 100 for userspace.
+    Ok(Duration::from_millis(ticks * 10))
 }
 
 fn free_port() -> Result<SocketAddr> {

@@ -106,13 +106,16 @@ impl Conn {
 }
 
 /// Moves packets both ways until either side closes: answers pings, hands
-/// acks to the connection's owner and times deliveries.
+/// acks to the connection's owner and times deliveries (and the
+/// `room_activity` that tells a sidebar of them).
 async fn pump(
     mut ws: WebSocketStream<TcpStream>,
     mut outgoing: mpsc::UnboundedReceiver<Message>,
     answered: mpsc::UnboundedSender<String>,
     recorder: Option<Arc<Recorder>>,
 ) {
+    // The newest message each room's `room_activity` has told of.
+    let mut told = std::collections::HashMap::new();
     loop {
         tokio::select! {
             packet = outgoing.recv() => match packet {
@@ -141,6 +144,10 @@ async fn pump(
                 } else if text.starts_with("42[\"message\"") {
                     if let Some(recorder) = &recorder {
                         recorder.delivered(text);
+                    }
+                } else if text.starts_with("42[\"room_activity\"") {
+                    if let Some(recorder) = &recorder {
+                        recorder.announced(text, &mut told);
                     }
                 } else if let Some(rest) = text.strip_prefix("43") {
                     // `43<id>[<payload>]`: keep the payload.

@@ -20,12 +20,18 @@ use serde::{Deserialize, Serialize};
 use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How long room news waits to be told, gathered: well within the second
 /// the contract allows.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+/// How often rooms whose news has waited [`FLUSH_EVERY`] are told of.
+const FLUSH_TICK: Duration = Duration::from_millis(50);
+
+/// Notices sent between two yields of a flush.
+const FLUSH_SLICE: usize = 256;
 
 /// Most people whose rooms wait to be (re)loaded; beyond it a reload is
 /// dropped (their next connection loads them).
@@ -206,10 +212,19 @@ impl<A: Adapter> LiveRooms<A> {
         }
     }
 
-    fn flush_activity(&self) {
-        let out = self.activity.book().flush();
-        for (sid, activity) in out {
-            self.emit_to(sid, rooms::ROOM_ACTIVITY, &activity);
+    /// Sends the news gathered since the last flush. Thousands of notices
+    /// go out in slices, letting other tasks (messages being delivered)
+    /// run between them rather than wait for the whole flush.
+    async fn flush_activity(&self) {
+        let Some(gathered_before) = Instant::now().checked_sub(FLUSH_EVERY) else {
+            return;
+        };
+        let out = self.activity.book().flush(gathered_before);
+        for slice in out.chunks(FLUSH_SLICE) {
+            for (sid, activity) in slice {
+                self.emit_to(*sid, rooms::ROOM_ACTIVITY, activity);
+            }
+            tokio::task::yield_now().await;
         }
     }
 
@@ -230,7 +245,8 @@ impl<A: Adapter> LiveRooms<A> {
 
 /// Keeps this node's room lists: loads people's rooms when they connect
 /// (or gain one), applies the other nodes' notices, and every
-/// [`FLUSH_EVERY`] tells connections of news in their other rooms.
+/// [`FLUSH_TICK`] tells connections of news in their other rooms that
+/// has waited [`FLUSH_EVERY`].
 pub async fn keep_room_lists<A: Adapter>(chat: Chat, live: Arc<LiveRooms<A>>) {
     let Some(mut reloads) = live.activity.waiting.lock().ok().and_then(|mut w| w.take()) else {
         return;
@@ -246,11 +262,11 @@ pub async fn keep_room_lists<A: Adapter>(chat: Chat, live: Arc<LiveRooms<A>>) {
         None => None,
     };
     let node = live.cluster.as_ref().map(|c| c.node().to_owned());
-    let mut every = tokio::time::interval(FLUSH_EVERY);
+    let mut every = tokio::time::interval(FLUSH_TICK);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = every.tick() => live.flush_activity(),
+            _ = every.tick() => live.flush_activity().await,
             Some(user) = reloads.recv() => live.load(&chat, &user).await,
             Some((_, payload)) = next_notice(&mut notices) => {
                 match serde_json::from_slice::<Envelope>(&payload) {

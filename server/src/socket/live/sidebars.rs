@@ -4,23 +4,24 @@
 //!
 //! A message to a room with M members costs, on each node, a look-up of the
 //! members connected there and one `room_activity` per connection of
-//! theirs that is not in the room (coalesced: at most one per room per
-//! flush). Counts are absolute (a room's newest message number, a
-//! member's marker), never increments, so a missed notice is made good by
-//! the next one.
+//! theirs that is not in the room (coalesced: a room's news waits a
+//! moment from its first message, then goes out once). Counts are absolute
+//! (a room's newest message number, a member's marker), never increments,
+//! so a missed notice is made good by the next one.
 
 use chat_core::store::{MemberRoom, ReadMarker};
 use protocol::rooms::{ReadNotice, RoomActivity};
 use socketioxide::socket::Sid;
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 /// What this node knows of its people's rooms.
 #[derive(Debug, Default)]
 pub struct Sidebars {
     people: HashMap<String, Person>,
     rooms: HashMap<String, RoomNews>,
-    /// Rooms with news since the last flush.
-    pending: HashSet<String>,
+    /// Rooms with news not told yet, each with when its first came.
+    pending: HashMap<String, Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -156,7 +157,9 @@ impl Sidebars {
                 read_seq: seq,
             };
         }
-        self.pending.insert(room.to_owned());
+        self.pending
+            .entry(room.to_owned())
+            .or_insert_with(Instant::now);
     }
 
     /// `user`'s marker in `room` (of `count` messages) moved: what each of
@@ -208,12 +211,21 @@ impl Sidebars {
         sids
     }
 
-    /// What the rooms with news since the last flush tell each connection
-    /// of their members that is not in them.
-    pub fn flush(&mut self) -> Vec<(Sid, RoomActivity)> {
-        let pending = std::mem::take(&mut self.pending);
+    /// What the rooms whose news waits since `gathered_before` (or
+    /// earlier) tell each connection of their members that is not in them.
+    /// Each room's news waits from its own first message, so the rooms'
+    /// notices spread over time rather than leaving all at one instant.
+    pub fn flush(&mut self, gathered_before: Instant) -> Vec<(Sid, RoomActivity)> {
+        let mut due = Vec::new();
+        self.pending.retain(|room, since| {
+            let ready = *since <= gathered_before;
+            if ready {
+                due.push(room.clone());
+            }
+            !ready
+        });
         let mut out = Vec::new();
-        for room in &pending {
+        for room in &due {
             let Some(news) = self.rooms.get(room) else {
                 continue;
             };
@@ -294,16 +306,19 @@ mod tests {
 
         book.message("general", 60, 6, "alice");
         book.message("general", 70, 7, "alice");
-        let out = book.flush();
+        let out = book.flush(Instant::now());
         // Coalesced: one notice per connection, with the latest counts.
         assert_eq!(out.len(), 1);
         assert_eq!(unread_of(&out, elsewhere, "general"), Some(2));
         assert_eq!(out[0].1.last_message_id, 70);
-        assert!(book.flush().is_empty(), "nothing new since");
+        assert!(book.flush(Instant::now()).is_empty(), "nothing new since");
 
         // Bob's own message is read by him.
         book.message("general", 80, 8, "bob");
-        assert_eq!(unread_of(&book.flush(), elsewhere, "general"), Some(0));
+        assert_eq!(
+            unread_of(&book.flush(Instant::now()), elsewhere, "general"),
+            Some(0)
+        );
     }
 
     #[test]
@@ -337,7 +352,10 @@ mod tests {
         book.loaded("bob", vec![stored("general", 1, 1), stored("random", 1, 1)]);
         assert_eq!(book.left("bob", "general"), vec![sid]);
         book.message("general", 20, 2, "alice");
-        assert!(book.flush().is_empty(), "not a member any more");
+        assert!(
+            book.flush(Instant::now()).is_empty(),
+            "not a member any more"
+        );
 
         // A room added elsewhere shows up on the next load.
         let fresh = book.loaded("bob", vec![stored("random", 1, 1), stored("new", 3, 3)]);
