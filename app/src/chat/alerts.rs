@@ -3,6 +3,7 @@
 //! desktop notification for a message that arrives while the tab is hidden,
 //! when they allowed them.
 
+use crate::rooms::{RoomList, heading_of};
 use leptos::prelude::*;
 
 /// Messages not read yet; `Copy`, like the room's other live state.
@@ -11,16 +12,13 @@ pub struct Alerts {
     pub unread: RwSignal<u32>,
     /// Whether the tab is on screen.
     pub visible: RwSignal<bool>,
-    /// The room shown, as its heading reads (`#general`, `@bob`).
-    pub heading: RwSignal<String>,
 }
 
 impl Alerts {
-    pub fn new(heading: String) -> Self {
+    pub fn new() -> Self {
         let alerts = Alerts {
             unread: RwSignal::new(0),
             visible: RwSignal::new(true),
-            heading: RwSignal::new(heading),
         };
         #[cfg(feature = "hydrate")]
         alerts.follow_visibility();
@@ -34,12 +32,24 @@ impl Alerts {
     /// beside the first chunk of the body, outside the rendering's arena and
     /// sometimes after its values are gone, and reading through a handle
     /// then panics and cuts the response off.
-    pub fn title(self) -> impl Fn() -> String + Send + Sync + 'static {
-        let heading = ArcRwSignal::from(self.heading);
+    /// The heading is the room list's (`#general`, `@bob`), read the same
+    /// way.
+    pub fn title(self, rooms: RoomList) -> impl Fn() -> String + Send + Sync + 'static {
+        let list = ArcRwSignal::from(rooms.rooms);
+        let current = ArcRwSignal::from(rooms.current);
         let unread = ArcRwSignal::from(self.unread);
-        move || match unread.get() {
-            0 => format!("{} · Chat", heading.get()),
-            n => format!("({n}) {} · Chat", heading.get()),
+        move || {
+            let room = current.get();
+            let direct_with = list.with(|r| {
+                r.iter()
+                    .find(|r| r.name == room)
+                    .and_then(|r| r.direct_with.clone())
+            });
+            let heading = heading_of(&room, direct_with.as_deref());
+            match unread.get() {
+                0 => format!("{heading} · Chat"),
+                n => format!("({n}) {heading} · Chat"),
+            }
         }
     }
 

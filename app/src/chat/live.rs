@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 /// messages, and fills these signals with the room opened.
 #[derive(Clone, Copy)]
 pub struct Live {
-    /// The room shown.
+    /// The room shown (the room list's current room: one signal).
     pub room: RwSignal<String>,
     pub(super) me: StoredValue<String>,
     /// The room's lines.
@@ -80,15 +80,25 @@ pub struct Live {
     pub(super) files: StoredValue<HashMap<String, web_sys::File>, LocalStorage>,
     /// The rooms shown earlier on this page, as they were left.
     #[cfg(feature = "hydrate")]
-    pub(super) parked: StoredValue<HashMap<String, super::switching::Parked>>,
+    pub(super) parked: StoredValue<HashMap<String, Parked>>,
+}
+
+/// A room shown earlier on this page, as it was left: shown again as it
+/// was (then caught up by its join), its unsent messages still waiting.
+#[cfg(feature = "hydrate")]
+#[derive(Debug, Clone)]
+pub(super) struct Parked {
+    pub feed: Feed,
+    pub has_more: bool,
+    pub draft: String,
+    pub muted_until: Option<String>,
 }
 
 impl Live {
     /// Sets up the live state of the room the page opened on, from the
     /// server-rendered snapshot; in the browser, also connects.
     pub fn new(snapshot: RoomSnapshot) -> Self {
-        let listed = snapshot.listed().cloned();
-        let read_up_to = listed.as_ref().map(|r| r.read_up_to);
+        let read_up_to = snapshot.listed().map(|r| r.read_up_to);
         let RoomSnapshot {
             room,
             me,
@@ -100,10 +110,10 @@ impl Live {
             muted_until,
             ..
         } = snapshot;
-        let rooms = RoomList::new(rooms, room.clone());
-        let alerts = Alerts::new(heading_of(&room, listed.as_ref()));
+        let rooms = RoomList::new(rooms, room);
+        let alerts = Alerts::new();
         let live = Live {
-            room: RwSignal::new(room),
+            room: rooms.current,
             me: StoredValue::new(me),
             feed: RwSignal::new(Feed::from_history(messages)),
             has_more: StoredValue::new(has_more),
@@ -187,12 +197,7 @@ impl Live {
     /// The room shown as a reader names it: `#general`, or `@bob` for a
     /// direct message (tracked: it changes with the room).
     pub fn heading(&self) -> String {
-        let room = self.room.get();
-        let listed = self
-            .rooms
-            .rooms
-            .with(|r| r.iter().find(|r| r.name == room).cloned());
-        heading_of(&room, listed.as_ref())
+        self.rooms.heading()
     }
 
     /// Whether `room` is the one shown.
@@ -257,14 +262,6 @@ impl Live {
         let preview = self.feed.with_untracked(|f| f.preview_of(&client_id));
         self.feed.update(|f| f.discard(&client_id));
         self.forget_upload(&client_id, preview);
-    }
-}
-
-/// `#room`, or `@person` for a direct message.
-fn heading_of(room: &str, listed: Option<&protocol::rooms::MyRoom>) -> String {
-    match listed.and_then(|r| r.direct_with.as_deref()) {
-        Some(person) => format!("@{person}"),
-        None => format!("#{room}"),
     }
 }
 

@@ -40,13 +40,8 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
     let list = live.rooms;
     // What the list says of the room shown.
     let shown = Memo::new(move |_| {
-        let room = live.room.get();
-        list.rooms.with(|rooms| {
-            rooms
-                .iter()
-                .find(|r| r.name == room)
-                .map_or((false, false), |r| (r.private, r.direct_with.is_some()))
-        })
+        list.shown()
+            .map_or((false, false), |r| (r.private, r.direct_with.is_some()))
     });
     let private = move || {
         let (private, direct) = shown.get();
@@ -80,7 +75,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
             live.draft.set(String::new());
         }
     };
-    let title = live.alerts.title();
+    let title = live.alerts.title(list);
     let status = live.status;
     let connection = move || match status.get() {
         Status::Connecting => "connecting",
@@ -107,10 +102,7 @@ fn ChatRoom(snapshot: RoomSnapshot) -> impl IntoView {
                     title="Your rooms" on:click=move |_| drawer.set(true)>
                     <span aria-hidden="true">"☰"</span>
                     {move || {
-                        let room = live.room.get();
-                        let others = list.unread_total() - list.rooms.with(|r| {
-                            r.iter().find(|r| r.name == room).map_or(0, |r| r.unread)
-                        });
+                        let others = list.unread_total() - list.shown().map_or(0, |r| r.unread);
                         (others > 0).then(|| view! { <span class="badge">{others}</span> })
                     }}
                 </button>

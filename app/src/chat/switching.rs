@@ -8,7 +8,7 @@
 use super::connection::{request_ack, warn};
 use super::feed::Feed;
 use super::history::load_newest;
-use super::live::Live;
+use super::live::{Live, Parked};
 use crate::events::{self, Done, LeaveRequest};
 use crate::location::{Location, Page, room_path};
 use crate::names::RoomName;
@@ -18,16 +18,6 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-
-/// A room shown earlier on this page, as it was left: shown again as it
-/// was (then caught up by its join), its unsent messages still waiting.
-#[derive(Debug, Clone)]
-pub(super) struct Parked {
-    pub feed: Feed,
-    pub has_more: bool,
-    pub draft: String,
-    pub muted_until: Option<String>,
-}
 
 /// How a room came to be opened.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,10 +35,6 @@ impl Live {
         self.rooms.open_with(Callback::new(move |room: String| {
             self.open_room(room, Visit::Chosen);
         }));
-        // The heading (and the tab's title) follow the room shown, and its
-        // name once the list knows it is a direct message.
-        let alerts = self.alerts;
-        Effect::new(move |_| alerts.heading.set(self.heading()));
         let on_popstate = Closure::<dyn FnMut()>::new(move || match Location::current().page() {
             Page::Room(room) => self.open_room(room, Visit::Returned),
             // Only this page's own entries come back here; anything else is
@@ -138,7 +124,6 @@ impl Live {
 
         let marker = self.rooms.find(&room).map(|r| r.read_up_to);
         self.room.set(room.clone());
-        self.rooms.current.set(room.clone());
         self.feed.set(next.feed);
         self.has_more.set_value(next.has_more);
         self.draft.set(next.draft);

@@ -2,7 +2,6 @@
 //! of their name, with how many people are in each.
 
 use super::list::RoomList;
-use super::sidebar::open_in_place;
 use crate::location::room_path;
 use leptos::prelude::*;
 use protocol::rooms::DirectoryRoom;
@@ -79,7 +78,7 @@ pub fn BrowseRooms(list: RoomList) -> impl IntoView {
                     view! {
                         <li>
                             <a href=room_path(&room.name)
-                                on:click=move |ev| open_in_place(ev, list, &name)>"#" {room.name.clone()}</a>
+                                on:click=move |ev| list.open_on_click(ev, &name)>"#" {room.name.clone()}</a>
                             <span class="members">{members}</span>
                         </li>
                     }

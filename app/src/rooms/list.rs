@@ -42,6 +42,31 @@ impl RoomList {
         }
     }
 
+    /// The room shown, as the list has it (tracked), if it is there.
+    pub fn shown(self) -> Option<MyRoom> {
+        let current = self.current.get();
+        self.rooms
+            .with(|rooms| rooms.iter().find(|r| r.name == current).cloned())
+    }
+
+    /// The room shown as a reader names it (tracked): `#general`, or
+    /// `@bob` for a direct message.
+    pub fn heading(self) -> String {
+        let direct_with = self.shown().and_then(|r| r.direct_with);
+        heading_of(&self.current.get(), direct_with.as_deref())
+    }
+
+    /// A plain click on a link to `room` shows it in place; one that asks
+    /// for a new tab or window (a modifier key, the middle button) is left
+    /// to the browser, which loads the room's page there.
+    pub fn open_on_click(self, ev: leptos::ev::MouseEvent, room: &str) {
+        if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
+            return;
+        }
+        ev.prevent_default();
+        self.open(room);
+    }
+
     /// This room in the list, if it is there.
     pub fn find(self, room: &str) -> Option<MyRoom> {
         self.rooms
@@ -134,6 +159,14 @@ impl RoomList {
                 self.rooms.set(list.rooms);
             }
         });
+    }
+}
+
+/// `#room`, or `@person` for a direct message with them.
+pub fn heading_of(room: &str, direct_with: Option<&str>) -> String {
+    match direct_with {
+        Some(person) => format!("@{person}"),
+        None => format!("#{room}"),
     }
 }
 

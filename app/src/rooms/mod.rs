@@ -8,5 +8,5 @@ mod new_room;
 mod sidebar;
 
 pub use leave::LeaveButton;
-pub use list::RoomList;
+pub use list::{RoomList, heading_of};
 pub use sidebar::Sidebar;

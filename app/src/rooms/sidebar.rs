@@ -95,7 +95,7 @@ fn RoomLink(room: MyRoom, list: RoomList) -> impl IntoView {
             <a class="room-link" href=room_path(&name) title=title
                 class:unread=move || { unread() > 0 }
                 aria-current=current
-                on:click=move |ev| open_in_place(ev, list, &name)>
+                on:click=move |ev| list.open_on_click(ev, &name)>
                 <span class="room-mark" aria-hidden="true">{mark}</span>
                 <span class="room-name">{label}</span>
                 {move || (mentions() > 0).then(|| view! {
@@ -107,15 +107,4 @@ fn RoomLink(room: MyRoom, list: RoomList) -> impl IntoView {
             </a>
         </li>
     }
-}
-
-/// A plain click on a room's link shows the room in place; one that asks
-/// for a new tab or window (a modifier key, the middle button) is left to
-/// the browser, which loads the room's page there.
-pub(super) fn open_in_place(ev: leptos::ev::MouseEvent, list: RoomList, room: &str) {
-    if ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
-        return;
-    }
-    ev.prevent_default();
-    list.open(room);
 }
