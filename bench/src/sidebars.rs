@@ -15,15 +15,15 @@
 //! with one sender (someone who shows it) at a fixed rate.
 
 use crate::compare::clock::{Latency, Recorder};
-use crate::compare::crowd::Venue;
-use crate::compare::target::{Kind, Programs, Target, process_cpu};
+use crate::compare::crowd::{Member, Venue};
+use crate::compare::load::{self, Pace, Sending, Window};
+use crate::compare::target::{Kind, Programs, Target};
 use crate::compare::wire::{Conn, Error};
 use crate::report;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 type Result<T> = std::result::Result<T, Error>;
@@ -125,7 +125,7 @@ async fn measure(
 ) -> Result<Run> {
     let target = Target::start(Kind::Ours, programs).await?;
     let venue = Venue::new(target.addr)?;
-    let recorder = Arc::new(Recorder::default());
+    let recorder = Arc::new(Recorder::announcing());
     let started = Instant::now();
     let people: Vec<(usize, Conn)> = futures::stream::iter(0..options.people)
         .map(|p| enrol(&venue, options, per_person, p, recorder.clone()))
@@ -147,10 +147,13 @@ async fn measure(
         let room = p % options.rooms;
         if p < options.rooms && room < options.active {
             let phase = Duration::from_secs_f64(room as f64 / options.active as f64 / options.rate);
-            senders.push(tokio::spawn(send(
+            let member = Member {
+                room: room_name(room),
                 conn,
-                room_name(room),
-                options.rate,
+            };
+            senders.push(tokio::spawn(load::send(
+                member,
+                Pace::Rate(options.rate),
                 phase,
                 recorder.clone(),
                 sending.clone(),
@@ -161,21 +164,11 @@ async fn measure(
     }
 
     tokio::time::sleep(WARM_UP).await;
-    let cpu_before = target.cpu()?;
-    let generator_before = process_cpu(std::process::id())?;
-    recorder.measure(true);
-    sending.measuring.store(true, Ordering::SeqCst);
-    let measured = Instant::now();
-    tokio::time::sleep(window).await;
-    recorder.measure(false);
-    sending.measuring.store(false, Ordering::SeqCst);
-    let elapsed = measured.elapsed().as_secs_f64();
-    let cpu = (target.cpu()? - cpu_before).as_secs_f64();
-    let generator = (process_cpu(std::process::id())? - generator_before).as_secs_f64();
-    sending.stop.store(true, Ordering::SeqCst);
-    for sender in senders {
-        sender.await??;
-    }
+    let Window {
+        elapsed,
+        cpu,
+        generator_cpu,
+    } = load::measure(&target, &recorder, &sending, window, senders).await?;
     drop(listeners);
     target.stop().await?;
 
@@ -183,15 +176,15 @@ async fn measure(
     let announcements = recorder.announcements() as f64;
     Ok(Run {
         members_per_room: options.people * per_person / options.rooms,
-        messages_per_s: sending.acked.load(Ordering::Relaxed) as f64 / elapsed,
+        messages_per_s: sending.acked() as f64 / elapsed,
         deliveries_per_s: deliveries / elapsed,
         announcements_per_s: announcements / elapsed,
         cpu_per_event_us: cpu * 1e6 / (deliveries + announcements).max(1.0),
         server_cores: cpu / elapsed,
-        generator_cores: generator / elapsed,
+        generator_cores: generator_cpu / elapsed,
         delivery_ms: recorder.latency_ms(),
         announcement_ms: recorder.announcement_latency_ms(),
-        refused: sending.refused.load(Ordering::Relaxed),
+        refused: sending.refused(),
     })
 }
 
@@ -223,59 +216,6 @@ async fn enrol(
     let mut conn = venue.connect(p, &token, Some(recorder)).await?;
     conn.call("join", &json!({ "room": shown })).await?;
     Ok((p, conn))
-}
-
-#[derive(Default)]
-struct Sending {
-    stop: AtomicBool,
-    measuring: AtomicBool,
-    acked: AtomicU64,
-    refused: AtomicU64,
-}
-
-/// Sends to `room` at `rate` a second, whatever the acks; each ack tells
-/// the recorder which id the message got, to time its `room_activity`.
-async fn send(
-    mut conn: Conn,
-    room: String,
-    rate: f64,
-    phase: Duration,
-    recorder: Arc<Recorder>,
-    sending: Arc<Sending>,
-) -> Result<()> {
-    let mut ticks = tokio::time::interval_at(
-        tokio::time::Instant::now() + phase,
-        Duration::from_secs_f64(1.0 / rate),
-    );
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let (mut sent, mut in_flight) = (0u64, 0u64);
-    while !sending.stop.load(Ordering::Relaxed) {
-        tokio::select! {
-            _ = ticks.tick() => {
-                sent += 1;
-                let message = json!({
-                    "room": room,
-                    "content": recorder.stamp(),
-                    "client_id": format!("c{sent}"),
-                });
-                conn.emit("send_message", &message)?;
-                in_flight += 1;
-            }
-            ack = conn.ack(), if in_flight > 0 => {
-                let ack = ack?;
-                in_flight -= 1;
-                if !ack.starts_with("{\"ok\":true") {
-                    sending.refused.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
-                recorder.stored(&ack);
-                if sending.measuring.load(Ordering::Relaxed) {
-                    sending.acked.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 fn print_run(run: &Run) {

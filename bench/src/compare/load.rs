@@ -2,7 +2,7 @@
 
 use super::clock::{Latency, Recorder};
 use super::crowd::{Member, Venue};
-use super::target::Target;
+use super::target::{Target, process_cpu};
 use super::wire::Error;
 use serde_json::json;
 use std::sync::Arc;
@@ -99,7 +99,40 @@ pub async fn deliver(
         .collect();
 
     tokio::time::sleep(WARM_UP).await;
+    let Window { elapsed, cpu, .. } = measure(target, &recorder, &sending, window, tasks).await?;
+    drop(receivers);
+
+    let deliveries = recorder.deliveries() as f64;
+    Ok(Delivery {
+        deliveries_per_s: deliveries / elapsed,
+        acks_per_s: sending.acked() as f64 / elapsed,
+        cpu_per_delivery_us: cpu * 1e6 / deliveries.max(1.0),
+        server_cores: cpu / elapsed,
+        latency_ms: recorder.latency_ms(),
+        refused: sending.refused(),
+    })
+}
+
+/// What one measuring window took.
+pub struct Window {
+    pub elapsed: f64,
+    /// The server's CPU seconds.
+    pub cpu: f64,
+    /// This process's (the load generator's) CPU seconds.
+    pub generator_cpu: f64,
+}
+
+/// Counts and times for `window` while the senders run, then stops them
+/// and waits until each has.
+pub async fn measure(
+    target: &Target,
+    recorder: &Recorder,
+    sending: &Sending,
+    window: Duration,
+    senders: Vec<tokio::task::JoinHandle<Result<()>>>,
+) -> Result<Window> {
     let cpu_before = target.cpu()?;
+    let generator_before = process_cpu(std::process::id())?;
     recorder.measure(true);
     sending.measuring.store(true, Ordering::SeqCst);
     let started = Instant::now();
@@ -108,20 +141,15 @@ pub async fn deliver(
     sending.measuring.store(false, Ordering::SeqCst);
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = (target.cpu()? - cpu_before).as_secs_f64();
+    let generator_cpu = (process_cpu(std::process::id())? - generator_before).as_secs_f64();
     sending.stop.store(true, Ordering::SeqCst);
-    for task in tasks {
-        task.await??;
+    for sender in senders {
+        sender.await??;
     }
-    drop(receivers);
-
-    let deliveries = recorder.deliveries() as f64;
-    Ok(Delivery {
-        deliveries_per_s: deliveries / elapsed,
-        acks_per_s: sending.acked.load(Ordering::Relaxed) as f64 / elapsed,
-        cpu_per_delivery_us: cpu * 1e6 / deliveries.max(1.0),
-        server_cores: cpu / elapsed,
-        latency_ms: recorder.latency_ms(),
-        refused: sending.refused.load(Ordering::Relaxed),
+    Ok(Window {
+        elapsed,
+        cpu,
+        generator_cpu,
     })
 }
 
@@ -135,8 +163,10 @@ pub fn rate_for(layout: Layout, deliveries: f64) -> f64 {
     deliveries / (layout.senders() * layout.fan_out()) as f64
 }
 
+/// The senders' shared state: when to stop, whether acks count yet, and
+/// how many came back.
 #[derive(Default)]
-struct Sending {
+pub struct Sending {
     stop: AtomicBool,
     measuring: AtomicBool,
     acked: AtomicU64,
@@ -144,16 +174,32 @@ struct Sending {
 }
 
 impl Sending {
-    fn acked(&self, ack: &str) {
+    /// Counts one ack; tells the recorder which id the message got (to
+    /// time the `room_activity` that announces it).
+    fn answered(&self, ack: &str, recorder: &Recorder) {
         if !ack.starts_with("{\"ok\":true") {
             self.refused.fetch_add(1, Ordering::Relaxed);
-        } else if self.measuring.load(Ordering::Relaxed) {
+            return;
+        }
+        recorder.stored(ack);
+        if self.measuring.load(Ordering::Relaxed) {
             self.acked.fetch_add(1, Ordering::Relaxed);
         }
     }
+
+    /// Messages acked while measuring.
+    pub fn acked(&self) -> u64 {
+        self.acked.load(Ordering::Relaxed)
+    }
+
+    /// Sends refused at any time (should be 0).
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
 }
 
-async fn send(
+/// One sender: sends to its room at `pace` until told to stop.
+pub async fn send(
     mut member: Member,
     pace: Pace,
     phase: Duration,
@@ -161,11 +207,12 @@ async fn send(
     sending: Arc<Sending>,
 ) -> Result<()> {
     let mut sent = 0u64;
+    let clock = recorder.clone();
     let mut next = move || {
         sent += 1;
         json!({
             "room": member.room,
-            "content": recorder.stamp(),
+            "content": clock.stamp(),
             "client_id": format!("c{sent}"),
         })
     };
@@ -173,7 +220,7 @@ async fn send(
         Pace::ClosedLoop => {
             while !sending.stop.load(Ordering::Relaxed) {
                 member.conn.emit("send_message", &next())?;
-                sending.acked(&member.conn.ack().await?);
+                sending.answered(&member.conn.ack().await?, &recorder);
             }
         }
         Pace::Rate(rate) => {
@@ -190,7 +237,7 @@ async fn send(
                         in_flight += 1;
                     }
                     ack = member.conn.ack(), if in_flight > 0 => {
-                        sending.acked(&ack?);
+                        sending.answered(&ack?, &recorder);
                         in_flight -= 1;
                     }
                 }

@@ -13,7 +13,7 @@
 
 pub(crate) mod clock;
 pub(crate) mod crowd;
-mod load;
+pub(crate) mod load;
 mod page;
 pub(crate) mod target;
 pub(crate) mod wire;
